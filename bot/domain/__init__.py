@@ -1,0 +1,1 @@
+"""Neutral values and protocols shared by every layer (stdlib only)."""

@@ -1,0 +1,54 @@
+"""Neutral inbound and outbound message values that channels translate to and from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+class InboundKind(StrEnum):
+    """What a resident sent, as far as the bot is concerned."""
+
+    TEXT = "text"
+    BUTTON = "button"
+    START = "start"
+    CONTACT = "contact"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a person, stripped of its transport.
+
+    ``message_id`` is the channel's own id, unique per channel, used to drop
+    redeliveries. ``payload`` is set when the channel knows a button was pressed;
+    channels that cannot tell (REST) send the payload as ``text``.
+    """
+
+    channel: str
+    user_ref: str
+    text: str = ""
+    message_id: str | None = None
+    kind: InboundKind = InboundKind.TEXT
+    payload: str | None = None
+    source: str | None = None
+    media: str | None = None
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice offered to the person: a stable payload and a French title."""
+
+    payload: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message from the bot; channels render buttons as well as they can."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    multiple: bool = False

@@ -1,0 +1,20 @@
+"""Protocols for the I/O the core needs: sending messages and handling inbound ones."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from bot.domain.messages import Inbound, Outbound
+
+
+class Sender(Protocol):
+    """Delivers the bot's replies to a person on one channel."""
+
+    async def send(self, user_ref: str, replies: Sequence[Outbound]) -> None:
+        """Send ``replies`` in order to ``user_ref``."""
+        ...
+
+
+OnInbound = Callable[[Inbound], Awaitable[Sequence[Outbound]]]
+"""What a channel calls for each inbound message; returns the replies of the turn."""

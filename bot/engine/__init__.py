@@ -1,0 +1,1 @@
+"""The conversation engine: flow scripts, the pure runner and the turn dispatcher."""

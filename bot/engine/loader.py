@@ -1,0 +1,305 @@
+"""Load and check flow scripts from YAML, with errors a coordinator can act on (in French)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from bot.engine.schema import (
+    BranchStep,
+    CallStep,
+    ChoiceStep,
+    Flow,
+    FlowRef,
+    Global,
+    GotoStep,
+    InputStep,
+    Target,
+)
+
+GLOBAL_FILE = "global.yml"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One mistake in a flow file, located for a coordinator."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, ligne {self.line}" if self.line else self.file
+        return f"{where} : {self.message}"
+
+
+class FlowError(Exception):
+    """Raised when flow files cannot be used; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFlow:
+    """A validated flow with its file, content hash and step order."""
+
+    flow: Flow
+    path: str
+    digest: str
+    order: tuple[str, ...]
+
+    @property
+    def version(self) -> str:
+        """Declared version plus a short hash of the file's content."""
+        return f"{self.flow.version}-{self.digest[:8]}"
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSet:
+    """Every flow of a folder plus the global settings, checked together."""
+
+    flows: Mapping[str, LoadedFlow]
+    glob: Global
+    digest: str
+
+    def flow(self, flow_id: str) -> Flow:
+        """The flow named ``flow_id`` (raises ``KeyError``)."""
+        return self.flows[flow_id].flow
+
+
+_FIELD_NAMES = {
+    "flow": "flow (le nom du script)",
+    "steps": "steps (les étapes)",
+    "ask": "ask (la question)",
+    "slot": "slot (où ranger la réponse)",
+    "options": "options (les boutons)",
+}
+
+
+def _field(name: object) -> str:
+    return _FIELD_NAMES.get(str(name), str(name))
+
+
+def _french(error: Mapping[str, Any]) -> str:
+    """Translate one pydantic error into plain French."""
+    kind = str(error.get("type", ""))
+    loc = error.get("loc", ())
+    name = _field(loc[-1]) if loc else "?"
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return f"il manque le champ « {name} »"
+    if kind == "extra_forbidden":
+        return f"le champ « {name} » n'existe pas (faute de frappe ?)"
+    if kind == "step_kind":
+        return (
+            "cette étape n'a pas de type connu : il faut un de say, ask, branch, set, "
+            "goto, call, action, consent, end"
+        )
+    if kind == "string_pattern_mismatch":
+        return (
+            f"« {error.get('input')} » n'est pas un nom valide pour « {name} » : lettres "
+            "minuscules sans accent, chiffres et _ seulement"
+        )
+    if kind == "string_too_long":
+        return f"« {name} » est trop long ({ctx.get('max_length')} caractères au plus)"
+    if kind == "string_too_short":
+        return f"« {name} » est vide"
+    if kind in ("too_short", "too_long"):
+        return f"« {name} » n'a pas le bon nombre d'éléments ({error.get('msg')})"
+    if kind == "literal_error":
+        return f"« {name} » doit valoir {ctx.get('expected')}"
+    if kind in ("string_type", "int_type", "bool_type", "dict_type", "list_type", "model_type"):
+        wanted = {
+            "string_type": "un texte",
+            "int_type": "un nombre entier",
+            "bool_type": "true ou false",
+            "dict_type": "une liste de champs",
+            "list_type": "une liste (lignes commençant par -)",
+            "model_type": "une liste de champs",
+        }[kind]
+        return f"« {name} » doit être {wanted}"
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return f"« {name} » : {error.get('msg')}"
+
+
+def _line_of(node: Any, loc: Iterable[Any]) -> int | None:
+    """Find the 1-based line of ``loc`` inside a ruamel document."""
+    line: int | None = None
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            line = node.lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+            line = node.lc.item(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedMap) and key == "if" and "if" in node:
+            continue
+        else:
+            # Tags of the discriminated union (e.g. "choice") are not in the document.
+            continue
+    if line is None and isinstance(node, (CommentedMap, CommentedSeq)):
+        line = node.lc.line + 1
+    return line
+
+
+def _read_yaml(path: Path) -> tuple[Any, bytes]:
+    raw = path.read_bytes()
+    yaml = YAML(typ="rt")
+    try:
+        return yaml.load(raw.decode("utf-8")), raw
+    except UnicodeDecodeError as exc:
+        raise FlowError(
+            [Problem(path.name, None, "le fichier n'est pas en UTF-8")]
+        ) from exc
+    except MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise FlowError(
+            [Problem(path.name, line, f"YAML mal formé ({exc.problem})")]
+        ) from exc
+
+
+M = TypeVar("M", Flow, Global)
+
+
+def _validate(model: type[M], data: Any, name: str) -> M:
+    if not isinstance(data, CommentedMap):
+        raise FlowError([Problem(name, 1, "le fichier doit contenir des champs (clé: valeur)")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(name, _line_of(data, err["loc"]), _french(err))
+            for err in exc.errors()
+        ]
+        raise FlowError(problems) from exc
+
+
+def load_flow_file(path: Path) -> tuple[LoadedFlow, CommentedMap]:
+    """Parse and validate one flow file (not the global one)."""
+    data, raw = _read_yaml(path)
+    flow = _validate(Flow, data, path.name)
+    digest = hashlib.sha256(raw).hexdigest()
+    return LoadedFlow(flow, path.name, digest, tuple(flow.steps)), data
+
+
+def _targets(step: object) -> list[Target]:
+    targets: list[Target] = []
+    nxt = getattr(step, "next", None)
+    if nxt is not None:
+        targets.append(nxt)
+    if isinstance(step, GotoStep):
+        targets.append(step.goto)
+    if isinstance(step, BranchStep):
+        targets.extend(c.goto for c in step.branch)
+    if isinstance(step, (ChoiceStep, InputStep)):
+        targets.extend(o.next for o in step.options if o.next is not None)
+    return targets
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def _check_references(
+    loaded: Mapping[str, LoadedFlow], docs: Mapping[str, CommentedMap], glob: Global
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for flow_id, item in loaded.items():
+        steps = item.flow.steps
+        doc_steps = docs[flow_id].get("steps", {})
+
+        def line(step_id: str, doc_steps: Any = doc_steps) -> int | None:
+            return _line_of(doc_steps, [step_id])
+
+        if item.flow.start is not None and item.flow.start not in steps:
+            problems.append(
+                Problem(
+                    item.path,
+                    _line_of(docs[flow_id], ["start"]),
+                    f"l'étape de départ « {item.flow.start} » n'existe pas",
+                )
+            )
+        for step_id, step in steps.items():
+            for target in _targets(step):
+                if isinstance(target, FlowRef):
+                    if target.flow not in loaded:
+                        problems.append(
+                            Problem(item.path, line(step_id), f"le script « {target.flow} » n'existe pas")
+                        )
+                    elif target.step is not None and target.step not in loaded[target.flow].flow.steps:
+                        problems.append(
+                            Problem(
+                                item.path,
+                                line(step_id),
+                                f"l'étape « {target.step} » n'existe pas dans « {target.flow} »",
+                            )
+                        )
+                elif target not in steps:
+                    problems.append(
+                        Problem(item.path, line(step_id), f"l'étape « {target} » n'existe pas")
+                    )
+            if isinstance(step, CallStep) and step.call not in loaded:
+                problems.append(
+                    Problem(item.path, line(step_id), f"le script « {step.call} » n'existe pas")
+                )
+    if glob.settings.start_flow not in loaded:
+        problems.append(
+            Problem(GLOBAL_FILE, None, f"le script de départ « {glob.settings.start_flow} » n'existe pas")
+        )
+    for command in glob.commands:
+        if isinstance(command.do, FlowRef) and command.do.flow not in loaded:
+            problems.append(
+                Problem(GLOBAL_FILE, None, f"la commande « {command.id} » mène à un script inconnu")
+            )
+    return problems
+
+
+def load_flows(folder: Path) -> FlowSet:
+    """Load every ``*.yml`` of ``folder``; raise :class:`FlowError` listing all problems."""
+    problems: list[Problem] = []
+    loaded: dict[str, LoadedFlow] = {}
+    docs: dict[str, CommentedMap] = {}
+    glob: Global | None = None
+    digest = hashlib.sha256()
+    paths = sorted(folder.glob("*.yml"))
+    for path in paths:
+        try:
+            if path.name == GLOBAL_FILE:
+                data, raw = _read_yaml(path)
+                glob = _validate(Global, data, path.name)
+            else:
+                item, doc = load_flow_file(path)
+                raw = path.read_bytes()
+                if item.flow.flow in loaded:
+                    problems.append(
+                        Problem(path.name, 1, f"le nom « {item.flow.flow} » est déjà pris par {loaded[item.flow.flow].path}")
+                    )
+                    continue
+                loaded[item.flow.flow] = item
+                docs[item.flow.flow] = doc
+            digest.update(path.name.encode() + b"\0" + raw)
+        except FlowError as exc:
+            problems.extend(exc.problems)
+    if glob is None and not any(p.file == GLOBAL_FILE for p in problems):
+        problems.append(Problem(GLOBAL_FILE, None, "fichier manquant (réglages et commandes globales)"))
+    if not problems and glob is not None:
+        problems.extend(_check_references(loaded, docs, glob))
+    if problems or glob is None:
+        raise FlowError(problems)
+    return FlowSet(loaded, glob, digest.hexdigest())
+
+
+def placeholders(text: str) -> list[str]:
+    """Names of the ``{slot}`` placeholders in ``text``."""
+    return _PLACEHOLDER.findall(text)

@@ -1,0 +1,604 @@
+"""The pure flow runner: (state, event) -> replies, effects and the new state. No I/O."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz import fuzz
+
+from bot.domain.messages import Button, Inbound, InboundKind, Outbound
+from bot.domain.text import clean, fold
+from bot.domain.understanding import Understanding
+from bot.engine.actions import Action
+from bot.engine.answers import Ambiguous, Invalid, Valid, check, parse_yes_no, place_slots
+from bot.engine.loader import FlowSet
+from bot.engine.render import DONE, PAYLOAD, Renderer
+from bot.engine.schema import (
+    ActionStep,
+    BranchStep,
+    CallStep,
+    ChoiceStep,
+    Command,
+    Condition,
+    ConsentStep,
+    EndStep,
+    FlowRef,
+    GotoStep,
+    InputStep,
+    Option,
+    SayStep,
+    SetStep,
+    Target,
+)
+from bot.engine.state import (
+    ConversationState,
+    Effect,
+    EraseAll,
+    Forget,
+    Frame,
+    Mode,
+    Purpose,
+    RecordConsent,
+    SlotValue,
+    Status,
+)
+from bot.geo.postal import PostalIndex
+
+MAX_STEPS_PER_TURN = 200
+INTENT_THRESHOLD = 0.7
+SYSTEM = "_sys"  # step id used by the bot's own buttons (offer a person, pick a place)
+Question = ChoiceStep | InputStep | ConsentStep
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    """What one turn produced."""
+
+    replies: tuple[Outbound, ...]
+    effects: tuple[Effect, ...]
+    state: ConversationState
+
+
+@dataclass(slots=True)
+class _Turn:
+    state: ConversationState
+    replies: list[Outbound] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+    def say(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
+        if text.strip():
+            self.replies.append(Outbound(text.strip(), buttons))
+
+    def result(self) -> TurnResult:
+        return TurnResult(tuple(self.replies), tuple(self.effects), self.state)
+
+
+def notice_hash(text: str) -> str:
+    """Short hash of the exact notice text a person saw."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class Runner:
+    """Runs coordinators' flows; every dependency is an in-memory value."""
+
+    def __init__(self, flows: FlowSet, places: PostalIndex, actions: Mapping[str, Action]) -> None:
+        self.flows = flows
+        self.places = places
+        self.actions = actions
+        self.render = Renderer(flows)
+        self._words: dict[str, Command] = {
+            fold(word): command for command in flows.glob.commands for word in command.words
+        }
+
+    # ------------------------------------------------------------------ entry point
+    def run(
+        self, state: ConversationState, inbound: Inbound, understanding: Understanding
+    ) -> TurnResult:
+        """Handle one inbound message."""
+        turn = _Turn(state)
+        text = clean(inbound.text)
+        button = inbound.payload or (text if PAYLOAD.match(text) else None)
+        fresh = state.status != Status.ACTIVE or not self._position_exists(state)
+        if inbound.kind is InboundKind.START:
+            self._restart(turn, inbound.source or state.source)
+            return turn.result()
+        command = self._command(text, button, understanding)
+        if command is not None:
+            self._apply_command(turn, command, fresh)
+            return turn.result()
+        if fresh:
+            if state.status == Status.ACTIVE:  # the step it was on disappeared
+                turn.say(self.flows.glob.messages.welcome_back)
+            self._restart(turn, inbound.source or state.source, understanding, text)
+            return turn.result()
+        messages = self.flows.glob.messages
+        if inbound.kind is InboundKind.UNSUPPORTED:
+            turn.say(messages.unsupported)
+            self._ask_current(turn)
+        elif len(text) > self.flows.glob.settings.max_text_length:
+            turn.say(messages.too_long)
+            self._ask_current(turn)
+        elif not text and button is None:
+            turn.say(messages.empty)
+            self._ask_current(turn)
+        elif state.mode is Mode.OFFER_HUMAN:
+            self._answer_offer(turn, text, button)
+        elif state.mode is Mode.PICK:
+            self._answer_pick(turn, text, button)
+        elif state.mode is Mode.CONFIRM_ERASE:
+            self._answer_erase(turn, text, button)
+        else:
+            if button is None:
+                self._absorb_entities(turn, understanding)
+            self._answer(turn, text, button, understanding)
+        return turn.result()
+
+    # ------------------------------------------------------------------ positions
+    def _position_exists(self, state: ConversationState) -> bool:
+        item = self.flows.flows.get(state.flow or "")
+        return item is not None and state.step in item.flow.steps
+
+    def _current(self, turn: _Turn) -> Question | None:
+        state = turn.state
+        step = self.flows.flows[state.flow or ""].flow.steps.get(state.step or "")
+        return step if isinstance(step, (ChoiceStep, InputStep, ConsentStep)) else None
+
+    def _restart(
+        self,
+        turn: _Turn,
+        source: str | None,
+        understanding: Understanding | None = None,
+        text: str = "",
+    ) -> None:
+        start = self.flows.glob.settings.start_flow
+        turn.state = ConversationState(status=Status.ACTIVE, source=source)
+        if understanding is not None and text:
+            self._absorb_entities(turn, understanding)
+        self._enter(turn, start, None)
+
+    def _enter(self, turn: _Turn, flow_id: str, step_id: str | None) -> None:
+        item = self.flows.flows[flow_id]
+        first = step_id or item.flow.start or item.order[0]
+        turn.state = replace(turn.state, flow=flow_id, flow_version=item.version)
+        self._advance(turn, first)
+
+    def _follow(self, turn: _Turn, target: Target | None, after: str) -> None:
+        """Go to ``target``, or to the step written after ``after`` when none is given."""
+        if isinstance(target, FlowRef):
+            self._enter(turn, target.flow, target.step)
+            return
+        if target is None:
+            order = self.flows.flows[turn.state.flow or ""].order
+            index = order.index(after) + 1
+            if index >= len(order):
+                self._end(turn, None, forget=False)
+                return
+            target = order[index]
+        self._advance(turn, target)
+
+    # ------------------------------------------------------------------ the step loop
+    def _advance(self, turn: _Turn, step_id: str) -> None:
+        """Run steps from ``step_id`` until one waits for the person or the flow ends."""
+        for _ in range(MAX_STEPS_PER_TURN):
+            flow = self.flows.flows[turn.state.flow or ""].flow
+            step = flow.steps[step_id]
+            turn.state = replace(turn.state, step=step_id, mode=Mode.ANSWER)
+            slots = turn.state.slots
+            nxt: Target | None = getattr(step, "next", None)
+            if isinstance(step, SayStep):
+                turn.say(self.render.fill(step.say, slots))
+            elif isinstance(step, (ChoiceStep, InputStep)):
+                if step.ask_again or step.slot not in slots:
+                    turn.state = replace(turn.state, retries=0)
+                    turn.replies.append(self.render.question(step_id, step, slots))
+                    return
+            elif isinstance(step, ConsentStep):
+                if f"consent_{step.consent}" not in slots:
+                    turn.state = replace(turn.state, retries=0)
+                    turn.replies.append(self.render.consent(step_id, step, slots))
+                    return
+            elif isinstance(step, BranchStep):
+                nxt = next((c.goto for c in step.branch if _holds(c, slots)), nxt)
+            elif isinstance(step, SetStep):
+                turn.state = turn.state.with_slots(**step.set)
+            elif isinstance(step, GotoStep):
+                nxt = step.goto
+            elif isinstance(step, CallStep):
+                after = self._after(turn.state.flow or "", step_id, step.next)
+                if after is not None:
+                    turn.state = replace(turn.state, stack=(*turn.state.stack, after))
+                self._enter(turn, step.call, None)
+                return
+            elif isinstance(step, ActionStep):
+                outcome = self.actions[step.action](slots, step.args)
+                turn.state = turn.state.with_slots(**outcome.slots)
+                for line in outcome.say:
+                    turn.say(line)
+                turn.effects.extend(outcome.effects)
+            elif isinstance(step, EndStep):
+                self._end(turn, step.end, forget=step.forget)
+                return
+            if isinstance(nxt, FlowRef):
+                self._enter(turn, nxt.flow, nxt.step)
+                return
+            if nxt is None:
+                order = self.flows.flows[turn.state.flow or ""].order
+                index = order.index(step_id) + 1
+                if index >= len(order):
+                    self._end(turn, None, forget=False)
+                    return
+                nxt = order[index]
+            step_id = nxt
+        turn.say(self.flows.glob.messages.broken)
+        turn.state = replace(turn.state, status=Status.DONE)
+
+    def _after(self, flow_id: str, step_id: str, explicit: Target | None) -> Frame | None:
+        if isinstance(explicit, str):
+            return Frame(flow_id, explicit)
+        if isinstance(explicit, FlowRef):
+            item = self.flows.flows[explicit.flow]
+            return Frame(explicit.flow, explicit.step or item.flow.start or item.order[0])
+        order = self.flows.flows[flow_id].order
+        index = order.index(step_id) + 1
+        return Frame(flow_id, order[index]) if index < len(order) else None
+
+    def _end(self, turn: _Turn, text: str | None, *, forget: bool) -> None:
+        if text:
+            turn.say(self.render.fill(text, turn.state.slots))
+        if forget:
+            turn.effects.append(Forget())
+            turn.state = ConversationState(status=Status.DONE, source=turn.state.source)
+            return
+        if turn.state.stack:
+            frame = turn.state.stack[-1]
+            turn.state = replace(turn.state, stack=turn.state.stack[:-1], flow=frame.flow)
+            turn.state = replace(turn.state, flow_version=self.flows.flows[frame.flow].version)
+            self._advance(turn, frame.step)
+            return
+        turn.state = replace(turn.state, status=Status.DONE, mode=Mode.ANSWER)
+
+    # ------------------------------------------------------------------ answers
+    def _ask_current(self, turn: _Turn) -> None:
+        state = turn.state
+        step = self._current(turn)
+        if state.mode is Mode.OFFER_HUMAN:
+            self._offer_human(turn)
+        elif state.mode is Mode.PICK:
+            self._ask_pick(turn)
+        elif state.mode is Mode.CONFIRM_ERASE:
+            self._ask_erase(turn)
+        elif isinstance(step, ConsentStep):
+            turn.replies.append(self.render.consent(state.step or "", step, state.slots))
+        elif step is not None:
+            turn.replies.append(self.render.question(state.step or "", step, state.slots))
+
+    def _answer(
+        self, turn: _Turn, text: str, button: str | None, understanding: Understanding
+    ) -> None:
+        step_id = turn.state.step or ""
+        step = self._current(turn)
+        if step is None:  # a conversation parked on a non-question step: move on
+            self._advance(turn, step_id)
+            return
+        option_id: str | None = None
+        if button is not None:
+            match = PAYLOAD.match(button)
+            pressed_step, option_id = match.groups() if match else ("", "")
+            if pressed_step != step_id:
+                turn.say(self.flows.glob.messages.stale_button)
+                self._ask_current(turn)
+                return
+            valid = _option_ids(step)
+            if option_id not in valid:
+                turn.say(self.flows.glob.messages.unknown_button)
+                self._ask_current(turn)
+                return
+        if isinstance(step, ConsentStep):
+            granted = option_id == "yes" if option_id else parse_yes_no(text)
+            if granted is None:
+                self._retry(turn, "Réponds avec un des deux boutons.")
+                return
+            self._consent(turn, step_id, step, granted)
+            return
+        if isinstance(step, ChoiceStep):
+            self._answer_choice(turn, step_id, step, text, option_id, understanding)
+            return
+        chosen = _find_option(step.options, option_id, text)
+        if chosen is not None:
+            self._store(turn, step.slot, chosen.id)
+            self._follow(turn, chosen.next or step.next, step_id)
+            return
+        verdict = check(step, text, self.places)
+        if isinstance(verdict, Valid):
+            self._store(turn, step.slot, verdict.value, **verdict.extra)
+            self._follow(turn, step.next, step_id)
+        elif isinstance(verdict, Ambiguous):
+            picks = tuple(
+                (f"{p.postal_code}|{p.insee}", f"{p.commune} ({p.postal_code})")
+                for p in verdict.places
+            )
+            turn.state = replace(turn.state, mode=Mode.PICK, picks=picks)
+            self._ask_pick(turn)
+        else:
+            self._retry(turn, verdict.reason if isinstance(verdict, Invalid) else "")
+
+    def _answer_choice(
+        self,
+        turn: _Turn,
+        step_id: str,
+        step: ChoiceStep,
+        text: str,
+        option_id: str | None,
+        understanding: Understanding,
+    ) -> None:
+        if step.multiple:
+            current = turn.state.slots.get(step.slot)
+            picked = list(current) if isinstance(current, list) else []
+            if option_id == DONE:
+                if not picked:
+                    self._retry(turn, "Choisis au moins une réponse, puis « C'est tout ».")
+                    return
+                self._follow(turn, step.next, step_id)
+                return
+            if option_id is not None:
+                picked = [p for p in picked if p != option_id] if option_id in picked else [*picked, option_id]
+                turn.state = turn.state.with_slots(**{step.slot: picked or None})
+                question = self.render.question(step_id, step, turn.state.slots)
+                noted = self.render.label(step.slot, picked) if picked else "rien pour l'instant"
+                text = f"C'est noté : {noted}.\nAutre chose ? Sinon, appuie sur « {step.done_label} »."
+                turn.replies.append(replace(question, text=text))
+                return
+            several = _find_several(step.options, text)
+            if several:
+                self._store(turn, step.slot, [o.id for o in several])
+                self._follow(turn, step.next, step_id)
+                return
+            self._retry(turn, "Appuie sur les boutons, ou écris les numéros (par exemple 1 3).")
+            return
+        chosen = _find_option(step.options, option_id, text)
+        if chosen is None and step.entity:
+            value = understanding.entity(step.entity)
+            chosen = next((o for o in step.options if o.id == value), None)
+        if chosen is None:
+            self._retry(turn, "Choisis une des réponses avec les boutons.")
+            return
+        self._store(turn, step.slot, chosen.id)
+        self._follow(turn, chosen.next or step.next, step_id)
+
+    def _store(self, turn: _Turn, slot: str, value: SlotValue, **extra: SlotValue) -> None:
+        turn.state = replace(turn.state.with_slots(**{**extra, slot: value}), retries=0)
+
+    def _consent(self, turn: _Turn, step_id: str, step: ConsentStep, granted: bool) -> None:
+        slots = turn.state.slots
+        shown = self.render.fill(step.text, slots)
+        version = f"{turn.state.flow}.{step_id}@{turn.state.flow_version}"
+        relay = slots.get("relay_id") if step.consent == "relay" else None
+        turn.effects.append(
+            RecordConsent(
+                Purpose(step.consent),
+                granted,
+                version,
+                notice_hash(shown),
+                relay if isinstance(relay, str) else None,
+            )
+        )
+        self._store(turn, f"consent_{step.consent}", "yes" if granted else "no")
+        self._follow(turn, step.next, step_id)
+
+    def _retry(self, turn: _Turn, reason: str) -> None:
+        retries = turn.state.retries + 1
+        turn.state = replace(turn.state, retries=retries)
+        if retries >= self.flows.glob.settings.max_retries:
+            turn.state = replace(turn.state, mode=Mode.OFFER_HUMAN)
+            self._offer_human(turn)
+            return
+        step = self._current(turn)
+        hint = step.hint if isinstance(step, InputStep) and step.hint else reason
+        turn.say(self.flows.glob.messages.retry.replace("{reason}", hint))
+        self._ask_current(turn)
+
+    # ------------------------------------------------------------------ bot's own questions
+    def _offer_human(self, turn: _Turn) -> None:
+        messages = self.flows.glob.messages
+        turn.say(
+            messages.offer_human,
+            (
+                Button(f"/{SYSTEM}:human", messages.offer_human_yes),
+                Button(f"/{SYSTEM}:retry", messages.offer_human_no),
+            ),
+        )
+
+    def _answer_offer(self, turn: _Turn, text: str, button: str | None) -> None:
+        wants = button == f"/{SYSTEM}:human" or (button is None and parse_yes_no(text) is True)
+        turn.state = replace(turn.state, mode=Mode.ANSWER, retries=0)
+        human = next((c for c in self.flows.glob.commands if isinstance(c.do, FlowRef)), None)
+        if wants and human is not None:
+            self._apply_command(turn, human, fresh=False)
+            return
+        self._ask_current(turn)
+
+    def _ask_pick(self, turn: _Turn) -> None:
+        buttons = tuple(
+            Button(f"/{SYSTEM}:p{i}", label[:60]) for i, (_, label) in enumerate(turn.state.picks)
+        )
+        turn.say(
+            "J'ai trouvé plusieurs communes. Laquelle est la tienne ?",
+            (*buttons, Button(f"/{SYSTEM}:none", "Aucune de celles-ci")),
+        )
+
+    def _answer_pick(self, turn: _Turn, text: str, button: str | None) -> None:
+        picks = turn.state.picks
+        index: int | None = None
+        if button is not None and button.startswith(f"/{SYSTEM}:p") and button[6:].isdigit():
+            index = int(button[6:])
+        elif button is None and text.isdigit():
+            index = int(text) - 1
+        elif button is None:
+            index = next((i for i, (_, label) in enumerate(picks) if fold(label).startswith(fold(text))), None)
+        step = self._current(turn)
+        turn.state = replace(turn.state, mode=Mode.ANSWER, picks=())
+        if index is None or not 0 <= index < len(picks) or not isinstance(step, InputStep):
+            if button not in (None, f"/{SYSTEM}:none"):
+                turn.say(self.flows.glob.messages.unknown_button)
+            self._ask_current(turn)
+            return
+        postal_code, insee = picks[index][0].split("|")
+        place = next(p for p in self.places.by_code(postal_code) if p.insee == insee)
+        extra = place_slots(place)
+        self._store(turn, step.slot, extra.pop(step.slot, place.postal_code), **extra)
+        self._follow(turn, step.next, turn.state.step or "")
+
+    def _ask_erase(self, turn: _Turn) -> None:
+        turn.say(
+            "Tu veux que j'efface tout ce que je sais sur toi ? Je ne pourrai pas revenir en arrière.",
+            (Button(f"/{SYSTEM}:erase", "Oui, tout effacer"), Button(f"/{SYSTEM}:keep", "Non, garder")),
+        )
+
+    def _answer_erase(self, turn: _Turn, text: str, button: str | None) -> None:
+        confirmed = button == f"/{SYSTEM}:erase" or (button is None and parse_yes_no(text) is True)
+        turn.state = replace(turn.state, mode=Mode.ANSWER)
+        if confirmed:
+            turn.effects.append(EraseAll())
+            turn.say("C'est fait : j'ai tout effacé. Si tu m'écris à nouveau, on repart de zéro.")
+            turn.state = ConversationState(status=Status.DONE)
+            return
+        turn.say("D'accord, je ne touche à rien.")
+        if self._position_exists(turn.state):
+            self._ask_current(turn)
+
+    # ------------------------------------------------------------------ commands
+    def _command(self, text: str, button: str | None, understanding: Understanding) -> Command | None:
+        if button is not None:
+            if button.startswith(f"/{SYSTEM}:cmd_"):
+                wanted = button.removeprefix(f"/{SYSTEM}:cmd_")
+                return next((c for c in self.flows.glob.commands if c.id == wanted), None)
+            return None
+        command = self._words.get(fold(text))
+        if command is not None:
+            return command
+        if understanding.intent and understanding.confidence >= INTENT_THRESHOLD:
+            return next(
+                (c for c in self.flows.glob.commands if understanding.intent in c.intents), None
+            )
+        return None
+
+    def _apply_command(self, turn: _Turn, command: Command, fresh: bool) -> None:
+        state = turn.state
+        if command.do == "stop":
+            turn.say(command.reply or "")
+            if state.slots.get("consent_contact") != "yes":
+                turn.effects.append(Forget())
+                turn.state = ConversationState(status=Status.STOPPED)
+            else:
+                turn.state = replace(state, status=Status.STOPPED, mode=Mode.ANSWER)
+            return
+        if command.do == "restart":
+            turn.say(command.reply or "")
+            self._restart(turn, state.source)
+            return
+        if command.do == "erase":
+            turn.state = replace(state, mode=Mode.CONFIRM_ERASE, status=Status.ACTIVE)
+            if not self._position_exists(turn.state):
+                turn.state = replace(turn.state, flow=None, step=None)
+            self._ask_erase(turn)
+            return
+        if command.do == "help":
+            turn.say(command.reply or "")
+            if fresh:
+                self._restart(turn, state.source)
+            else:
+                self._ask_current(turn)
+            return
+        assert isinstance(command.do, FlowRef)
+        turn.say(command.reply or "")
+        if fresh:
+            turn.state = ConversationState(status=Status.ACTIVE, source=state.source)
+        elif state.flow and state.step:
+            turn.state = replace(state, stack=(*state.stack, Frame(state.flow, state.step)))
+        self._enter(turn, command.do.flow, command.do.step)
+
+    # ------------------------------------------------------------------ NLU entities
+    def _absorb_entities(self, turn: _Turn, understanding: Understanding) -> None:
+        """Fill empty slots from entities found in free text, so their questions are skipped."""
+        if not understanding.entities:
+            return
+        for item in self.flows.flows.values():
+            for step in item.flow.steps.values():
+                if not isinstance(step, (ChoiceStep, InputStep)) or not step.entity:
+                    continue
+                value = understanding.entity(step.entity)
+                if value is None or step.slot in turn.state.slots:
+                    continue
+                if isinstance(step, ChoiceStep):
+                    if any(o.id == value for o in step.options):
+                        turn.state = turn.state.with_slots(**{step.slot: [value] if step.multiple else value})
+                    continue
+                verdict = check(step, value, self.places)
+                if isinstance(verdict, Valid):
+                    turn.state = turn.state.with_slots(**{**verdict.extra, step.slot: verdict.value})
+
+
+def _holds(condition: Condition, slots: Mapping[str, SlotValue]) -> bool:
+    def matches(wanted: Mapping[str, object]) -> bool:
+        for name, expected in wanted.items():
+            value = slots.get(name)
+            if expected is None:
+                if value is not None:
+                    return False
+            elif isinstance(expected, list):
+                if isinstance(value, list):
+                    if not set(map(str, value)) & set(map(str, expected)):
+                        return False
+                elif value not in expected:
+                    return False
+            elif isinstance(value, list):
+                if str(expected) not in value:
+                    return False
+            elif value != expected:
+                return False
+        return True
+
+    if condition.if_ is not None and not matches(condition.if_):
+        return False
+    return not (condition.unless is not None and matches(condition.unless))
+
+
+def _option_ids(step: Question) -> set[str]:
+    if isinstance(step, ConsentStep):
+        return {"yes", "no"}
+    ids = {o.id for o in step.options}
+    if isinstance(step, ChoiceStep) and step.multiple:
+        ids.add(DONE)
+    return ids
+
+
+def _find_option(options: list[Option], option_id: str | None, text: str) -> Option | None:
+    """The option pressed, or named by its number, label or one of its words."""
+    if option_id is not None:
+        return next((o for o in options if o.id == option_id), None)
+    folded = fold(text)
+    if not folded or not options:
+        return None
+    if folded.isdigit() and 1 <= int(folded) <= len(options):
+        return options[int(folded) - 1]
+    for option in options:
+        if folded == fold(option.label) or folded in (fold(w) for w in option.words):
+            return option
+    best = max(options, key=lambda o: fuzz.ratio(folded, fold(o.label)))
+    return best if fuzz.ratio(folded, fold(best.label)) >= 85 else None
+
+
+def _find_several(options: list[Option], text: str) -> list[Option]:
+    """Several options named at once: "1 3", "1, 3 et 4", or labels separated by commas."""
+    folded = fold(text.replace(",", " , "))
+    parts = [p for p in folded.replace(" et ", " , ").split(",") if p.strip()]
+    numbers = folded.replace(",", " ").split()
+    if numbers and all(n.isdigit() for n in numbers):
+        picked = [options[int(n) - 1] for n in numbers if 1 <= int(n) <= len(options)]
+        return list(dict.fromkeys(picked))
+    found = [_find_option(options, None, part) for part in parts]
+    if found and all(o is not None for o in found):
+        return list(dict.fromkeys(o for o in found if o is not None))
+    return []

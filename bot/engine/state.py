@@ -1,0 +1,124 @@
+"""Conversation state and the effects a turn asks the dispatcher to carry out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+SlotValue = str | int | float | bool | list[str] | None
+
+
+class Status(StrEnum):
+    """Where a conversation stands."""
+
+    NEW = "new"
+    ACTIVE = "active"
+    DONE = "done"
+    STOPPED = "stopped"
+
+
+class Mode(StrEnum):
+    """What the bot is waiting for besides the current step's answer."""
+
+    ANSWER = "answer"
+    OFFER_HUMAN = "offer_human"
+    PICK = "pick"
+    CONFIRM_ERASE = "confirm_erase"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Where to come back to after a called flow ends."""
+
+    flow: str
+    step: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """Everything the runner needs to continue a conversation (JSON-serialisable)."""
+
+    flow: str | None = None
+    step: str | None = None
+    slots: Mapping[str, SlotValue] = field(default_factory=dict)
+    stack: tuple[Frame, ...] = ()
+    status: Status = Status.NEW
+    mode: Mode = Mode.ANSWER
+    retries: int = 0
+    picks: tuple[tuple[str, str], ...] = ()
+    flow_version: str | None = None
+    source: str | None = None
+
+    def with_slots(self, **changes: SlotValue) -> ConversationState:
+        """A copy with ``changes`` applied (``None`` clears a slot)."""
+        slots = dict(self.slots)
+        for key, value in changes.items():
+            if value is None:
+                slots.pop(key, None)
+            else:
+                slots[key] = value
+        return replace(self, slots=slots)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain dict for storage."""
+        data = asdict(self)
+        data["stack"] = [[f.flow, f.step] for f in self.stack]
+        data["picks"] = [list(p) for p in self.picks]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ConversationState:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            flow=data.get("flow"),
+            step=data.get("step"),
+            slots=dict(data.get("slots") or {}),
+            stack=tuple(Frame(f, s) for f, s in data.get("stack") or ()),
+            status=Status(data.get("status", Status.NEW)),
+            mode=Mode(data.get("mode", Mode.ANSWER)),
+            retries=int(data.get("retries", 0)),
+            picks=tuple((a, b) for a, b in data.get("picks") or ()),
+            flow_version=data.get("flow_version"),
+            source=data.get("source"),
+        )
+
+
+class Purpose(StrEnum):
+    """What a consent is for."""
+
+    CONTACT = "contact"
+    RELAY = "relay"
+    FOLLOWUP = "followup"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordConsent:
+    """Keep proof of a consent answer (given or refused)."""
+
+    purpose: Purpose
+    granted: bool
+    notice_version: str
+    notice_hash: str
+    relay_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateLead:
+    """Write a lead from the collected slots (refused without contact consent)."""
+
+    slots: Mapping[str, SlotValue]
+
+
+@dataclass(frozen=True, slots=True)
+class Forget:
+    """Erase the conversation: nothing about this person is kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class EraseAll:
+    """The person asked to erase everything kept about them."""
+
+
+Effect = RecordConsent | CreateLead | Forget | EraseAll

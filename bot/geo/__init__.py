@@ -1,0 +1,1 @@
+"""Places: the bundled postal-code table and commune look-ups."""

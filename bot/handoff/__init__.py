@@ -1,0 +1,1 @@
+"""Orientation: the schemes catalogue, local relays and matching a resident to them."""

@@ -1,0 +1,133 @@
+"""Load and validate ``data/schemes.yml`` and ``data/relays.yml``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+Stage = Literal["idea", "creating", "testing", "young", "established"]
+Need = Literal[
+    "voir_clair",
+    "formation",
+    "argent",
+    "statut",
+    "local",
+    "clients",
+    "reseau",
+    "tester",
+    "revenus",
+    "croissance",
+]
+STAGES: tuple[str, ...] = ("idea", "creating", "testing", "young", "established")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scheme(_Model):
+    """One national support scheme, described for residents."""
+
+    id: str
+    name: str
+    offer: str
+    stages: list[Stage]
+    needs: list[Need]
+    sectors: list[str] = Field(default_factory=list, description="Only these sectors (empty: all).")
+    conditions: str = ""
+    caveat: str = ""
+    source: str
+    check: bool = False
+    last_checked: date
+
+
+class Catalogue(_Model):
+    """The schemes file."""
+
+    version: int
+    schemes: list[Scheme]
+
+
+class RelayContact(_Model):
+    """How a relay is reached."""
+
+    telegram_chat_id: int | str | None = None
+    email: str | None = None
+    webhook_url: str | None = None
+
+
+class Coverage(_Model):
+    """Where a relay works."""
+
+    postal_codes: list[Annotated[str, Field(pattern=r"^\d{5}$")]] = Field(default_factory=list)
+    insee: list[Annotated[str, Field(pattern=r"^[0-9AB]{5}$")]] = Field(default_factory=list)
+    departments: list[Annotated[str, Field(pattern=r"^[0-9AB]{2,3}$")]] = Field(
+        default_factory=list
+    )
+    national: bool = False
+
+
+class Relay(_Model):
+    """A real person in a local structure who takes cases."""
+
+    id: str
+    structure: str
+    display_name: str
+    town: str
+    demo: bool = False
+    contact: RelayContact
+    coverage: Coverage
+    stages: list[Stage]
+    needs: list[Need]
+    languages: list[str]
+    capacity: Annotated[int, Field(ge=0)]
+
+
+class Relays(_Model):
+    """The relays file."""
+
+    version: int
+    demo: bool = False
+    relays: list[Relay]
+
+
+class ReferenceError_(Exception):
+    """A reference data file is wrong; the message names the file and the field."""
+
+
+M = TypeVar("M", Catalogue, Relays)
+
+
+def _load(model: type[M], path: Path) -> M:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return model.model_validate(data)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ReferenceError_(f"{path.name}: cannot read ({exc})") from exc
+    except ValidationError as exc:
+        lines = [f"{path.name}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise ReferenceError_("\n".join(lines)) from exc
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """Read and check the schemes catalogue."""
+    catalogue = _load(Catalogue, path)
+    ids = [s.id for s in catalogue.schemes]
+    if len(ids) != len(set(ids)):
+        raise ReferenceError_(f"{path.name}: duplicate scheme ids")
+    return catalogue
+
+
+def load_relays(path: Path) -> Relays:
+    """Read and check the relays directory (one national fallback is required)."""
+    relays = _load(Relays, path)
+    ids = [r.id for r in relays.relays]
+    if len(ids) != len(set(ids)):
+        raise ReferenceError_(f"{path.name}: duplicate relay ids")
+    if not any(r.coverage.national for r in relays.relays):
+        raise ReferenceError_(f"{path.name}: no national fallback relay (coverage.national)")
+    return relays
