@@ -1,6 +1,6 @@
 """Entry point for ``python -m bot``."""
 
-from bot.cli import main
+from bot.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -1,0 +1,1 @@
+"""Composition root: builds the bot, its web app and its channels from Settings."""

@@ -1,0 +1,1 @@
+"""Edge adapters: each turns a wire format into Inbound and renders Outbound."""

@@ -1,0 +1,1 @@
+"""Understanding residents' free text: NLU backends behind one interface."""

@@ -1,0 +1,27 @@
+"""Keyed hashes that stand for people and message ids, so raw ids stay out of the logs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+
+class Pseudonyms:
+    """HMAC-SHA256 with a secret key: stable per person, useless without the key."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ValueError("the pseudonym key must be at least 16 bytes")
+        self._key = key
+
+    def _digest(self, *parts: str) -> str:
+        data = "\x1f".join(parts).encode("utf-8")
+        return hmac.new(self._key, data, hashlib.sha256).hexdigest()
+
+    def subject(self, channel: str, user_ref: str) -> str:
+        """The pseudonymous id of a person on a channel."""
+        return self._digest("subject", channel, user_ref)
+
+    def message(self, channel: str, message_id: str) -> str:
+        """The hashed channel message id used to drop redeliveries."""
+        return self._digest("message", channel, message_id)[:48]

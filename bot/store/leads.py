@@ -1,0 +1,88 @@
+"""Read leads for export, with the proof of each consent given."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.turns import consents, leads
+
+EXPORT_FIELDS = (
+    "lead_id",
+    "channel",
+    "user_ref",
+    "created_at",
+    "stage",
+    "sector",
+    "postal_code",
+    "commune",
+    "needs",
+    "consents",
+    "relay_id",
+    "relay_name",
+    "status",
+    "schemes",
+    "source",
+    "first_name",
+    "pitch",
+    "contact_pref",
+    "details",
+)
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:  # SQLite hands back naive datetimes; we only store UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+async def export_leads(engine: AsyncEngine) -> list[dict[str, Any]]:
+    """Every lead, oldest first, in the export contract's shape."""
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(leads).order_by(leads.c.created_at, leads.c.id))).all()
+        subjects = [row.conversation_id for row in rows]
+        proofs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        if subjects:
+            given = await connection.execute(
+                select(consents)
+                .where(consents.c.subject.in_(subjects), consents.c.granted.is_(True))
+                .order_by(consents.c.id)
+            )
+            for consent in given:
+                proofs[consent.subject].append(
+                    {
+                        "purpose": consent.purpose,
+                        "given_at": _iso(consent.created_at),
+                        "notice_version": consent.notice_version,
+                        "notice_hash": consent.notice_hash,
+                        "relay_id": consent.relay_id,
+                    }
+                )
+    return [
+        {
+            "lead_id": row.id,
+            "channel": row.channel,
+            "user_ref": row.user_ref,
+            "created_at": _iso(row.created_at),
+            "stage": row.stage,
+            "sector": row.sector,
+            "postal_code": row.postal_code,
+            "commune": row.commune,
+            "needs": list(row.needs or []),
+            "consents": proofs.get(row.conversation_id, []),
+            "relay_id": row.relay_id,
+            "relay_name": row.relay_name,
+            "status": row.status,
+            "schemes": list(row.schemes or []),
+            "source": row.source,
+            "first_name": row.first_name,
+            "pitch": row.pitch,
+            "contact_pref": row.contact_pref,
+            "details": dict(row.details or {}),
+        }
+        for row in rows
+    ]

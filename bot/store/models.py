@@ -1,0 +1,123 @@
+"""Database tables (SQLAlchemy 2 typed models); Alembic migrations follow these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+UtcDateTime = DateTime(timezone=True)
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base holding the metadata Alembic compares against."""
+
+
+class Conversation(Base):
+    """One person on one channel, keyed by a pseudonym (keyed hash of the channel id)."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    flow: Mapped[str | None] = mapped_column(String(40))
+    step: Mapped[str | None] = mapped_column(String(40))
+    flow_version: Mapped[str | None] = mapped_column(String(40))
+    state: Mapped[dict[str, Any]] = mapped_column(Json)
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Message(Base):
+    """Message log; text is kept only for people who agreed to keep their contact."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "direction", "channel_message_id", name="uq_messages_channel_id"),
+        Index("ix_messages_conversation", "conversation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(3))
+    channel_message_id: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Contact(Base):
+    """How to reach a person who agreed to it."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_contacts_channel_user"),)
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    user_ref: Mapped[str] = mapped_column(String(128))
+    first_name: Mapped[str | None] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Consent(Base):
+    """Proof of one consent answer (or withdrawal), per purpose."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_subject", "subject"),)
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(String(20))
+    granted: Mapped[bool]
+    notice_version: Mapped[str] = mapped_column(String(120))
+    notice_hash: Mapped[str] = mapped_column(String(64))
+    relay_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Lead(Base):
+    """A qualified case, written only after consent to keep the contact."""
+
+    __tablename__ = "leads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    user_ref: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    stage: Mapped[str | None] = mapped_column(String(20))
+    sector: Mapped[str | None] = mapped_column(String(40))
+    postal_code: Mapped[str | None] = mapped_column(String(5))
+    commune: Mapped[str | None] = mapped_column(String(80))
+    needs: Mapped[list[str]] = mapped_column(Json)
+    pitch: Mapped[str | None] = mapped_column(Text)
+    first_name: Mapped[str | None] = mapped_column(String(80))
+    contact_pref: Mapped[str | None] = mapped_column(String(20))
+    relay_id: Mapped[str | None] = mapped_column(String(64))
+    relay_name: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20))
+    schemes: Mapped[list[str]] = mapped_column(Json)
+    source: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class Suppression(Base):
+    """What is left after an erasure: a keyed hash, so we never write first again."""
+
+    __tablename__ = "suppressions"
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,1 @@
+"""The ASGI application that hosts every channel's webhook and the health check."""

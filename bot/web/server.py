@@ -1,0 +1,53 @@
+"""Build the Starlette app: channel routes, ``GET /health``, start-up and shutdown hooks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+Hook = Callable[[], Awaitable[None]]
+
+
+def make_web_app(
+    routes: Sequence[BaseRoute],
+    *,
+    on_startup: Hook | None = None,
+    on_shutdown: Hook | None = None,
+) -> Starlette:
+    """An ASGI app whose ``/health`` answers 200 once start-up has finished."""
+    ready = False
+
+    async def health(_request: Request) -> Response:
+        if ready:
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "starting"}, status_code=503)
+
+    async def not_found(_request: Request, _exc: Exception) -> Response:
+        return JSONResponse({"error": "not found"}, status_code=404)
+
+    async def method_not_allowed(_request: Request, _exc: Exception) -> Response:
+        return JSONResponse({"error": "method not allowed"}, status_code=405)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        nonlocal ready
+        if on_startup is not None:
+            await on_startup()
+        ready = True
+        try:
+            yield
+        finally:
+            ready = False
+            if on_shutdown is not None:
+                await on_shutdown()
+
+    return Starlette(
+        routes=[Route("/health", health, methods=["GET"]), *routes],
+        lifespan=lifespan,
+        exception_handlers={404: not_found, 405: method_not_allowed},
+    )
