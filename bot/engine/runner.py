@@ -395,8 +395,8 @@ class Runner:
             self._offer_human(turn)
             return
         step = self._current(turn)
-        hint = step.hint if isinstance(step, InputStep) and step.hint else reason
-        turn.say(self.flows.glob.messages.retry.replace("{reason}", hint))
+        hint = step.hint if isinstance(step, InputStep) and step.hint else ""
+        turn.say(self.flows.glob.messages.retry.replace("{reason}", reason).replace("{hint}", hint))
         self._ask_current(turn)
 
     # ------------------------------------------------------------------ bot's own questions

@@ -1,0 +1,103 @@
+"""Shared fixtures: a real database per test (SQLite, or PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.app.build import Bot, start_bot
+from bot.app.settings import PROJECT, Settings
+from bot.domain.understanding import NLU
+from bot.store.database import make_engine, upgrade
+from tests.chat import Chat
+
+PG_URL = os.environ.get("BOT_TEST_DATABASE_URL")
+TABLES = "conversations, messages, contacts, consents, leads, suppressions"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def migrate() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_ready() -> bool:
+    """Migrate the PostgreSQL test database once per session."""
+    if PG_URL is None:
+        return False
+
+    async def migrate() -> None:
+        engine = make_engine(PG_URL)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    return True
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, sqlite_template: Path, pg_ready: bool) -> Iterator[str]:
+    """A clean, migrated database for one test."""
+    if PG_URL is not None and pg_ready:
+
+        async def truncate() -> None:
+            engine = make_engine(PG_URL)
+            async with engine.begin() as connection:
+                await connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY"))
+            await engine.dispose()
+
+        asyncio.run(truncate())
+        yield PG_URL
+        return
+    path = tmp_path / "bot.db"
+    shutil.copy(sqlite_template, path)
+    yield f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings of a test bot: its own database and runtime folder, the real flows."""
+    return Settings(
+        database_url=database_url,
+        runtime_dir=tmp_path / "runtime",
+        secret_key="test-secret-key-of-32-characters!",
+        flows_dir=PROJECT / "flows",
+        data_dir=PROJECT / "data",
+    )
+
+
+@pytest.fixture
+def nlu() -> NLU | None:
+    """The NLU used by ``bot`` (None: the configured default)."""
+    return None
+
+
+@pytest.fixture
+async def bot(settings: Settings, nlu: NLU | None) -> AsyncIterator[Bot]:
+    """A started bot on the test database."""
+    started = await start_bot(settings, nlu=nlu, migrate=False)
+    try:
+        yield started
+    finally:
+        await started.close()
+
+
+@pytest.fixture
+def chat(bot: Bot) -> Chat:
+    """A resident talking to the bot over the REST channel."""
+    return Chat(bot.handle, channel="rest", user="resident-1")

@@ -1,0 +1,108 @@
+"""A turn at a time per conversation, redeliveries dropped, failures leave nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from bot.app.build import Bot, start_bot
+from bot.app.settings import Settings
+from bot.domain.messages import Inbound
+from bot.domain.understanding import Understanding
+from bot.store.turns import TurnStore, TurnTx
+from tests.chat import Chat
+from tests.dbscan import count_rows
+
+
+class RecordingNLU:
+    """Understands nothing, but records the order of texts and overlapping turns."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.active: dict[str, int] = defaultdict(int)
+        self.max_active = 0
+
+    async def parse(self, text: str) -> Understanding:
+        self.seen.append(text)
+        self.active["turn"] += 1
+        self.max_active = max(self.max_active, self.active["turn"])
+        await asyncio.sleep(0.005)  # give other turns every chance to interleave
+        self.active["turn"] -= 1
+        return Understanding()
+
+
+@pytest.fixture
+def nlu() -> RecordingNLU:
+    return RecordingNLU()
+
+
+async def test_the_same_message_id_twice_gets_one_reply(bot: Bot) -> None:
+    chat = Chat(bot.handle)
+    first = await chat.say("salut", message_id="wamid.1")
+    again = await chat.say("salut", message_id="wamid.1")
+    assert first and again == []
+    assert await count_rows(bot.engine, "conversations") == 1
+
+
+async def test_ten_messages_at_once_are_processed_in_order_one_at_a_time(
+    bot: Bot, nlu: RecordingNLU
+) -> None:
+    texts = [f"message numéro {i}" for i in range(10)]
+    replies = await asyncio.gather(
+        *(bot.handle(Inbound("rest", "same-person", t, message_id=f"x{i}")) for i, t in enumerate(texts))
+    )
+    assert all(replies)
+    assert nlu.seen == texts
+    assert nlu.max_active == 1
+
+
+async def test_two_workers_sharing_the_database_never_interleave_a_conversation(
+    settings: Settings, nlu: RecordingNLU
+) -> None:
+    workers = [await start_bot(settings, nlu=nlu, migrate=False) for _ in range(2)]
+    try:
+        replies = await asyncio.gather(
+            *(
+                workers[i % 2].handle(Inbound("rest", "shared", f"texte {i}", message_id=f"s{i}"))
+                for i in range(12)
+            )
+        )
+        assert all(replies)
+        async with workers[0].engine.connect() as connection:
+            from sqlalchemy import text
+
+            turns = (await connection.execute(text("SELECT turns FROM conversations"))).scalar()
+        assert turns == 12  # no turn overwrote another's state
+    finally:
+        for worker in workers:
+            await worker.close()
+
+
+class BrokenTx(TurnTx):
+    async def save(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk unplugged")
+
+
+class BrokenStore(TurnStore):
+    @asynccontextmanager
+    async def turn(self, conversation_id: str, channel: str) -> AsyncIterator[TurnTx]:
+        async with super().turn(conversation_id, channel) as tx:
+            yield BrokenTx(tx.connection, conversation_id, channel)
+
+
+async def test_a_crash_mid_turn_gets_a_kind_reply_and_writes_nothing(bot: Bot) -> None:
+    healthy = bot.dispatcher.store
+    bot.dispatcher.store = BrokenStore(bot.engine)
+    chat = Chat(bot.handle)
+    await chat.say("salut", message_id="crash-1")
+    assert chat.said("je me suis perdu")
+    for table in ("messages", "conversations"):
+        assert await count_rows(bot.engine, table) == 0
+    # The channel redelivers the same message once the fault is gone: it is processed.
+    bot.dispatcher.store = healthy
+    await chat.say("salut", message_id="crash-1")
+    assert chat.said("Question 1 sur 8")
