@@ -54,9 +54,7 @@ def load_rows(source: Path) -> tuple[list[Row], int]:
             name = str(entry.get("libelleAcheminement") or "").strip()
             fallbacks += 1
         if not POSTAL_CODE_RE.fullmatch(postal_code):
-            raise ValueError(
-                f"{source}: entry {index}: bad postal code {postal_code!r}"
-            )
+            raise ValueError(f"{source}: entry {index}: bad postal code {postal_code!r}")
         if not INSEE_RE.fullmatch(insee):
             raise ValueError(f"{source}: entry {index}: bad INSEE code {insee!r}")
         if not name:

@@ -42,7 +42,11 @@ class Chat:
         """Open the conversation (a deep link may carry a source)."""
         return await self.send(
             Inbound(
-                self.channel, self.user, "", message_id=f"m{next(_ids)}", kind=InboundKind.START,
+                self.channel,
+                self.user,
+                "",
+                message_id=f"m{next(_ids)}",
+                kind=InboundKind.START,
                 source=source,
             )
         )

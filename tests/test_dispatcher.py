@@ -53,7 +53,10 @@ async def test_ten_messages_at_once_are_processed_in_order_one_at_a_time(
 ) -> None:
     texts = [f"message numéro {i}" for i in range(10)]
     replies = await asyncio.gather(
-        *(bot.handle(Inbound("rest", "same-person", t, message_id=f"x{i}")) for i, t in enumerate(texts))
+        *(
+            bot.handle(Inbound("rest", "same-person", t, message_id=f"x{i}"))
+            for i, t in enumerate(texts)
+        )
     )
     assert all(replies)
     assert nlu.seen == texts

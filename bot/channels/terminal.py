@@ -47,7 +47,9 @@ async def run_terminal(
     counter = itertools.count(1)
     session = f"{user_ref}-{id(read):x}"
     replies = await on_inbound(
-        Inbound(CHANNEL, user_ref, "", message_id=f"{session}-{next(counter)}", kind=InboundKind.START)
+        Inbound(
+            CHANNEL, user_ref, "", message_id=f"{session}-{next(counter)}", kind=InboundKind.START
+        )
     )
     text, offered = render_terminal(replies)
     write(text)

@@ -78,7 +78,9 @@ def make_actions(catalogue: Catalogue, relays: Relays) -> dict[str, Action]:
         if slots.get("consent_contact") != "yes":
             return Outcome()
         status = str(args.get("status", "new"))
-        return Outcome({"lead_status": status}, effects=(CreateLead({**slots, "lead_status": status}),))
+        return Outcome(
+            {"lead_status": status}, effects=(CreateLead({**slots, "lead_status": status}),)
+        )
 
     return {
         "match_relay": match_relay,

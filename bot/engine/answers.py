@@ -11,10 +11,14 @@ from bot.engine.state import SlotValue
 from bot.geo.postal import Place, PostalIndex
 
 YES = frozenset(
-    "oui ouais ouai ok okay oki d'accord dac dacc daccord yes yep y o ui wi vi bien sur "
-    "exactement exact carrement grave voila c'est ca cest ca c bon".split(" ")
-) | {"bien sur", "c'est ca", "cest ca", "c bon", "c'est bon", "cest bon", "tout a fait"}
-NO = frozenset("non nan no nope n pas du tout jamais".split(" ")) | {"pas du tout", "non merci"}
+    {
+        "oui", "ouais", "ouai", "ok", "okay", "oki", "d'accord", "dac", "dacc", "daccord",
+        "yes", "yep", "y", "o", "ui", "wi", "vi", "bien sur", "exactement", "exact",
+        "carrement", "grave", "voila", "c'est ca", "cest ca", "c bon", "c'est bon",
+        "cest bon", "tout a fait",
+    }
+)  # fmt: skip
+NO = frozenset({"non", "nan", "no", "nope", "n", "pas du tout", "jamais", "non merci"})
 
 _NUMBER = re.compile(r"(\d[\d\s.,]*)\s*(k|m|mille)?", re.IGNORECASE)
 
@@ -96,7 +100,9 @@ def check(step: InputStep, text: str, places: PostalIndex) -> Verdict:
         if not has_words(text):
             return Invalid("Écris-le avec quelques mots 🙂")
         if len(text) > step.max_length:
-            return Invalid(f"C'est un peu long : {step.max_length} caractères au plus, s'il te plaît.")
+            return Invalid(
+                f"C'est un peu long : {step.max_length} caractères au plus, s'il te plaît."
+            )
         return Valid(text)
     if step.expect == "yes_no":
         answer = parse_yes_no(text)

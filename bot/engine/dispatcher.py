@@ -164,7 +164,9 @@ class Dispatcher:
                     await tx.save_contact(inbound.user_ref, _str(slots, "first_name"))
             elif isinstance(effect, CreateLead):
                 await tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"))
-                await tx.upsert_lead(inbound.user_ref, lead_fields(effect.slots, result.state.source))
+                await tx.upsert_lead(
+                    inbound.user_ref, lead_fields(effect.slots, result.state.source)
+                )
             elif isinstance(effect, Forget):
                 await tx.forget()
                 return True

@@ -136,6 +136,9 @@ def _french(error: Mapping[str, Any]) -> str:
 
 def _line_of(node: Any, loc: Iterable[Any]) -> int | None:
     """Find the 1-based line of ``loc`` inside a ruamel document."""
+    loc = list(loc)
+    if len(loc) > 2 and loc[0] == "steps":
+        del loc[2]  # the step-kind tag pydantic adds ("say", "choice"...) is not in the file
     line: int | None = None
     for key in loc:
         if isinstance(node, CommentedMap) and key in node:
@@ -144,10 +147,7 @@ def _line_of(node: Any, loc: Iterable[Any]) -> int | None:
         elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
             line = node.lc.item(key)[0] + 1
             node = node[key]
-        elif isinstance(node, CommentedMap) and key == "if" and "if" in node:
-            continue
         else:
-            # Tags of the discriminated union (e.g. "choice") are not in the document.
             continue
     if line is None and isinstance(node, (CommentedMap, CommentedSeq)):
         line = node.lc.line + 1
@@ -160,14 +160,10 @@ def _read_yaml(path: Path) -> tuple[Any, bytes]:
     try:
         return yaml.load(raw.decode("utf-8")), raw
     except UnicodeDecodeError as exc:
-        raise FlowError(
-            [Problem(path.name, None, "le fichier n'est pas en UTF-8")]
-        ) from exc
+        raise FlowError([Problem(path.name, None, "le fichier n'est pas en UTF-8")]) from exc
     except MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise FlowError(
-            [Problem(path.name, line, f"YAML mal formé ({exc.problem})")]
-        ) from exc
+        raise FlowError([Problem(path.name, line, f"YAML mal formé ({exc.problem})")]) from exc
 
 
 M = TypeVar("M", Flow, Global)
@@ -179,10 +175,7 @@ def _validate(model: type[M], data: Any, name: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            Problem(name, _line_of(data, err["loc"]), _french(err))
-            for err in exc.errors()
-        ]
+        problems = [Problem(name, _line_of(data, err["loc"]), _french(err)) for err in exc.errors()]
         raise FlowError(problems) from exc
 
 
@@ -235,9 +228,16 @@ def _check_references(
                 if isinstance(target, FlowRef):
                     if target.flow not in loaded:
                         problems.append(
-                            Problem(item.path, line(step_id), f"le script « {target.flow} » n'existe pas")
+                            Problem(
+                                item.path,
+                                line(step_id),
+                                f"le script « {target.flow} » n'existe pas",
+                            )
                         )
-                    elif target.step is not None and target.step not in loaded[target.flow].flow.steps:
+                    elif (
+                        target.step is not None
+                        and target.step not in loaded[target.flow].flow.steps
+                    ):
                         problems.append(
                             Problem(
                                 item.path,
@@ -255,7 +255,11 @@ def _check_references(
                 )
     if glob.settings.start_flow not in loaded:
         problems.append(
-            Problem(GLOBAL_FILE, None, f"le script de départ « {glob.settings.start_flow} » n'existe pas")
+            Problem(
+                GLOBAL_FILE,
+                None,
+                f"le script de départ « {glob.settings.start_flow} » n'existe pas",
+            )
         )
     for command in glob.commands:
         if isinstance(command.do, FlowRef) and command.do.flow not in loaded:
@@ -283,7 +287,12 @@ def load_flows(folder: Path) -> FlowSet:
                 raw = path.read_bytes()
                 if item.flow.flow in loaded:
                     problems.append(
-                        Problem(path.name, 1, f"le nom « {item.flow.flow} » est déjà pris par {loaded[item.flow.flow].path}")
+                        Problem(
+                            path.name,
+                            1,
+                            f"le nom « {item.flow.flow} » est déjà pris par "
+                            f"{loaded[item.flow.flow].path}",
+                        )
                     )
                     continue
                 loaded[item.flow.flow] = item
@@ -292,7 +301,9 @@ def load_flows(folder: Path) -> FlowSet:
         except FlowError as exc:
             problems.extend(exc.problems)
     if glob is None and not any(p.file == GLOBAL_FILE for p in problems):
-        problems.append(Problem(GLOBAL_FILE, None, "fichier manquant (réglages et commandes globales)"))
+        problems.append(
+            Problem(GLOBAL_FILE, None, "fichier manquant (réglages et commandes globales)")
+        )
     if not problems and glob is not None:
         problems.extend(_check_references(loaded, docs, glob))
     if problems or glob is None:

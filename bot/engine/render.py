@@ -67,5 +67,8 @@ class Renderer:
         """A consent question: a clear yes and a clear no."""
         return Outbound(
             self.fill(step.text, slots),
-            (Button(payload(step_id, "yes"), step.yes_label), Button(payload(step_id, "no"), step.no_label)),
+            (
+                Button(payload(step_id, "yes"), step.yes_label),
+                Button(payload(step_id, "no"), step.no_label),
+            ),
         )

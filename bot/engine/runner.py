@@ -89,7 +89,7 @@ class Runner:
         self.actions = actions
         self.render = Renderer(flows)
         self._words: dict[str, Command] = {
-            fold(word): command for command in flows.glob.commands for word in command.words
+            _key(word): command for command in flows.glob.commands for word in command.words
         }
 
     # ------------------------------------------------------------------ entry point
@@ -343,11 +343,17 @@ class Runner:
                 self._follow(turn, step.next, step_id)
                 return
             if option_id is not None:
-                picked = [p for p in picked if p != option_id] if option_id in picked else [*picked, option_id]
+                picked = (
+                    [p for p in picked if p != option_id]
+                    if option_id in picked
+                    else [*picked, option_id]
+                )
                 turn.state = turn.state.with_slots(**{step.slot: picked or None})
                 question = self.render.question(step_id, step, turn.state.slots)
                 noted = self.render.label(step.slot, picked) if picked else "rien pour l'instant"
-                text = f"C'est noté : {noted}.\nAutre chose ? Sinon, appuie sur « {step.done_label} »."
+                text = (
+                    f"C'est noté : {noted}.\nAutre chose ? Sinon, appuie sur « {step.done_label} »."
+                )
                 turn.replies.append(replace(question, text=text))
                 return
             several = _find_several(step.options, text)
@@ -431,12 +437,16 @@ class Runner:
     def _answer_pick(self, turn: _Turn, text: str, button: str | None) -> None:
         picks = turn.state.picks
         index: int | None = None
-        if button is not None and button.startswith(f"/{SYSTEM}:p") and button[6:].isdigit():
-            index = int(button[6:])
+        pressed = (button or "").removeprefix(f"/{SYSTEM}:p")
+        if button is not None and pressed.isdigit():
+            index = int(pressed)
         elif button is None and text.isdigit():
             index = int(text) - 1
         elif button is None:
-            index = next((i for i, (_, label) in enumerate(picks) if fold(label).startswith(fold(text))), None)
+            index = next(
+                (i for i, (_, label) in enumerate(picks) if fold(label).startswith(fold(text))),
+                None,
+            )
         step = self._current(turn)
         turn.state = replace(turn.state, mode=Mode.ANSWER, picks=())
         if index is None or not 0 <= index < len(picks) or not isinstance(step, InputStep):
@@ -452,8 +462,12 @@ class Runner:
 
     def _ask_erase(self, turn: _Turn) -> None:
         turn.say(
-            "Tu veux que j'efface tout ce que je sais sur toi ? Je ne pourrai pas revenir en arrière.",
-            (Button(f"/{SYSTEM}:erase", "Oui, tout effacer"), Button(f"/{SYSTEM}:keep", "Non, garder")),
+            "Tu veux que j'efface tout ce que je sais sur toi ?\n"
+            "Je ne pourrai pas revenir en arrière.",
+            (
+                Button(f"/{SYSTEM}:erase", "Oui, tout effacer"),
+                Button(f"/{SYSTEM}:keep", "Non, garder"),
+            ),
         )
 
     def _answer_erase(self, turn: _Turn, text: str, button: str | None) -> None:
@@ -469,13 +483,15 @@ class Runner:
             self._ask_current(turn)
 
     # ------------------------------------------------------------------ commands
-    def _command(self, text: str, button: str | None, understanding: Understanding) -> Command | None:
+    def _command(
+        self, text: str, button: str | None, understanding: Understanding
+    ) -> Command | None:
         if button is not None:
             if button.startswith(f"/{SYSTEM}:cmd_"):
                 wanted = button.removeprefix(f"/{SYSTEM}:cmd_")
                 return next((c for c in self.flows.glob.commands if c.id == wanted), None)
             return None
-        command = self._words.get(fold(text))
+        command = self._words.get(_key(text)) if text else None
         if command is not None:
             return command
         if understanding.intent and understanding.confidence >= INTENT_THRESHOLD:
@@ -533,11 +549,20 @@ class Runner:
                     continue
                 if isinstance(step, ChoiceStep):
                     if any(o.id == value for o in step.options):
-                        turn.state = turn.state.with_slots(**{step.slot: [value] if step.multiple else value})
+                        turn.state = turn.state.with_slots(
+                            **{step.slot: [value] if step.multiple else value}
+                        )
                     continue
                 verdict = check(step, value, self.places)
                 if isinstance(verdict, Valid):
-                    turn.state = turn.state.with_slots(**{**verdict.extra, step.slot: verdict.value})
+                    turn.state = turn.state.with_slots(
+                        **{**verdict.extra, step.slot: verdict.value}
+                    )
+
+
+def _key(text: str) -> str:
+    """Comparison key of a command word ("?" has no letters but is a word)."""
+    return fold(text) or text.strip()
 
 
 def _holds(condition: Condition, slots: Mapping[str, SlotValue]) -> bool:
@@ -596,9 +621,10 @@ def _find_several(options: list[Option], text: str) -> list[Option]:
     parts = [p for p in folded.replace(" et ", " , ").split(",") if p.strip()]
     numbers = folded.replace(",", " ").split()
     if numbers and all(n.isdigit() for n in numbers):
-        picked = [options[int(n) - 1] for n in numbers if 1 <= int(n) <= len(options)]
-        return list(dict.fromkeys(picked))
-    found = [_find_option(options, None, part) for part in parts]
-    if found and all(o is not None for o in found):
-        return list(dict.fromkeys(o for o in found if o is not None))
-    return []
+        found = [options[int(n) - 1] if 1 <= int(n) <= len(options) else None for n in numbers]
+    else:
+        found = [_find_option(options, None, part) for part in parts]
+    if not found or any(o is None for o in found):
+        return []
+    unique = {o.id: o for o in found if o is not None}
+    return list(unique.values())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=40)]
 SlotName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
@@ -56,13 +56,14 @@ class ChoiceStep(_Step):
     entity: str | None = Field(default=None, description="NLU entity that can fill the slot.")
     ask_again: bool = Field(default=False, description="Ask even when the slot is filled.")
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> ChoiceStep:
-        ids = [o.id for o in self.options]
+    @field_validator("options")
+    @classmethod
+    def _unique_ids(cls, options: list[Option]) -> list[Option]:
+        ids = [o.id for o in options]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise ValueError(f"boutons en double : {', '.join(duplicates)}")
-        return self
+        return options
 
 
 Expect = Literal["text", "number", "yes_no", "postal_code", "location"]

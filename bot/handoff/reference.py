@@ -95,7 +95,7 @@ class Relays(_Model):
     relays: list[Relay]
 
 
-class ReferenceError_(Exception):
+class ReferenceDataError(Exception):
     """A reference data file is wrong; the message names the file and the field."""
 
 
@@ -107,10 +107,10 @@ def _load(model: type[M], path: Path) -> M:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return model.model_validate(data)
     except (OSError, yaml.YAMLError) as exc:
-        raise ReferenceError_(f"{path.name}: cannot read ({exc})") from exc
+        raise ReferenceDataError(f"{path.name}: cannot read ({exc})") from exc
     except ValidationError as exc:
         lines = [f"{path.name}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise ReferenceError_("\n".join(lines)) from exc
+        raise ReferenceDataError("\n".join(lines)) from exc
 
 
 def load_catalogue(path: Path) -> Catalogue:
@@ -118,7 +118,7 @@ def load_catalogue(path: Path) -> Catalogue:
     catalogue = _load(Catalogue, path)
     ids = [s.id for s in catalogue.schemes]
     if len(ids) != len(set(ids)):
-        raise ReferenceError_(f"{path.name}: duplicate scheme ids")
+        raise ReferenceDataError(f"{path.name}: duplicate scheme ids")
     return catalogue
 
 
@@ -127,7 +127,7 @@ def load_relays(path: Path) -> Relays:
     relays = _load(Relays, path)
     ids = [r.id for r in relays.relays]
     if len(ids) != len(set(ids)):
-        raise ReferenceError_(f"{path.name}: duplicate relay ids")
+        raise ReferenceDataError(f"{path.name}: duplicate relay ids")
     if not any(r.coverage.national for r in relays.relays):
-        raise ReferenceError_(f"{path.name}: no national fallback relay (coverage.national)")
+        raise ReferenceDataError(f"{path.name}: no national fallback relay (coverage.national)")
     return relays

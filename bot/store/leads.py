@@ -43,7 +43,9 @@ def _iso(moment: datetime) -> str:
 async def export_leads(engine: AsyncEngine) -> list[dict[str, Any]]:
     """Every lead, oldest first, in the export contract's shape."""
     async with engine.connect() as connection:
-        rows = (await connection.execute(select(leads).order_by(leads.c.created_at, leads.c.id))).all()
+        rows = (
+            await connection.execute(select(leads).order_by(leads.c.created_at, leads.c.id))
+        ).all()
         subjects = [row.conversation_id for row in rows]
         proofs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         if subjects:

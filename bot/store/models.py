@@ -41,7 +41,9 @@ class Message(Base):
 
     __tablename__ = "messages"
     __table_args__ = (
-        UniqueConstraint("channel", "direction", "channel_message_id", name="uq_messages_channel_id"),
+        UniqueConstraint(
+            "channel", "direction", "channel_message_id", name="uq_messages_channel_id"
+        ),
         Index("ix_messages_conversation", "conversation_id"),
     )
 

@@ -7,23 +7,23 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.models import Consent, Contact, Conversation, Lead, Message, Suppression
 
-conversations = Conversation.__table__
-messages = Message.__table__
-contacts = Contact.__table__
-consents = Consent.__table__
-leads = Lead.__table__
-suppressions = Suppression.__table__
+conversations = cast(Table, Conversation.__table__)
+messages = cast(Table, Message.__table__)
+contacts = cast(Table, Contact.__table__)
+consents = cast(Table, Consent.__table__)
+leads = cast(Table, Lead.__table__)
+suppressions = cast(Table, Suppression.__table__)
 
 
-class ConsentMissing(Exception):
+class ConsentMissingError(Exception):
     """A lead or a contact was about to be written without the matching consent."""
 
 
@@ -113,7 +113,9 @@ class TurnTx:
         }
         if exists:
             await self.connection.execute(
-                update(conversations).where(conversations.c.id == self.conversation_id).values(values)
+                update(conversations)
+                .where(conversations.c.id == self.conversation_id)
+                .values(values)
             )
         else:
             await self.connection.execute(
@@ -179,7 +181,7 @@ class TurnTx:
     async def save_contact(self, user_ref: str, first_name: str | None) -> None:
         """Keep how to reach the person; refuses without a recorded consent."""
         if not await self._consented("contact"):
-            raise ConsentMissing("contact")
+            raise ConsentMissingError("contact")
         stamp = now()
         updated = await self.connection.execute(
             update(contacts)
@@ -201,7 +203,7 @@ class TurnTx:
     async def upsert_lead(self, user_ref: str, fields: Mapping[str, Any]) -> str:
         """Write (or refresh) this conversation's lead; refuses without contact consent."""
         if not await self._consented("contact"):
-            raise ConsentMissing("contact")
+            raise ConsentMissingError("contact")
         stamp = now()
         existing = (
             await self.connection.execute(
@@ -255,11 +257,15 @@ class TurnTx:
         await self._unlink_messages()
         exists = (
             await self.connection.execute(
-                select(func.count()).select_from(suppressions).where(suppressions.c.subject == subject)
+                select(func.count())
+                .select_from(suppressions)
+                .where(suppressions.c.subject == subject)
             )
         ).scalar()
         if not exists:
-            await self.connection.execute(insert(suppressions).values(subject=subject, erased_at=now()))
+            await self.connection.execute(
+                insert(suppressions).values(subject=subject, erased_at=now())
+            )
 
 
 class TurnStore:

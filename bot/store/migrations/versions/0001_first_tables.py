@@ -69,9 +69,7 @@ def upgrade() -> None:
         sa.Column("flow_version", sa.String(length=40), nullable=True),
         sa.Column(
             "state",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("turns", sa.Integer(), nullable=False),
@@ -94,9 +92,7 @@ def upgrade() -> None:
         sa.Column("commune", sa.String(length=80), nullable=True),
         sa.Column(
             "needs",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("pitch", sa.Text(), nullable=True),
@@ -107,17 +103,13 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column(
             "schemes",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("source", sa.String(length=64), nullable=True),
         sa.Column(
             "details",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.PrimaryKeyConstraint("id"),
@@ -143,9 +135,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_messages_conversation", ["conversation_id"], unique=False
-        )
+        batch_op.create_index("ix_messages_conversation", ["conversation_id"], unique=False)
 
     op.create_table(
         "suppressions",

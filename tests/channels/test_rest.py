@@ -1,0 +1,108 @@
+"""The REST channel speaks Rasa's shape and meets bad input with a clear answer, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from bot.app.build import Bot, make_app
+from bot.app.settings import Settings
+from bot.channels.rest import make_rest_routes
+from bot.web.server import make_web_app
+from tests.dbscan import count_rows
+
+URL = "/webhooks/rest/webhook"
+
+
+@pytest.fixture
+async def client(bot: Bot) -> AsyncIterator[httpx.AsyncClient]:
+    app = make_web_app(make_rest_routes(bot.handle))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
+        yield http
+
+
+async def test_reply_has_rasa_shape_and_buttons_carry_payloads(client: httpx.AsyncClient) -> None:
+    response = await client.post(URL, json={"sender": "web-1", "message": "bonjour"})
+    assert response.status_code == 200
+    messages = response.json()
+    assert all(m["recipient_id"] == "web-1" for m in messages)
+    question = messages[-1]
+    assert "Question 1 sur 8" in question["text"]
+    payload = next(b["payload"] for b in question["buttons"] if b["title"] == "18 à 25 ans")
+    assert len(payload.encode()) <= 64
+    pressed = await client.post(URL, json={"sender": "web-1", "message": payload})
+    assert "Question 2 sur 8" in pressed.json()[-1]["text"]
+
+
+async def test_a_redelivered_message_id_is_answered_once(client: httpx.AsyncClient) -> None:
+    body = {"sender": "web-2", "message": "salut", "message_id": "abc"}
+    assert (await client.post(URL, json=body)).json()
+    assert (await client.post(URL, json=body)).json() == []
+    with_header = {"sender": "web-2", "message": "salut"}
+    headers = {"Idempotency-Key": "k-1"}
+    assert (await client.post(URL, json=with_header, headers=headers)).json()
+    assert (await client.post(URL, json=with_header, headers=headers)).json() == []
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("", "Je n'ai rien reçu"),
+        ("x" * 20_000, "très long"),
+        ("🙂🙂🙂", "Choisis une des réponses"),
+        ("\x00\x07\x1b\u200b\r\n", "Je n'ai rien reçu"),
+        ("/age:millionaire", "Ce choix n'existe pas"),
+        ("/lieu:69120", "question déjà passée"),
+    ],
+)
+async def test_odd_messages_get_a_kind_reply(
+    client: httpx.AsyncClient, message: str, expected: str
+) -> None:
+    await client.post(URL, json={"sender": "odd", "message": "salut"})
+    response = await client.post(URL, json={"sender": "odd", "message": message})
+    assert response.status_code == 200
+    texts = " ".join(m["text"] for m in response.json())
+    assert expected in texts
+    assert "Question 1 sur 8" in texts  # and the question is asked again
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b"\xff\xfe\x00binary", 400),
+        (b"[1, 2]", 400),
+        (b'{"message": "salut"}', 400),
+        (b'{"sender": "", "message": "salut"}', 400),
+        (b'{"sender": "a", "message": 42}', 400),
+        (b'{"sender": {"x": 1}, "message": "salut"}', 400),
+        (b'{"sender": "a", "message": "' + b"y" * 70_000 + b'"}', 413),
+    ],
+)
+async def test_malformed_requests_get_a_4xx_and_write_nothing(
+    client: httpx.AsyncClient, bot: Bot, body: bytes, status: int
+) -> None:
+    response = await client.post(URL, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status
+    assert "error" in response.json()
+    assert await count_rows(bot.engine, "messages") == 0
+
+
+async def test_unknown_routes_and_methods_answer_json(client: httpx.AsyncClient) -> None:
+    assert (await client.get(URL)).status_code == 405
+    assert (await client.post("/webhooks/nope/webhook", json={})).status_code == 404
+
+
+async def test_health_answers_200_only_once_the_bot_is_ready(settings: Settings) -> None:
+    app = make_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
+        assert (await http.get("/health")).status_code == 503
+        async with app.router.lifespan_context(app):
+            assert (await http.get("/health")).status_code == 200
+            reply = await http.post(URL, json={"sender": "h", "message": "salut"})
+            assert reply.status_code == 200
+            assert "Question 1 sur 8" in reply.json()[-1]["text"]
