@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from typing import TypeVar
 
 import pytest
 
@@ -13,9 +12,12 @@ from bot.app.build import Bot, start_bot
 from bot.app.settings import Settings
 from bot.domain.messages import Inbound
 from bot.domain.understanding import Understanding
-from bot.store.turns import TurnStore, TurnTx
+from bot.store.turns import TurnTx
+from bot.store.turnstore import TurnStore, Work
 from tests.chat import Chat
 from tests.dbscan import count_rows
+
+T = TypeVar("T")
 
 
 class RecordingNLU:
@@ -86,20 +88,29 @@ async def test_two_workers_sharing_the_database_never_interleave_a_conversation(
 
 
 class BrokenTx(TurnTx):
-    async def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: object, **kwargs: object) -> None:
         raise RuntimeError("disk unplugged")
 
 
-class BrokenStore(TurnStore):
-    @asynccontextmanager
-    async def turn(self, conversation_id: str, channel: str) -> AsyncIterator[TurnTx]:
-        async with super().turn(conversation_id, channel) as tx:
-            yield BrokenTx(tx.connection, conversation_id, channel)
+class BrokenStore:
+    """Wraps the real store; every turn fails just before saving the conversation."""
+
+    def __init__(self, inner: TurnStore) -> None:
+        self.inner = inner
+
+    async def transact(self, conversation_id: str, channel: str, work: Work[T]) -> T:
+        def broken(tx: TurnTx) -> T:
+            return work(BrokenTx(tx.connection, conversation_id, channel))
+
+        return await self.inner.transact(conversation_id, channel, broken)
+
+    async def close(self) -> None:
+        await self.inner.close()
 
 
 async def test_a_crash_mid_turn_gets_a_kind_reply_and_writes_nothing(bot: Bot) -> None:
     healthy = bot.dispatcher.store
-    bot.dispatcher.store = BrokenStore(bot.engine)
+    bot.dispatcher.store = BrokenStore(healthy)
     chat = Chat(bot.handle)
     await chat.say("salut", message_id="crash-1")
     assert chat.said("je me suis perdu")

@@ -23,7 +23,7 @@ from bot.handoff.reference import load_catalogue, load_relays
 from bot.nlu.keywords import KeywordNLU
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.store.database import make_engine, upgrade
-from bot.store.turns import TurnStore
+from bot.store.turnstore import make_turn_store
 from bot.web.server import make_web_app
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ class Bot:
         return list(await self.dispatcher.handle(inbound))
 
     async def close(self) -> None:
-        """Release connections."""
+        """Finish pending turns, then release connections."""
+        await self.dispatcher.store.close()
         await self.engine.dispose()
 
 
@@ -79,7 +80,7 @@ async def start_bot(settings: Settings, *, nlu: NLU | None = None, migrate: bool
     if migrate:
         await upgrade(engine)
     dispatcher = Dispatcher(
-        runner, TurnStore(engine), nlu or make_nlu(settings), Pseudonyms(secret_key(settings))
+        runner, make_turn_store(engine), nlu or make_nlu(settings), Pseudonyms(secret_key(settings))
     )
     return Bot(engine, dispatcher)
 

@@ -22,7 +22,8 @@ from bot.engine.state import (
     SlotValue,
 )
 from bot.privacy.pseudonyms import Pseudonyms
-from bot.store.turns import TurnStore, TurnTx
+from bot.store.turns import TurnTx
+from bot.store.turnstore import TurnStore
 
 log = logging.getLogger(__name__)
 
@@ -115,24 +116,24 @@ class Dispatcher:
     async def _turn(
         self, subject: str, inbound: Inbound, understanding: Understanding
     ) -> Sequence[Outbound]:
-        runner = self.runner
-        async with self.store.turn(subject, inbound.channel) as tx:
-            stored = await tx.load()
+        message_id = (
+            self.pseudonyms.message(inbound.channel, inbound.message_id)
+            if inbound.message_id
+            else None
+        )
+        runner = self.runner  # the version in force when the turn starts
+
+        def work(tx: TurnTx) -> tuple[Outbound, ...] | None:
+            stored = tx.load()
             state = ConversationState.from_json(stored.state) if stored else ConversationState()
-            message_id = (
-                self.pseudonyms.message(inbound.channel, inbound.message_id)
-                if inbound.message_id
-                else None
-            )
             kept_text = clean(inbound.text) if stored and stored.keeps_text else None
-            if not await tx.claim_inbound(message_id, kept_text):
-                log.info("dropped a redelivered message on %s", inbound.channel)
-                return []
+            if not tx.claim_inbound(message_id, kept_text):
+                return None
             result = runner.run(state, inbound, understanding)
-            forgotten = await self._apply(tx, inbound, result)
+            forgotten = _apply(tx, inbound, result)
             if not forgotten:
                 new = result.state
-                await tx.save(
+                tx.save(
                     new.to_json(),
                     exists=stored is not None,
                     turns=(stored.turns if stored else 0) + 1,
@@ -143,34 +144,39 @@ class Dispatcher:
                     source=new.source,
                 )
             keeps = not forgotten and result.state.slots.get("consent_contact") == "yes"
-            await tx.log_outbound(
+            tx.log_outbound(
                 [r.text if keeps else None for r in result.replies], linked=not forgotten
             )
-        return result.replies
+            return result.replies
 
-    async def _apply(self, tx: TurnTx, inbound: Inbound, result: TurnResult) -> bool:
-        """Carry out the turn's effects; True when the conversation was erased."""
-        slots = result.state.slots
-        for effect in result.effects:
-            if isinstance(effect, RecordConsent):
-                await tx.record_consent(
-                    purpose=effect.purpose.value,
-                    granted=effect.granted,
-                    notice_version=effect.notice_version,
-                    notice_hash=effect.notice_hash,
-                    relay_id=effect.relay_id,
-                )
-                if effect.purpose is Purpose.CONTACT and effect.granted:
-                    await tx.save_contact(inbound.user_ref, _str(slots, "first_name"))
-            elif isinstance(effect, CreateLead):
-                await tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"))
-                await tx.upsert_lead(
-                    inbound.user_ref, lead_fields(effect.slots, result.state.source)
-                )
-            elif isinstance(effect, Forget):
-                await tx.forget()
-                return True
-            elif isinstance(effect, EraseAll):
-                await tx.erase_all()
-                return True
-        return False
+        replies = await self.store.transact(subject, inbound.channel, work)
+        if replies is None:
+            log.info("dropped a redelivered message on %s", inbound.channel)
+            return []
+        return replies
+
+
+def _apply(tx: TurnTx, inbound: Inbound, result: TurnResult) -> bool:
+    """Carry out the turn's effects; True when the conversation was erased."""
+    slots = result.state.slots
+    for effect in result.effects:
+        if isinstance(effect, RecordConsent):
+            tx.record_consent(
+                purpose=effect.purpose.value,
+                granted=effect.granted,
+                notice_version=effect.notice_version,
+                notice_hash=effect.notice_hash,
+                relay_id=effect.relay_id,
+            )
+            if effect.purpose is Purpose.CONTACT and effect.granted:
+                tx.save_contact(inbound.user_ref, _str(slots, "first_name"))
+        elif isinstance(effect, CreateLead):
+            tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"))
+            tx.upsert_lead(inbound.user_ref, lead_fields(effect.slots, result.state.source))
+        elif isinstance(effect, Forget):
+            tx.forget()
+            return True
+        elif isinstance(effect, EraseAll):
+            tx.erase_all()
+            return True
+    return False

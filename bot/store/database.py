@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -17,6 +18,31 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def is_sqlite(engine: AsyncEngine) -> bool:
     """True for the embedded SQLite database."""
     return engine.dialect.name == "sqlite"
+
+
+def json_dumps(value: Any) -> str:
+    """Fast JSON for the JSON columns."""
+    return orjson.dumps(value).decode("utf-8")
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, and write transactions that take the lock up front."""
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # A turn reads then writes: a deferred transaction could not upgrade its lock
+        # if another process wrote meanwhile, so take the write lock at BEGIN.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -31,26 +57,18 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            # Let SQLAlchemy, not the driver, decide when transactions begin (below).
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=10000")
-            cursor.close()
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _begin(connection: Connection) -> None:
-            # Take the write lock up front: a turn reads then writes, and a deferred
-            # transaction could not upgrade its lock if another process wrote meanwhile.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
+        engine = create_async_engine(
+            url, pool_size=1, max_overflow=0, pool_timeout=60, json_serializer=json_dumps
+        )
+        tune_sqlite(engine.sync_engine)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        json_serializer=json_dumps,
+    )
 
 
 def alembic_config(url: str | None = None) -> Config:

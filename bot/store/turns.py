@@ -1,17 +1,16 @@
-"""The queries of one turn, run inside one transaction that holds the conversation's lock."""
+"""The queries of one turn, run synchronously inside a transaction that holds its lock."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Connection
 
 from bot.store.models import Consent, Contact, Conversation, Lead, Message, Suppression
 
@@ -44,16 +43,16 @@ def now() -> datetime:
 class TurnTx:
     """Queries for one conversation inside an open transaction."""
 
-    def __init__(self, connection: AsyncConnection, conversation_id: str, channel: str) -> None:
+    def __init__(self, connection: Connection, conversation_id: str, channel: str) -> None:
         self.connection = connection
         self.conversation_id = conversation_id
         self.channel = channel
         self._dialect = connection.dialect.name
 
-    async def load(self) -> StoredConversation | None:
+    def load(self) -> StoredConversation | None:
         """The stored conversation, or ``None`` for a newcomer."""
         row = (
-            await self.connection.execute(
+            self.connection.execute(
                 select(conversations.c.state, conversations.c.turns).where(
                     conversations.c.id == self.conversation_id
                 )
@@ -65,7 +64,7 @@ class TurnTx:
         keeps = (state.get("slots") or {}).get("consent_contact") == "yes"
         return StoredConversation(state, row.turns, keeps)
 
-    async def claim_inbound(self, message_id: str | None, text_kept: str | None) -> bool:
+    def claim_inbound(self, message_id: str | None, text_kept: str | None) -> bool:
         """Log an inbound message; ``False`` when this channel message id was seen before."""
         values = {
             "conversation_id": self.conversation_id,
@@ -76,7 +75,7 @@ class TurnTx:
             "created_at": now(),
         }
         if message_id is None:
-            await self.connection.execute(insert(messages).values(values))
+            self.connection.execute(insert(messages).values(values))
             return True
         dialect = postgresql if self._dialect == "postgresql" else sqlite
         statement = (
@@ -85,9 +84,9 @@ class TurnTx:
             .on_conflict_do_nothing(index_elements=["channel", "direction", "channel_message_id"])
             .returning(messages.c.id)
         )
-        return (await self.connection.execute(statement)).first() is not None
+        return (self.connection.execute(statement)).first() is not None
 
-    async def save(
+    def save(
         self,
         state: Mapping[str, Any],
         *,
@@ -112,24 +111,24 @@ class TurnTx:
             "updated_at": stamp,
         }
         if exists:
-            await self.connection.execute(
+            self.connection.execute(
                 update(conversations)
                 .where(conversations.c.id == self.conversation_id)
                 .values(values)
             )
         else:
-            await self.connection.execute(
+            self.connection.execute(
                 insert(conversations).values(
                     id=self.conversation_id, channel=self.channel, created_at=stamp, **values
                 )
             )
 
-    async def log_outbound(self, texts: Sequence[str | None], *, linked: bool = True) -> None:
+    def log_outbound(self, texts: Sequence[str | None], *, linked: bool = True) -> None:
         """Log the bot's replies (text only when the person agreed to keep it)."""
         if not texts:
             return
         stamp = now()
-        await self.connection.execute(
+        self.connection.execute(
             insert(messages),
             [
                 {
@@ -144,7 +143,7 @@ class TurnTx:
             ],
         )
 
-    async def record_consent(
+    def record_consent(
         self,
         *,
         purpose: str,
@@ -154,7 +153,7 @@ class TurnTx:
         relay_id: str | None,
     ) -> None:
         """Keep proof of a consent answer."""
-        await self.connection.execute(
+        self.connection.execute(
             insert(consents).values(
                 subject=self.conversation_id,
                 channel=self.channel,
@@ -167,9 +166,9 @@ class TurnTx:
             )
         )
 
-    async def _consented(self, purpose: str) -> bool:
+    def _consented(self, purpose: str) -> bool:
         latest = (
-            await self.connection.execute(
+            self.connection.execute(
                 select(consents.c.granted)
                 .where(consents.c.subject == self.conversation_id, consents.c.purpose == purpose)
                 .order_by(consents.c.id.desc())
@@ -178,18 +177,18 @@ class TurnTx:
         ).scalar()
         return bool(latest)
 
-    async def save_contact(self, user_ref: str, first_name: str | None) -> None:
+    def save_contact(self, user_ref: str, first_name: str | None) -> None:
         """Keep how to reach the person; refuses without a recorded consent."""
-        if not await self._consented("contact"):
+        if not self._consented("contact"):
             raise ConsentMissingError("contact")
         stamp = now()
-        updated = await self.connection.execute(
+        updated = self.connection.execute(
             update(contacts)
             .where(contacts.c.conversation_id == self.conversation_id)
             .values(last_seen_at=stamp, first_name=first_name)
         )
         if updated.rowcount == 0:
-            await self.connection.execute(
+            self.connection.execute(
                 insert(contacts).values(
                     conversation_id=self.conversation_id,
                     channel=self.channel,
@@ -200,23 +199,23 @@ class TurnTx:
                 )
             )
 
-    async def upsert_lead(self, user_ref: str, fields: Mapping[str, Any]) -> str:
+    def upsert_lead(self, user_ref: str, fields: Mapping[str, Any]) -> str:
         """Write (or refresh) this conversation's lead; refuses without contact consent."""
-        if not await self._consented("contact"):
+        if not self._consented("contact"):
             raise ConsentMissingError("contact")
         stamp = now()
         existing = (
-            await self.connection.execute(
+            self.connection.execute(
                 select(leads.c.id).where(leads.c.conversation_id == self.conversation_id)
             )
         ).scalar()
         if existing is not None:
-            await self.connection.execute(
+            self.connection.execute(
                 update(leads).where(leads.c.id == existing).values(updated_at=stamp, **fields)
             )
             return str(existing)
         lead_id = uuid.uuid4().hex
-        await self.connection.execute(
+        self.connection.execute(
             insert(leads).values(
                 id=lead_id,
                 conversation_id=self.conversation_id,
@@ -229,22 +228,22 @@ class TurnTx:
         )
         return lead_id
 
-    async def forget(self) -> None:
+    def forget(self) -> None:
         """Drop the conversation and unlink its log: nothing about the person remains."""
-        await self.connection.execute(
+        self.connection.execute(
             delete(conversations).where(conversations.c.id == self.conversation_id)
         )
-        await self._unlink_messages()
+        self._unlink_messages()
 
-    async def _unlink_messages(self) -> None:
+    def _unlink_messages(self) -> None:
         # Hashed channel message ids stay (unlinked, without text) to drop redeliveries.
-        await self.connection.execute(
+        self.connection.execute(
             update(messages)
             .where(messages.c.conversation_id == self.conversation_id)
             .values(conversation_id=None, text=None)
         )
 
-    async def erase_all(self) -> None:
+    def erase_all(self) -> None:
         """Erase everything personal; keep only a hashed suppression record."""
         subject = self.conversation_id
         for table, column in (
@@ -253,39 +252,14 @@ class TurnTx:
             (consents, consents.c.subject),
             (conversations, conversations.c.id),
         ):
-            await self.connection.execute(delete(table).where(column == subject))
-        await self._unlink_messages()
+            self.connection.execute(delete(table).where(column == subject))
+        self._unlink_messages()
         exists = (
-            await self.connection.execute(
+            self.connection.execute(
                 select(func.count())
                 .select_from(suppressions)
                 .where(suppressions.c.subject == subject)
             )
         ).scalar()
         if not exists:
-            await self.connection.execute(
-                insert(suppressions).values(subject=subject, erased_at=now())
-            )
-
-
-class TurnStore:
-    """Opens one locked transaction per turn."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
-
-    @asynccontextmanager
-    async def turn(self, conversation_id: str, channel: str) -> AsyncIterator[TurnTx]:
-        """A transaction holding the conversation's lock across all worker processes.
-
-        On PostgreSQL a transaction-scoped advisory lock serialises the turns of one
-        conversation; SQLite serialises every write transaction by itself.
-        """
-        async with self.engine.begin() as connection:
-            if self._postgres:
-                await connection.execute(
-                    text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                    {"key": conversation_id},
-                )
-            yield TurnTx(connection, conversation_id, channel)
+            self.connection.execute(insert(suppressions).values(subject=subject, erased_at=now()))

@@ -1,0 +1,153 @@
+"""Run each turn in one locked transaction: group commit on SQLite, advisory locks on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.database import json_dumps, tune_sqlite
+from bot.store.turns import TurnTx
+
+T = TypeVar("T")
+Work = Callable[[TurnTx], T]
+
+
+class TurnStore(Protocol):
+    """Runs ``work`` (synchronous queries) in one transaction per turn."""
+
+    async def transact(self, conversation_id: str, channel: str, work: Work[T]) -> T:
+        """Run ``work`` with the conversation locked; its writes commit together."""
+        ...
+
+    async def close(self) -> None:
+        """Finish pending turns and release connections."""
+        ...
+
+
+class PostgresTurnStore:
+    """One transaction per turn; a transaction-scoped advisory lock per conversation.
+
+    The lock serialises the turns of one person across every worker process sharing
+    the database, while other people's turns run in parallel.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def transact(self, conversation_id: str, channel: str, work: Work[T]) -> T:
+        def run(connection: Connection) -> T:
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": conversation_id},
+            )
+            return work(TurnTx(connection, conversation_id, channel))
+
+        async with self.engine.begin() as connection:
+            return await connection.run_sync(run)
+
+    async def close(self) -> None:
+        """Nothing of its own to release (the engine belongs to the caller)."""
+
+
+_Job = tuple[str, str, Work[Any], "asyncio.Future[Any]"]
+
+
+class SqliteTurnStore:
+    """Group commit: turns waiting together share one write transaction on one thread.
+
+    SQLite has a single writer. Rather than one transaction (and one thread hop per
+    statement) per turn, a dedicated thread takes every turn queued meanwhile and runs
+    them in one ``BEGIN IMMEDIATE`` transaction, each inside its own savepoint so a
+    failing turn rolls back alone. Callers are answered only after the commit.
+    """
+
+    def __init__(self, url: str, *, max_batch: int = 128) -> None:
+        sync_url = make_url(url).set(drivername="sqlite")
+        self._engine: Engine = create_engine(
+            sync_url,
+            json_serializer=json_dumps,
+            connect_args={"check_same_thread": False},
+            pool_size=1,
+            max_overflow=0,
+        )
+        tune_sqlite(self._engine)
+        self._connection: Connection | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-turns")
+        self._pending: list[_Job] = []
+        self._wake = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+        self._max_batch = max_batch
+
+    async def transact(self, conversation_id: str, channel: str, work: Work[T]) -> T:
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append((conversation_id, channel, work, future))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_loop(), name="sqlite-group-commit")
+        self._wake.set()
+        return await future
+
+    async def _write_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                batch = self._pending[: self._max_batch]
+                del self._pending[: self._max_batch]
+                jobs = [(cid, channel, work) for cid, channel, work, _ in batch]
+                try:
+                    results = await loop.run_in_executor(self._executor, self._run_batch, jobs)
+                except Exception as exc:  # the commit itself failed: nothing was saved
+                    results = [(False, exc)] * len(batch)
+                for (_, _, _, future), (ok, value) in zip(batch, results, strict=True):
+                    if future.done():
+                        continue
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+
+    def _run_batch(self, jobs: list[tuple[str, str, Work[Any]]]) -> list[tuple[bool, Any]]:
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        connection = self._connection
+        results: list[tuple[bool, Any]] = []
+        with connection.begin():
+            for conversation_id, channel, work in jobs:
+                try:
+                    with connection.begin_nested():
+                        results.append((True, work(TurnTx(connection, conversation_id, channel))))
+                except Exception as exc:
+                    results.append((False, exc))
+        return results
+
+    async def close(self) -> None:
+        if self._pending:  # let queued turns finish (the writer answers them all)
+            await asyncio.gather(*(job[3] for job in self._pending), return_exceptions=True)
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._close_connection)
+        self._executor.shutdown(wait=True)
+        self._engine.dispose()
+
+    def _close_connection(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def make_turn_store(engine: AsyncEngine) -> TurnStore:
+    """The turn store suited to ``engine``'s database."""
+    if engine.dialect.name == "sqlite":
+        return SqliteTurnStore(engine.url.render_as_string(hide_password=False))
+    return PostgresTurnStore(engine)
