@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -63,10 +63,18 @@ class ConversationState:
 
     def to_json(self) -> dict[str, Any]:
         """Plain dict for storage."""
-        data = asdict(self)
-        data["stack"] = [[f.flow, f.step] for f in self.stack]
-        data["picks"] = [list(p) for p in self.picks]
-        return data
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "slots": dict(self.slots),
+            "stack": [[f.flow, f.step] for f in self.stack],
+            "status": self.status.value,
+            "mode": self.mode.value,
+            "retries": self.retries,
+            "picks": [list(p) for p in self.picks],
+            "flow_version": self.flow_version,
+            "source": self.source,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ConversationState:

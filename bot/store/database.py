@@ -58,7 +58,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, pool_size=1, max_overflow=0, pool_timeout=60, json_serializer=json_dumps
+            url,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            json_serializer=json_dumps,
+            json_deserializer=orjson.loads,
         )
         tune_sqlite(engine.sync_engine)
         return engine
@@ -68,6 +73,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         max_overflow=pool_size,
         pool_pre_ping=True,
         json_serializer=json_dumps,
+        json_deserializer=orjson.loads,
     )
 
 

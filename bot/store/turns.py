@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -20,6 +20,58 @@ contacts = cast(Table, Contact.__table__)
 consents = cast(Table, Consent.__table__)
 leads = cast(Table, Lead.__table__)
 suppressions = cast(Table, Suppression.__table__)
+
+
+# The statements of every turn, built once: building and keying a statement costs more
+# than running it on SQLite.
+_LOAD = select(conversations.c.state, conversations.c.turns).where(
+    conversations.c.id == bindparam("cid")
+)
+_INSERT_MESSAGE = insert(messages)
+_CLAIM_SQLITE, _CLAIM_PG = (
+    dialect.insert(messages)
+    .on_conflict_do_nothing(index_elements=["channel", "direction", "channel_message_id"])
+    .returning(messages.c.id)
+    for dialect in (sqlite, postgresql)
+)
+_CONVERSATION_FIELDS = ("state", "turns", "status", "flow", "step", "flow_version", "source")
+_UPDATE_CONVERSATION = (
+    update(conversations)
+    .where(conversations.c.id == bindparam("cid"))
+    .values({name: bindparam(name) for name in (*_CONVERSATION_FIELDS, "updated_at")})
+)
+_INSERT_CONVERSATION = insert(conversations).values(
+    {
+        "id": bindparam("cid"),
+        **{
+            name: bindparam(name)
+            for name in (*_CONVERSATION_FIELDS, "channel", "created_at", "updated_at")
+        },
+    }
+)
+
+_INSERT_CONSENT = insert(consents)
+_LATEST_CONSENT = (
+    select(consents.c.granted)
+    .where(consents.c.subject == bindparam("subject"), consents.c.purpose == bindparam("purpose"))
+    .order_by(consents.c.id.desc())
+    .limit(1)
+)
+_UPDATE_CONTACT = (
+    update(contacts)
+    .where(contacts.c.conversation_id == bindparam("cid"))
+    .values(last_seen_at=bindparam("stamp"), first_name=bindparam("first_name"))
+)
+_INSERT_CONTACT = insert(contacts).values(
+    conversation_id=bindparam("cid"),
+    channel=bindparam("channel"),
+    user_ref=bindparam("user_ref"),
+    first_name=bindparam("first_name"),
+    created_at=bindparam("stamp"),
+    last_seen_at=bindparam("stamp"),
+)
+_FIND_LEAD = select(leads.c.id).where(leads.c.conversation_id == bindparam("cid"))
+_INSERT_LEAD = insert(leads)
 
 
 class ConsentMissingError(Exception):
@@ -51,13 +103,7 @@ class TurnTx:
 
     def load(self) -> StoredConversation | None:
         """The stored conversation, or ``None`` for a newcomer."""
-        row = (
-            self.connection.execute(
-                select(conversations.c.state, conversations.c.turns).where(
-                    conversations.c.id == self.conversation_id
-                )
-            )
-        ).first()
+        row = self.connection.execute(_LOAD, {"cid": self.conversation_id}).first()
         if row is None:
             return None
         state = dict(row.state)
@@ -75,16 +121,10 @@ class TurnTx:
             "created_at": now(),
         }
         if message_id is None:
-            self.connection.execute(insert(messages).values(values))
+            self.connection.execute(_INSERT_MESSAGE, values)
             return True
-        dialect = postgresql if self._dialect == "postgresql" else sqlite
-        statement = (
-            dialect.insert(messages)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["channel", "direction", "channel_message_id"])
-            .returning(messages.c.id)
-        )
-        return (self.connection.execute(statement)).first() is not None
+        claim = _CLAIM_PG if self._dialect == "postgresql" else _CLAIM_SQLITE
+        return self.connection.execute(claim, values).first() is not None
 
     def save(
         self,
@@ -99,29 +139,23 @@ class TurnTx:
         source: str | None,
     ) -> None:
         """Insert or update the conversation row."""
-        stamp = now()
         values = {
-            "state": dict(state),
+            "cid": self.conversation_id,
+            "state": state,
             "turns": turns,
             "status": status,
             "flow": flow,
             "step": step,
             "flow_version": flow_version,
             "source": source,
-            "updated_at": stamp,
+            "updated_at": now(),
         }
         if exists:
-            self.connection.execute(
-                update(conversations)
-                .where(conversations.c.id == self.conversation_id)
-                .values(values)
-            )
+            self.connection.execute(_UPDATE_CONVERSATION, values)
         else:
-            self.connection.execute(
-                insert(conversations).values(
-                    id=self.conversation_id, channel=self.channel, created_at=stamp, **values
-                )
-            )
+            values["channel"] = self.channel
+            values["created_at"] = values["updated_at"]
+            self.connection.execute(_INSERT_CONVERSATION, values)
 
     def log_outbound(self, texts: Sequence[str | None], *, linked: bool = True) -> None:
         """Log the bot's replies (text only when the person agreed to keep it)."""
@@ -129,7 +163,7 @@ class TurnTx:
             return
         stamp = now()
         self.connection.execute(
-            insert(messages),
+            _INSERT_MESSAGE,
             [
                 {
                     "conversation_id": self.conversation_id if linked else None,
@@ -154,77 +188,62 @@ class TurnTx:
     ) -> None:
         """Keep proof of a consent answer."""
         self.connection.execute(
-            insert(consents).values(
-                subject=self.conversation_id,
-                channel=self.channel,
-                purpose=purpose,
-                granted=granted,
-                notice_version=notice_version,
-                notice_hash=notice_hash,
-                relay_id=relay_id,
-                created_at=now(),
-            )
+            _INSERT_CONSENT,
+            {
+                "subject": self.conversation_id,
+                "channel": self.channel,
+                "purpose": purpose,
+                "granted": granted,
+                "notice_version": notice_version,
+                "notice_hash": notice_hash,
+                "relay_id": relay_id,
+                "created_at": now(),
+            },
         )
 
-    def _consented(self, purpose: str) -> bool:
-        latest = (
-            self.connection.execute(
-                select(consents.c.granted)
-                .where(consents.c.subject == self.conversation_id, consents.c.purpose == purpose)
-                .order_by(consents.c.id.desc())
-                .limit(1)
-            )
+    def _require_consent(self, purpose: str) -> None:
+        latest = self.connection.execute(
+            _LATEST_CONSENT, {"subject": self.conversation_id, "purpose": purpose}
         ).scalar()
-        return bool(latest)
+        if not latest:
+            raise ConsentMissingError(purpose)
 
     def save_contact(self, user_ref: str, first_name: str | None) -> None:
         """Keep how to reach the person; refuses without a recorded consent."""
-        if not self._consented("contact"):
-            raise ConsentMissingError("contact")
-        stamp = now()
-        updated = self.connection.execute(
-            update(contacts)
-            .where(contacts.c.conversation_id == self.conversation_id)
-            .values(last_seen_at=stamp, first_name=first_name)
-        )
-        if updated.rowcount == 0:
-            self.connection.execute(
-                insert(contacts).values(
-                    conversation_id=self.conversation_id,
-                    channel=self.channel,
-                    user_ref=user_ref,
-                    first_name=first_name,
-                    created_at=stamp,
-                    last_seen_at=stamp,
-                )
-            )
+        self._require_consent("contact")
+        values = {
+            "cid": self.conversation_id,
+            "channel": self.channel,
+            "user_ref": user_ref,
+            "first_name": first_name,
+            "stamp": now(),
+        }
+        if self.connection.execute(_UPDATE_CONTACT, values).rowcount == 0:
+            self.connection.execute(_INSERT_CONTACT, values)
 
     def upsert_lead(self, user_ref: str, fields: Mapping[str, Any]) -> str:
         """Write (or refresh) this conversation's lead; refuses without contact consent."""
-        if not self._consented("contact"):
-            raise ConsentMissingError("contact")
+        self._require_consent("contact")
         stamp = now()
-        existing = (
-            self.connection.execute(
-                select(leads.c.id).where(leads.c.conversation_id == self.conversation_id)
-            )
-        ).scalar()
+        existing = self.connection.execute(_FIND_LEAD, {"cid": self.conversation_id}).scalar()
         if existing is not None:
             self.connection.execute(
-                update(leads).where(leads.c.id == existing).values(updated_at=stamp, **fields)
+                update(leads).where(leads.c.id == bindparam("lid")),
+                {"lid": existing, "updated_at": stamp, **fields},
             )
             return str(existing)
         lead_id = uuid.uuid4().hex
         self.connection.execute(
-            insert(leads).values(
-                id=lead_id,
-                conversation_id=self.conversation_id,
-                channel=self.channel,
-                user_ref=user_ref,
-                created_at=stamp,
-                updated_at=stamp,
+            _INSERT_LEAD,
+            {
+                "id": lead_id,
+                "conversation_id": self.conversation_id,
+                "channel": self.channel,
+                "user_ref": user_ref,
+                "created_at": stamp,
+                "updated_at": stamp,
                 **fields,
-            )
+            },
         )
         return lead_id
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
+import orjson
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -64,15 +65,17 @@ class SqliteTurnStore:
 
     SQLite has a single writer. Rather than one transaction (and one thread hop per
     statement) per turn, a dedicated thread takes every turn queued meanwhile and runs
-    them in one ``BEGIN IMMEDIATE`` transaction, each inside its own savepoint so a
-    failing turn rolls back alone. Callers are answered only after the commit.
+    them in one ``BEGIN IMMEDIATE`` transaction; if one turn fails the batch is rolled
+    back and replayed one turn per transaction, so only the faulty turn fails. Callers
+    are answered only after the commit.
     """
 
-    def __init__(self, url: str, *, max_batch: int = 128) -> None:
+    def __init__(self, url: str, *, max_batch: int = 32) -> None:
         sync_url = make_url(url).set(drivername="sqlite")
         self._engine: Engine = create_engine(
             sync_url,
             json_serializer=json_dumps,
+            json_deserializer=orjson.loads,
             connect_args={"check_same_thread": False},
             pool_size=1,
             max_overflow=0,
@@ -118,14 +121,20 @@ class SqliteTurnStore:
         if self._connection is None:
             self._connection = self._engine.connect()
         connection = self._connection
+        try:
+            with connection.begin():
+                return [(True, work(TurnTx(connection, cid, ch))) for cid, ch, work in jobs]
+        except Exception:
+            if len(jobs) == 1:
+                raise
+        # One turn failed and the batch rolled back: run each turn alone, so only the
+        # faulty one fails (turns are pure functions of the database and their message).
         results: list[tuple[bool, Any]] = []
-        with connection.begin():
-            for conversation_id, channel, work in jobs:
-                try:
-                    with connection.begin_nested():
-                        results.append((True, work(TurnTx(connection, conversation_id, channel))))
-                except Exception as exc:
-                    results.append((False, exc))
+        for job in jobs:
+            try:
+                results.extend(self._run_batch([job]))
+            except Exception as exc:
+                results.append((False, exc))
         return results
 
     async def close(self) -> None:
