@@ -87,6 +87,7 @@ class SqliteTurnStore:
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self._max_batch = max_batch
+        self._closed = False
 
     async def transact(self, conversation_id: str, channel: str, work: Work[T]) -> T:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
@@ -138,6 +139,9 @@ class SqliteTurnStore:
         return results
 
     async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         if self._pending:  # let queued turns finish (the writer answers them all)
             await asyncio.gather(*(job[3] for job in self._pending), return_exceptions=True)
         if self._writer is not None:

@@ -1,0 +1,59 @@
+"""The ``bot`` command line: lead export in JSON and CSV, flow check and schema."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+
+import pytest
+
+from bot.app.build import Bot
+from bot.app.settings import Settings
+from bot.cli import main
+from tests.chat import Chat
+
+
+@pytest.fixture
+def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BOT_SECRET_KEY", str(settings.secret_key))
+    monkeypatch.setenv("BOT_RUNTIME_DIR", str(settings.runtime_dir))
+
+
+async def _one_lead(bot: Bot) -> None:
+    chat = Chat(bot.handle, user="cli-person")
+    await chat.say("salut")
+    for button in ("26 à 30 ans", "Je prépare mon projet", "Numérique"):
+        await chat.press(button)
+    await chat.say("Une appli pour réserver chez les coiffeurs")
+    await chat.press("Statut, démarches")
+    await chat.press("C'est tout")
+    await chat.say("Tourcoing")
+    for button in ("Oui", "Un appel", "Oui, c'est juste", "Oui, garde-le", "Oui, envoie-lui"):
+        await chat.press(button)
+    await chat.say("Yanis")
+
+
+async def test_leads_export_json_and_csv(
+    bot: Bot, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _one_lead(bot)
+    # The CLI opens the database on its own, like a second process would.
+    assert await asyncio.to_thread(main, ["leads", "export", "--format", "json"]) == 0
+    [lead] = json.loads(capsys.readouterr().out)
+    assert lead["user_ref"] == "cli-person"
+    assert lead["sector"] == "numerique"
+    assert lead["commune"] == "Tourcoing"
+    assert await asyncio.to_thread(main, ["leads", "export", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 1
+    assert rows[0]["lead_id"] == lead["lead_id"]
+    assert rows[0]["needs"] == "statut"
+    assert json.loads(rows[0]["consents"])[0]["purpose"] == "contact"
+
+
+def test_flows_check_passes_on_the_shipped_flows(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["flows", "check"]) == 0
+    assert "sans erreur" in capsys.readouterr().out
