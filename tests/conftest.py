@@ -15,10 +15,10 @@ from bot.app.build import Bot, start_bot
 from bot.app.settings import PROJECT, Settings
 from bot.domain.understanding import NLU
 from bot.store.database import make_engine, upgrade
+from bot.store.models import Base
 from tests.chat import Chat
 
 PG_URL = os.environ.get("BOT_TEST_DATABASE_URL")
-TABLES = "conversations, messages, contacts, consents, leads, suppressions"
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +58,8 @@ def database_url(tmp_path: Path, sqlite_template: Path, pg_ready: bool) -> Itera
         async def truncate() -> None:
             engine = make_engine(PG_URL)
             async with engine.begin() as connection:
-                await connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY"))
+                tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY"))
             await engine.dispose()
 
         asyncio.run(truncate())

@@ -16,7 +16,7 @@ from bot.channels.rest import make_rest_routes
 from bot.domain.messages import Inbound, Outbound
 from bot.domain.understanding import NLU
 from bot.engine.actions import make_actions
-from bot.engine.dispatcher import Dispatcher
+from bot.engine.dispatcher import Deliver, Dispatcher
 from bot.engine.loader import load_flows
 from bot.engine.runner import Runner
 from bot.geo.postal import PostalIndex
@@ -64,9 +64,9 @@ class Bot:
     engine: AsyncEngine
     dispatcher: Dispatcher
 
-    async def handle(self, inbound: Inbound) -> list[Outbound]:
-        """One turn (the channels' ``on_inbound``)."""
-        return list(await self.dispatcher.handle(inbound))
+    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Outbound]:
+        """One turn (the channels' ``on_inbound``); ``deliver`` sends replies in order."""
+        return list(await self.dispatcher.handle(inbound, deliver))
 
     async def close(self) -> None:
         """Finish pending turns, then release connections."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from bot.domain.messages import Inbound, InboundKind, Outbound
@@ -26,6 +26,8 @@ from bot.store.turns import TurnTx
 from bot.store.turnstore import TurnStore
 
 log = logging.getLogger(__name__)
+
+Deliver = Callable[[Sequence[Outbound]], Awaitable[None]]
 
 SKIPPED = "skip"  # option id of "je préfère ne pas dire" on free-text questions
 DETAIL_SLOTS = (
@@ -93,17 +95,24 @@ class Dispatcher:
         self.pseudonyms = pseudonyms
         self._locks = KeyedLocks()
 
-    async def handle(self, inbound: Inbound) -> Sequence[Outbound]:
-        """Process ``inbound``; a redelivered message gets no reply at all."""
+    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Sequence[Outbound]:
+        """Process ``inbound``; a redelivered message gets no reply at all.
+
+        ``deliver``, when given, sends the replies while the conversation is still
+        locked, so a person's next message is answered only after this one.
+        """
         subject = self.pseudonyms.subject(inbound.channel, inbound.user_ref)
         async with self._locks.hold(subject):
             understanding = await self._understand(inbound)
             try:
-                return await self._turn(subject, inbound, understanding)
+                replies = await self._turn(subject, inbound, understanding)
             except Exception:
                 # Nothing was committed: a redelivery will be processed afresh.
                 log.exception("turn failed on channel %s", inbound.channel)
-                return [Outbound(self.runner.flows.glob.messages.broken)]
+                replies = [Outbound(self.runner.flows.glob.messages.broken)]
+            if deliver is not None and replies:
+                await deliver(replies)
+            return replies
 
     async def _understand(self, inbound: Inbound) -> Understanding:
         text = clean(inbound.text)
@@ -129,6 +138,8 @@ class Dispatcher:
             kept_text = clean(inbound.text) if stored and stored.keeps_text else None
             if not tx.claim_inbound(message_id, kept_text):
                 return None
+            if stored and stored.keeps_text:
+                tx.touch_contact(inbound.received_at)
             result = runner.run(state, inbound, understanding)
             forgotten = _apply(tx, inbound, result)
             if not forgotten:

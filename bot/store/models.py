@@ -54,6 +54,27 @@ class Message(Base):
     channel_message_id: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Delivery of an outbound message, as last reported by the channel.
+    status: Mapped[str | None] = mapped_column(String(20))
+    status_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error_code: Mapped[str | None] = mapped_column(String(20))
+
+
+class DeliveryEvent(Base):
+    """A delivery status reported by a channel (sent, delivered, read, failed), kept once."""
+
+    __tablename__ = "delivery_events"
+    __table_args__ = (
+        UniqueConstraint("channel", "channel_message_id", "status", name="uq_delivery_events"),
+    )
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    channel_message_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Contact(Base):
@@ -70,6 +91,10 @@ class Contact(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Last message from the person (WhatsApp's 24-hour window starts there).
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Set when the channel says we can no longer write (Telegram bot blocked...).
+    unreachable_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Consent(Base):

@@ -70,6 +70,11 @@ _INSERT_CONTACT = insert(contacts).values(
     created_at=bindparam("stamp"),
     last_seen_at=bindparam("stamp"),
 )
+_TOUCH_CONTACT = (
+    update(contacts)
+    .where(contacts.c.conversation_id == bindparam("cid"))
+    .values(last_inbound_at=bindparam("at"), unreachable_at=None)
+)
 _FIND_LEAD = select(leads.c.id).where(leads.c.conversation_id == bindparam("cid"))
 _INSERT_LEAD = insert(leads)
 
@@ -156,6 +161,10 @@ class TurnTx:
             values["channel"] = self.channel
             values["created_at"] = values["updated_at"]
             self.connection.execute(_INSERT_CONVERSATION, values)
+
+    def touch_contact(self, at: datetime) -> None:
+        """Remember when the person last wrote (if we keep their contact)."""
+        self.connection.execute(_TOUCH_CONTACT, {"cid": self.conversation_id, "at": at})
 
     def log_outbound(self, texts: Sequence[str | None], *, linked: bool = True) -> None:
         """Log the bot's replies (text only when the person agreed to keep it)."""
