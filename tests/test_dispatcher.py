@@ -120,3 +120,22 @@ async def test_a_crash_mid_turn_gets_a_kind_reply_and_writes_nothing(bot: Bot) -
     bot.dispatcher.store = healthy
     await chat.say("salut", message_id="crash-1")
     assert chat.said("Question 1 sur 8")
+
+
+async def test_ids_of_sent_replies_are_attached_to_the_logged_replies(bot: Bot) -> None:
+    sent: list[str] = []
+
+    async def deliver(replies: object) -> list[str]:
+        sent.extend(["out-1", "out-2"])
+        return ["out-1", "out-2"]
+
+    await bot.handle(Inbound("rest", "ids", "salut", message_id="in-1"), deliver)
+    assert sent == ["out-1", "out-2"]
+    hashed = {bot.dispatcher.pseudonyms.message("rest", i) for i in sent}
+    async with bot.engine.connect() as connection:
+        from sqlalchemy import text
+
+        rows = await connection.execute(
+            text("SELECT channel_message_id FROM messages WHERE direction = 'out' ORDER BY id")
+        )
+        assert {r[0] for r in rows} == hashed

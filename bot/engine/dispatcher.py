@@ -27,7 +27,8 @@ from bot.store.turnstore import TurnStore
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[Sequence[Outbound]], Awaitable[None]]
+Deliver = Callable[[Sequence[Outbound]], Awaitable[Sequence[str | None] | None]]
+"""Sends a turn's replies; may return the channel's id of each message sent."""
 
 SKIPPED = "skip"  # option id of "je préfère ne pas dire" on free-text questions
 DETAIL_SLOTS = (
@@ -111,8 +112,18 @@ class Dispatcher:
                 log.exception("turn failed on channel %s", inbound.channel)
                 replies = [Outbound(self.runner.flows.glob.messages.broken)]
             if deliver is not None and replies:
-                await deliver(replies)
+                sent = await deliver(replies)
+                if sent and any(sent):
+                    await self._record_sent(subject, inbound.channel, sent)
             return replies
+
+    async def _record_sent(self, subject: str, channel: str, sent: Sequence[str | None]) -> None:
+        """Attach the channel's message ids to this turn's logged replies (for statuses)."""
+        hashed = [self.pseudonyms.message(channel, i) if i else None for i in sent]
+        try:
+            await self.store.transact(subject, channel, lambda tx: tx.set_outbound_ids(hashed))
+        except Exception:
+            log.exception("could not record sent message ids on %s", channel)
 
     async def _understand(self, inbound: Inbound) -> Understanding:
         text = clean(inbound.text)

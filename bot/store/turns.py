@@ -75,6 +75,17 @@ _TOUCH_CONTACT = (
     .where(contacts.c.conversation_id == bindparam("cid"))
     .values(last_inbound_at=bindparam("at"), unreachable_at=None)
 )
+_LAST_OUTBOUND = (
+    select(messages.c.id)
+    .where(messages.c.conversation_id == bindparam("cid"), messages.c.direction == "out")
+    .order_by(messages.c.id.desc())
+    .limit(bindparam("n"))
+)
+_SET_OUTBOUND_ID = (
+    update(messages)
+    .where(messages.c.id == bindparam("rid"))
+    .values(channel_message_id=bindparam("mid"))
+)
 _FIND_LEAD = select(leads.c.id).where(leads.c.conversation_id == bindparam("cid"))
 _INSERT_LEAD = insert(leads)
 
@@ -185,6 +196,15 @@ class TurnTx:
                 for body in texts
             ],
         )
+
+    def set_outbound_ids(self, message_ids: Sequence[str | None]) -> None:
+        """Give the last ``len(message_ids)`` logged replies their channel message ids."""
+        rows = self.connection.execute(
+            _LAST_OUTBOUND, {"cid": self.conversation_id, "n": len(message_ids)}
+        ).scalars()
+        for row_id, message_id in zip(reversed(list(rows)), message_ids, strict=False):
+            if message_id is not None:
+                self.connection.execute(_SET_OUTBOUND_ID, {"rid": row_id, "mid": message_id})
 
     def record_consent(
         self,
