@@ -8,11 +8,12 @@ import csv
 import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from bot.app.build import make_app, start_bot
+from bot.app.build import make_app, make_cipher, start_bot
 from bot.app.settings import Settings
 from bot.channels.terminal import run_terminal
 from bot.engine.loader import FlowError, load_flows
@@ -80,7 +81,8 @@ async def _export(settings: Settings, fmt: str) -> str:
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)
-        return render_leads(await export_leads(engine), fmt)
+        actor = os.environ.get("USER") or os.environ.get("LOGNAME") or "cli"
+        return render_leads(await export_leads(engine, make_cipher(settings), actor=actor), fmt)
     finally:
         await engine.dispose()
 

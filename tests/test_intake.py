@@ -59,7 +59,7 @@ async def test_idea_stage_resident_completes_intake_and_lead_is_exported(
     await chat.say("Nadia")
     assert chat.said("C'est envoyé à Samira")
 
-    [lead] = await export_leads(bot.engine)
+    [lead] = await export_leads(bot.engine, bot.cipher)
     assert set(lead) >= CONTRACT
     assert lead["channel"] == "rest"
     assert lead["user_ref"] == "resident-1"
@@ -85,7 +85,7 @@ async def test_declining_consent_leaves_no_personal_data(chat: Chat, bot: Bot) -
     await answer_up_to_consent(chat)
     await chat.press("Non merci")
     assert chat.said("je ne garde rien")
-    assert await export_leads(bot.engine) == []
+    assert await export_leads(bot.engine, bot.cipher) == []
     assert await find_everywhere(bot.engine, "resident-1", PITCH, "crêpes") == []
     assert await count_rows(bot.engine, "conversations") == 0
     assert await count_rows(bot.engine, "contacts") == 0
@@ -145,7 +145,7 @@ async def test_established_company_goes_through_its_branch(chat: Chat, bot: Bot)
     await chat.press("Oui, garde-le")
     await chat.press("Oui, envoie-lui")
     await chat.press("Je préfère ne pas dire")
-    [lead] = await export_leads(bot.engine)
+    [lead] = await export_leads(bot.engine, bot.cipher)
     assert lead["stage"] == "established"
     assert lead["details"]["company_age"] == "5_10"
     assert lead["details"]["headcount"] == "2_5"
@@ -164,5 +164,5 @@ async def test_a_person_can_be_reached_from_any_step(chat: Chat, bot: Bot) -> No
     await chat.press("Oui, garde-le")
     assert chat.said("BGE")
     await chat.press("Oui, envoie-lui")
-    [lead] = await export_leads(bot.engine)
+    [lead] = await export_leads(bot.engine, bot.cipher)
     assert lead["relay_id"] == "bge_roubaix_tourcoing"

@@ -22,6 +22,7 @@ from bot.engine.runner import Runner
 from bot.geo.postal import PostalIndex
 from bot.handoff.reference import load_catalogue, load_relays
 from bot.nlu.keywords import KeywordNLU
+from bot.privacy.crypto import FernetCipher
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.store.database import make_engine, upgrade
 from bot.store.turnstore import make_turn_store
@@ -43,13 +44,31 @@ def secret_key(settings: Settings) -> bytes:
     return path.read_text(encoding="utf-8").strip().encode("utf-8")
 
 
+def make_cipher(settings: Settings) -> FernetCipher:
+    """The key ring encrypting contact fields; a key is generated once when none is set."""
+    keys = settings.privacy.encryption_keys
+    if not keys:
+        path: Path = settings.runtime_dir / "encryption.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(FernetCipher.new_key(), encoding="utf-8")
+            path.chmod(0o600)
+            log.warning("generated an encryption key in %s; set BOT_PRIVACY__ENCRYPTION_KEYS", path)
+        keys = [path.read_text(encoding="utf-8").strip()]
+    return FernetCipher(keys)
+
+
 def make_runner(settings: Settings) -> Runner:
     """The flow runner with its reference data (raises on invalid files)."""
     flows = load_flows(settings.flows_dir)
     places = PostalIndex.from_csv(settings.data_dir / "postal_codes.csv")
     catalogue = load_catalogue(settings.data_dir / "schemes.yml")
     relays = load_relays(settings.data_dir / "relays.yml")
-    return Runner(flows, places, make_actions(catalogue, relays))
+    constants = {
+        "responsable": settings.privacy.controller,
+        "contact_donnees": settings.privacy.contact,
+    }
+    return Runner(flows, places, make_actions(catalogue, relays), constants)
 
 
 def make_nlu(settings: Settings) -> NLU:
@@ -63,6 +82,7 @@ class Bot:
 
     engine: AsyncEngine
     dispatcher: Dispatcher
+    cipher: FernetCipher
 
     async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Outbound]:
         """One turn (the channels' ``on_inbound``); ``deliver`` sends replies in order."""
@@ -80,10 +100,14 @@ async def start_bot(settings: Settings, *, nlu: NLU | None = None, migrate: bool
     engine = make_engine(settings.database_url)
     if migrate:
         await upgrade(engine)
+    cipher = make_cipher(settings)
     dispatcher = Dispatcher(
-        runner, make_turn_store(engine), nlu or make_nlu(settings), Pseudonyms(secret_key(settings))
+        runner,
+        make_turn_store(engine, cipher),
+        nlu or make_nlu(settings),
+        Pseudonyms(secret_key(settings)),
     )
-    return Bot(engine, dispatcher)
+    return Bot(engine, dispatcher, cipher)
 
 
 def make_app(settings: Settings, *, nlu: NLU | None = None) -> Starlette:

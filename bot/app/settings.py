@@ -17,6 +17,22 @@ class NLUSettings(BaseModel):
     backend: Literal["keywords"] = "keywords"
 
 
+class PrivacySettings(BaseModel):
+    """Data controller, encryption keys and retention periods."""
+
+    controller: str = "l'équipe Tremplin (démo)"
+    contact: str = "donnees@tremplin.example.org"
+    encryption_keys: list[str] = Field(
+        default_factory=list,
+        description="Fernet keys, newest first (JSON list); generated under runtime_dir "
+        "when empty. Rotate with `bot privacy rotate-key`.",
+    )
+    text_retention_days: int = Field(default=30, ge=1)
+    contact_retention_months: int = Field(default=24, ge=1)
+    renewal_grace_days: int = Field(default=30, ge=1)
+    purge_every_hours: float = Field(default=24, gt=0)
+
+
 class Settings(BaseSettings):
     """Every setting of the bot; nested ones use ``__`` (``BOT_NLU__BACKEND``)."""
 
@@ -39,3 +55,4 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "INFO"
     nlu: NLUSettings = NLUSettings()
+    privacy: PrivacySettings = PrivacySettings()

@@ -46,9 +46,19 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message (e.g. the JSON copy of a person's data)."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Outbound:
     """One message from the bot; channels render buttons as well as they can."""
 
     text: str
     buttons: tuple[Button, ...] = ()
     multiple: bool = False
+    attachment: Attachment | None = None

@@ -18,3 +18,11 @@ class Sender(Protocol):
 
 OnInbound = Callable[[Inbound], Awaitable[Sequence[Outbound]]]
 """What a channel calls for each inbound message; returns the replies of the turn."""
+
+
+class CaseEvents(Protocol):
+    """Tells relays what happened to their cases (implemented by the hand-off service)."""
+
+    async def case_withdrawn(self, lead_id: str, relay_id: str) -> None:
+        """The resident erased their data: the relay must drop the case."""
+        ...

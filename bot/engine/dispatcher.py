@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.domain.messages import Inbound, InboundKind, Outbound
+from bot.domain.ports import CaseEvents
 from bot.domain.text import clean
 from bot.domain.understanding import NLU, NOTHING, Understanding
+from bot.engine.effects import Applied, apply_effects
 from bot.engine.locks import KeyedLocks
 from bot.engine.render import PAYLOAD
-from bot.engine.runner import Runner, TurnResult
+from bot.engine.runner import Runner
 from bot.engine.state import (
     ConversationState,
-    CreateLead,
-    EraseAll,
-    Forget,
-    Purpose,
-    RecordConsent,
-    SlotValue,
 )
 from bot.privacy.pseudonyms import Pseudonyms
+from bot.privacy.sensitive import redact
 from bot.store.turns import TurnTx
 from bot.store.turnstore import TurnStore
 
@@ -30,54 +26,12 @@ log = logging.getLogger(__name__)
 Deliver = Callable[[Sequence[Outbound]], Awaitable[Sequence[str | None] | None]]
 """Sends a turn's replies; may return the channel's id of each message sent."""
 
-SKIPPED = "skip"  # option id of "je préfère ne pas dire" on free-text questions
-DETAIL_SLOTS = (
-    "age_band",
-    "company_age",
-    "headcount",
-    "growth_needs",
-    "insee",
-    "department",
-    "relay_town",
-)
 
+class LoggedCaseEvents:
+    """Until hand-offs are wired, case events are only logged."""
 
-def _str(slots: Mapping[str, SlotValue], name: str) -> str | None:
-    value = slots.get(name)
-    if value is None or value == SKIPPED:
-        return None
-    return str(value)
-
-
-def _list(slots: Mapping[str, SlotValue], name: str) -> list[str]:
-    value = slots.get(name)
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def lead_fields(slots: Mapping[str, SlotValue], source: str | None) -> dict[str, Any]:
-    """Columns of a lead from a conversation's slots."""
-    relay_name = _str(slots, "relay_name")
-    structure = _str(slots, "relay_structure")
-    return {
-        "stage": _str(slots, "stage"),
-        "sector": _str(slots, "sector"),
-        "postal_code": _str(slots, "postal_code"),
-        "commune": _str(slots, "commune"),
-        "needs": _list(slots, "needs"),
-        "pitch": _str(slots, "pitch"),
-        "first_name": _str(slots, "first_name"),
-        "contact_pref": _str(slots, "contact_pref"),
-        "relay_id": _str(slots, "relay_id") if slots.get("consent_relay") == "yes" else None,
-        "relay_name": (
-            f"{relay_name}, {structure}"
-            if relay_name and structure and slots.get("consent_relay") == "yes"
-            else None
-        ),
-        "status": _str(slots, "lead_status") or "new",
-        "schemes": _list(slots, "schemes"),
-        "source": source,
-        "details": {k: slots[k] for k in DETAIL_SLOTS if slots.get(k) is not None},
-    }
+    async def case_withdrawn(self, lead_id: str, relay_id: str) -> None:
+        log.info("case %s of relay %s withdrawn by its resident", lead_id, relay_id)
 
 
 class Dispatcher:
@@ -89,11 +43,13 @@ class Dispatcher:
         store: TurnStore,
         nlu: NLU,
         pseudonyms: Pseudonyms,
+        case_events: CaseEvents | None = None,
     ) -> None:
         self.runner = runner
         self.store = store
         self.nlu = nlu
         self.pseudonyms = pseudonyms
+        self.case_events: CaseEvents = case_events or LoggedCaseEvents()
         self._locks = KeyedLocks()
 
     async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Sequence[Outbound]:
@@ -143,16 +99,18 @@ class Dispatcher:
         )
         runner = self.runner  # the version in force when the turn starts
 
-        def work(tx: TurnTx) -> tuple[Outbound, ...] | None:
+        def work(tx: TurnTx) -> Applied | None:
             stored = tx.load()
             state = ConversationState.from_json(stored.state) if stored else ConversationState()
-            kept_text = clean(inbound.text) if stored and stored.keeps_text else None
+            keeps_before = stored is not None and stored.keeps_text
+            kept_text = redact(clean(inbound.text)).text if keeps_before else None
             if not tx.claim_inbound(message_id, kept_text):
                 return None
-            if stored and stored.keeps_text:
+            if keeps_before:
                 tx.touch_contact(inbound.received_at)
             result = runner.run(state, inbound, understanding)
-            forgotten = _apply(tx, inbound, result)
+            applied = apply_effects(tx, inbound, result, runner.render.label)
+            forgotten = applied.forgotten
             if not forgotten:
                 new = result.state
                 tx.save(
@@ -167,38 +125,18 @@ class Dispatcher:
                 )
             keeps = not forgotten and result.state.slots.get("consent_contact") == "yes"
             tx.log_outbound(
-                [r.text if keeps else None for r in result.replies], linked=not forgotten
+                [r.text if keeps else None for r in applied.replies], linked=not forgotten
             )
-            return result.replies
+            return applied
 
-        replies = await self.store.transact(subject, inbound.channel, work)
-        if replies is None:
+        applied = await self.store.transact(subject, inbound.channel, work)
+        if applied is None:
             log.info("dropped a redelivered message on %s", inbound.channel)
             return []
-        return replies
-
-
-def _apply(tx: TurnTx, inbound: Inbound, result: TurnResult) -> bool:
-    """Carry out the turn's effects; True when the conversation was erased."""
-    slots = result.state.slots
-    for effect in result.effects:
-        if isinstance(effect, RecordConsent):
-            tx.record_consent(
-                purpose=effect.purpose.value,
-                granted=effect.granted,
-                notice_version=effect.notice_version,
-                notice_hash=effect.notice_hash,
-                relay_id=effect.relay_id,
-            )
-            if effect.purpose is Purpose.CONTACT and effect.granted:
-                tx.save_contact(inbound.user_ref, _str(slots, "first_name"))
-        elif isinstance(effect, CreateLead):
-            tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"))
-            tx.upsert_lead(inbound.user_ref, lead_fields(effect.slots, result.state.source))
-        elif isinstance(effect, Forget):
-            tx.forget()
-            return True
-        elif isinstance(effect, EraseAll):
-            tx.erase_all()
-            return True
-    return False
+        erased = applied.erased
+        if erased is not None and erased.relay_id is not None:
+            try:
+                await self.case_events.case_withdrawn(erased.lead_id, erased.relay_id)
+            except Exception:  # the erasure stands; the relay will see the case is gone
+                log.exception("could not tell relay %s about a withdrawn case", erased.relay_id)
+        return applied.replies

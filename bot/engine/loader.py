@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +27,7 @@ from bot.engine.schema import (
 )
 
 GLOBAL_FILE = "global.yml"
+NOTICES = "notices"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +67,27 @@ class LoadedFlow:
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """A privacy notice coordinators edit (``flows/notices/<name>.md``), versioned."""
+
+    name: str
+    version: int
+    text: str
+
+    @property
+    def digest(self) -> str:
+        """Short hash of the exact text."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
 class FlowSet:
     """Every flow of a folder plus the global settings, checked together."""
 
     flows: Mapping[str, LoadedFlow]
     glob: Global
     digest: str
+    notices: Mapping[str, Notice] = field(default_factory=dict)
 
     def flow(self, flow_id: str) -> Flow:
         """The flow named ``flow_id`` (raises ``KeyError``)."""
@@ -306,9 +322,31 @@ def load_flows(folder: Path) -> FlowSet:
         )
     if not problems and glob is not None:
         problems.extend(_check_references(loaded, docs, glob))
+    notices = _load_notices(folder / NOTICES, problems)
     if problems or glob is None:
         raise FlowError(problems)
-    return FlowSet(loaded, glob, digest.hexdigest())
+    return FlowSet(loaded, glob, digest.hexdigest(), notices)
+
+
+_FRONT = re.compile(r"\A---\s*\nversion:\s*(\d+)\s*\n---\s*\n", re.MULTILINE)
+
+
+def _load_notices(folder: Path, problems: list[Problem]) -> dict[str, Notice]:
+    """Read ``notices/*.md``; each starts with a ``version: N`` header between ``---``."""
+    notices: dict[str, Notice] = {}
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else ():
+        raw = path.read_text(encoding="utf-8")
+        match = _FRONT.match(raw)
+        name = f"{NOTICES}/{path.name}"
+        if match is None:
+            problems.append(Problem(name, 1, "il manque l'en-tête « --- version: N --- »"))
+            continue
+        text = raw[match.end() :].strip()
+        if not text:
+            problems.append(Problem(name, 4, "le texte est vide"))
+            continue
+        notices[path.stem] = Notice(path.stem, int(match.group(1)), text)
+    return notices
 
 
 def placeholders(text: str) -> list[str]:

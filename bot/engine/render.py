@@ -23,7 +23,8 @@ def payload(step_id: str, option_id: str) -> str:
 class Renderer:
     """Knows every option label, so slots holding ids read as words."""
 
-    def __init__(self, flows: FlowSet) -> None:
+    def __init__(self, flows: FlowSet, constants: Mapping[str, str] | None = None) -> None:
+        self._constants = dict(constants or {})
         labels: dict[tuple[str, str], str] = {}
         for item in flows.flows.values():
             for step in item.flow.steps.values():
@@ -46,7 +47,12 @@ class Renderer:
 
     def fill(self, text: str, slots: Mapping[str, SlotValue]) -> str:
         """Replace ``{slot}`` by the slot's readable value."""
-        return _PLACEHOLDER.sub(lambda m: self.label(m.group(1), slots.get(m.group(1))), text)
+        return _PLACEHOLDER.sub(lambda m: self._value(m.group(1), slots), text)
+
+    def _value(self, name: str, slots: Mapping[str, SlotValue]) -> str:
+        if name not in slots and name in self._constants:
+            return self._constants[name]
+        return self.label(name, slots.get(name))
 
     def question(
         self, step_id: str, step: ChoiceStep | InputStep, slots: Mapping[str, SlotValue]

@@ -41,10 +41,13 @@ from bot.engine.state import (
     Mode,
     Purpose,
     RecordConsent,
+    ShowData,
     SlotValue,
     Status,
+    StopContact,
 )
 from bot.geo.postal import PostalIndex
+from bot.privacy.sensitive import redact
 
 MAX_STEPS_PER_TURN = 200
 INTENT_THRESHOLD = 0.7
@@ -83,11 +86,21 @@ def notice_hash(text: str) -> str:
 class Runner:
     """Runs coordinators' flows; every dependency is an in-memory value."""
 
-    def __init__(self, flows: FlowSet, places: PostalIndex, actions: Mapping[str, Action]) -> None:
+    def __init__(
+        self,
+        flows: FlowSet,
+        places: PostalIndex,
+        actions: Mapping[str, Action],
+        constants: Mapping[str, str] | None = None,
+    ) -> None:
         self.flows = flows
         self.places = places
         self.actions = actions
-        self.render = Renderer(flows)
+        # Texts flows may quote: the data controller's details, then the notices.
+        known = dict(constants or {})
+        notices = {n.name: Renderer(flows, known).fill(n.text, {}) for n in flows.notices.values()}
+        known.update({f"notice_{name}": text for name, text in notices.items()})
+        self.render = Renderer(flows, known)
         self._words: dict[str, Command] = {
             _key(word): command for command in flows.glob.commands for word in command.words
         }
@@ -310,6 +323,15 @@ class Runner:
             self._store(turn, step.slot, chosen.id)
             self._follow(turn, chosen.next or step.next, step_id)
             return
+        if step.expect == "text":
+            redaction = redact(text)
+            if redaction.categories:
+                text = redaction.text
+                turn.say(
+                    self.flows.glob.messages.redacted.replace(
+                        "{categories}", ", ".join(redaction.categories)
+                    )
+                )
         verdict = check(step, text, self.places)
         if isinstance(verdict, Valid):
             self._store(turn, step.slot, verdict.value, **verdict.extra)
@@ -419,7 +441,10 @@ class Runner:
     def _answer_offer(self, turn: _Turn, text: str, button: str | None) -> None:
         wants = button == f"/{SYSTEM}:human" or (button is None and parse_yes_no(text) is True)
         turn.state = replace(turn.state, mode=Mode.ANSWER, retries=0)
-        human = next((c for c in self.flows.glob.commands if isinstance(c.do, FlowRef)), None)
+        commands = self.flows.glob.commands
+        human = next((c for c in commands if c.id == "human"), None) or next(
+            (c for c in commands if isinstance(c.do, FlowRef)), None
+        )
         if wants and human is not None:
             self._apply_command(turn, human, fresh=False)
             return
@@ -508,7 +533,15 @@ class Runner:
                 turn.effects.append(Forget())
                 turn.state = ConversationState(status=Status.STOPPED)
             else:
+                turn.effects.append(StopContact())
                 turn.state = replace(state, status=Status.STOPPED, mode=Mode.ANSWER)
+            return
+        if command.do in ("privacy", "access"):
+            turn.say(self.render.fill(command.reply or "", state.slots))
+            if command.do == "access":
+                turn.effects.append(ShowData())
+            if not fresh:
+                self._ask_current(turn)
             return
         if command.do == "restart":
             turn.say(command.reply or "")
@@ -530,7 +563,9 @@ class Runner:
         assert isinstance(command.do, FlowRef)
         turn.say(command.reply or "")
         if fresh:
-            turn.state = ConversationState(status=Status.ACTIVE, source=state.source)
+            # A finished conversation keeps its answers (e.g. to correct one of them).
+            kept = state.slots if state.status is Status.DONE else {}
+            turn.state = ConversationState(status=Status.ACTIVE, slots=kept, source=state.source)
         elif state.flow and state.step:
             turn.state = replace(state, stack=(*state.stack, Frame(state.flow, state.step)))
         self._enter(turn, command.do.flow, command.do.step)

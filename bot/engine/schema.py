@@ -205,7 +205,7 @@ class Flow(_Model):
     steps: Annotated[dict[Id, Step], Field(min_length=1)]
 
 
-Do = Literal["stop", "restart", "help", "erase"] | FlowRef
+Do = Literal["stop", "restart", "help", "erase", "privacy", "access"] | FlowRef
 
 
 class Command(_Model):
@@ -232,6 +232,9 @@ class Messages(_Model):
     too_long: Text
     welcome_back: Text
     broken: Text
+    redacted: str = (
+        "J'ai retiré de ta réponse ce qui parle de {categories} : pas besoin de me le dire 🙂"
+    )
 
 
 class Settings(_Model):

@@ -129,4 +129,14 @@ class EraseAll:
     """The person asked to erase everything kept about them."""
 
 
-Effect = RecordConsent | CreateLead | Forget | EraseAll
+@dataclass(frozen=True, slots=True)
+class StopContact:
+    """STOP from someone whose contact we keep: no proactive message any more."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowData:
+    """The person asked to see everything kept about them."""
+
+
+Effect = RecordConsent | CreateLead | Forget | EraseAll | StopContact | ShowData

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.domain.cipher import FieldCipher, PlainText
+from bot.store.audit import record_access
 from bot.store.turns import consents, leads
 
 EXPORT_FIELDS = (
@@ -40,9 +42,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-async def export_leads(engine: AsyncEngine) -> list[dict[str, Any]]:
-    """Every lead, oldest first, in the export contract's shape."""
-    async with engine.connect() as connection:
+async def export_leads(
+    engine: AsyncEngine, cipher: FieldCipher | None = None, *, actor: str = "system"
+) -> list[dict[str, Any]]:
+    """Every lead, oldest first, in the export contract's shape (the export is audited)."""
+    decrypt = (cipher or PlainText()).decrypt
+    async with engine.begin() as connection:
         rows = (
             await connection.execute(select(leads).order_by(leads.c.created_at, leads.c.id))
         ).all()
@@ -51,7 +56,11 @@ async def export_leads(engine: AsyncEngine) -> list[dict[str, Any]]:
         if subjects:
             given = await connection.execute(
                 select(consents)
-                .where(consents.c.subject.in_(subjects), consents.c.granted.is_(True))
+                .where(
+                    consents.c.subject.in_(subjects),
+                    consents.c.granted.is_(True),
+                    consents.c.kind == "answer",
+                )
                 .order_by(consents.c.id)
             )
             for consent in given:
@@ -64,11 +73,14 @@ async def export_leads(engine: AsyncEngine) -> list[dict[str, Any]]:
                         "relay_id": consent.relay_id,
                     }
                 )
+        await record_access(
+            connection, actor=actor, action="export_leads", detail=f"{len(rows)} leads"
+        )
     return [
         {
             "lead_id": row.id,
             "channel": row.channel,
-            "user_ref": row.user_ref,
+            "user_ref": decrypt(row.user_ref),
             "created_at": _iso(row.created_at),
             "stage": row.stage,
             "sector": row.sector,
@@ -81,8 +93,8 @@ async def export_leads(engine: AsyncEngine) -> list[dict[str, Any]]:
             "status": row.status,
             "schemes": list(row.schemes or []),
             "source": row.source,
-            "first_name": row.first_name,
-            "pitch": row.pitch,
+            "first_name": decrypt(row.first_name),
+            "pitch": decrypt(row.pitch),
             "contact_pref": row.contact_pref,
             "details": dict(row.details or {}),
         }

@@ -78,23 +78,29 @@ class DeliveryEvent(Base):
 
 
 class Contact(Base):
-    """How to reach a person who agreed to it."""
+    """How to reach a person who agreed to it (personal fields encrypted at rest).
+
+    Looked up by ``conversation_id``, the keyed hash of the channel user id.
+    """
 
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_contacts_channel_user"),)
 
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str] = mapped_column(String(20))
-    user_ref: Mapped[str] = mapped_column(String(128))
-    first_name: Mapped[str | None] = mapped_column(String(80))
-    phone: Mapped[str | None] = mapped_column(String(32))
+    user_ref: Mapped[str] = mapped_column(Text)
+    first_name: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Last message from the person (WhatsApp's 24-hour window starts there).
     last_inbound_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Set when the channel says we can no longer write (Telegram bot blocked...).
     unreachable_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Set by STOP: no proactive message on any channel from then on.
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Retention: when we asked once whether to keep the contact.
+    renewal_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Consent(Base):
@@ -107,6 +113,7 @@ class Consent(Base):
     subject: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(20))
     purpose: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(12), server_default="answer")  # or "withdrawal"
     granted: Mapped[bool]
     notice_version: Mapped[str] = mapped_column(String(120))
     notice_hash: Mapped[str] = mapped_column(String(64))
@@ -122,7 +129,7 @@ class Lead(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str] = mapped_column(String(20))
-    user_ref: Mapped[str] = mapped_column(String(128))
+    user_ref: Mapped[str] = mapped_column(Text)  # encrypted
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     stage: Mapped[str | None] = mapped_column(String(20))
@@ -130,8 +137,8 @@ class Lead(Base):
     postal_code: Mapped[str | None] = mapped_column(String(5))
     commune: Mapped[str | None] = mapped_column(String(80))
     needs: Mapped[list[str]] = mapped_column(Json)
-    pitch: Mapped[str | None] = mapped_column(Text)
-    first_name: Mapped[str | None] = mapped_column(String(80))
+    pitch: Mapped[str | None] = mapped_column(Text)  # encrypted
+    first_name: Mapped[str | None] = mapped_column(Text)  # encrypted
     contact_pref: Mapped[str | None] = mapped_column(String(20))
     relay_id: Mapped[str | None] = mapped_column(String(64))
     relay_name: Mapped[str | None] = mapped_column(String(120))
@@ -148,3 +155,17 @@ class Suppression(Base):
 
     subject: Mapped[str] = mapped_column(String(64), primary_key=True)
     erased_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEntry(Base):
+    """Who looked at or exported personal data, when, and what for."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_lead", "lead_id"),)
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    lead_id: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(String(400))

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.domain.cipher import FieldCipher, PlainText
 from bot.store.models import Consent, Contact, Conversation, Lead, Message, Suppression
 
 conversations = cast(Table, Conversation.__table__)
@@ -90,6 +91,9 @@ _FIND_LEAD = select(leads.c.id).where(leads.c.conversation_id == bindparam("cid"
 _INSERT_LEAD = insert(leads)
 
 
+ENCRYPTED_LEAD_FIELDS = ("first_name", "pitch")
+
+
 class ConsentMissingError(Exception):
     """A lead or a contact was about to be written without the matching consent."""
 
@@ -111,10 +115,17 @@ def now() -> datetime:
 class TurnTx:
     """Queries for one conversation inside an open transaction."""
 
-    def __init__(self, connection: Connection, conversation_id: str, channel: str) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        conversation_id: str,
+        channel: str,
+        cipher: FieldCipher | None = None,
+    ) -> None:
         self.connection = connection
         self.conversation_id = conversation_id
         self.channel = channel
+        self.cipher: FieldCipher = cipher or PlainText()
         self._dialect = connection.dialect.name
 
     def load(self) -> StoredConversation | None:
@@ -214,14 +225,16 @@ class TurnTx:
         notice_version: str,
         notice_hash: str,
         relay_id: str | None,
+        kind: str = "answer",
     ) -> None:
-        """Keep proof of a consent answer."""
+        """Keep proof of a consent answer, or of its withdrawal (``kind="withdrawal"``)."""
         self.connection.execute(
             _INSERT_CONSENT,
             {
                 "subject": self.conversation_id,
                 "channel": self.channel,
                 "purpose": purpose,
+                "kind": kind,
                 "granted": granted,
                 "notice_version": notice_version,
                 "notice_hash": notice_hash,
@@ -243,8 +256,8 @@ class TurnTx:
         values = {
             "cid": self.conversation_id,
             "channel": self.channel,
-            "user_ref": user_ref,
-            "first_name": first_name,
+            "user_ref": self.cipher.encrypt(user_ref),
+            "first_name": self.cipher.encrypt(first_name),
             "stamp": now(),
         }
         if self.connection.execute(_UPDATE_CONTACT, values).rowcount == 0:
@@ -254,6 +267,10 @@ class TurnTx:
         """Write (or refresh) this conversation's lead; refuses without contact consent."""
         self._require_consent("contact")
         stamp = now()
+        fields = {
+            **fields,
+            **{name: self.cipher.encrypt(fields.get(name)) for name in ENCRYPTED_LEAD_FIELDS},
+        }
         existing = self.connection.execute(_FIND_LEAD, {"cid": self.conversation_id}).scalar()
         if existing is not None:
             self.connection.execute(
@@ -268,7 +285,7 @@ class TurnTx:
                 "id": lead_id,
                 "conversation_id": self.conversation_id,
                 "channel": self.channel,
-                "user_ref": user_ref,
+                "user_ref": self.cipher.encrypt(user_ref),
                 "created_at": stamp,
                 "updated_at": stamp,
                 **fields,
@@ -281,33 +298,12 @@ class TurnTx:
         self.connection.execute(
             delete(conversations).where(conversations.c.id == self.conversation_id)
         )
-        self._unlink_messages()
+        self.unlink_messages()
 
-    def _unlink_messages(self) -> None:
-        # Hashed channel message ids stay (unlinked, without text) to drop redeliveries.
+    def unlink_messages(self) -> None:
+        """Cut the log from the person: texts go, hashed ids stay to drop redeliveries."""
         self.connection.execute(
             update(messages)
             .where(messages.c.conversation_id == self.conversation_id)
             .values(conversation_id=None, text=None)
         )
-
-    def erase_all(self) -> None:
-        """Erase everything personal; keep only a hashed suppression record."""
-        subject = self.conversation_id
-        for table, column in (
-            (leads, leads.c.conversation_id),
-            (contacts, contacts.c.conversation_id),
-            (consents, consents.c.subject),
-            (conversations, conversations.c.id),
-        ):
-            self.connection.execute(delete(table).where(column == subject))
-        self._unlink_messages()
-        exists = (
-            self.connection.execute(
-                select(func.count())
-                .select_from(suppressions)
-                .where(suppressions.c.subject == subject)
-            )
-        ).scalar()
-        if not exists:
-            self.connection.execute(insert(suppressions).values(subject=subject, erased_at=now()))

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.domain.cipher import FieldCipher
 from bot.store.database import json_dumps, tune_sqlite
 from bot.store.turns import TurnTx
 
@@ -39,8 +40,9 @@ class PostgresTurnStore:
     the database, while other people's turns run in parallel.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cipher: FieldCipher) -> None:
         self.engine = engine
+        self.cipher = cipher
 
     async def transact(self, conversation_id: str, channel: str, work: Work[T]) -> T:
         def run(connection: Connection) -> T:
@@ -48,7 +50,7 @@ class PostgresTurnStore:
                 text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                 {"key": conversation_id},
             )
-            return work(TurnTx(connection, conversation_id, channel))
+            return work(TurnTx(connection, conversation_id, channel, self.cipher))
 
         async with self.engine.begin() as connection:
             return await connection.run_sync(run)
@@ -70,7 +72,8 @@ class SqliteTurnStore:
     are answered only after the commit.
     """
 
-    def __init__(self, url: str, *, max_batch: int = 32) -> None:
+    def __init__(self, url: str, cipher: FieldCipher, *, max_batch: int = 32) -> None:
+        self.cipher = cipher
         sync_url = make_url(url).set(drivername="sqlite")
         self._engine: Engine = create_engine(
             sync_url,
@@ -124,7 +127,9 @@ class SqliteTurnStore:
         connection = self._connection
         try:
             with connection.begin():
-                return [(True, work(TurnTx(connection, cid, ch))) for cid, ch, work in jobs]
+                return [
+                    (True, work(TurnTx(connection, cid, ch, self.cipher))) for cid, ch, work in jobs
+                ]
         except Exception:
             if len(jobs) == 1:
                 raise
@@ -159,8 +164,8 @@ class SqliteTurnStore:
             self._connection = None
 
 
-def make_turn_store(engine: AsyncEngine) -> TurnStore:
+def make_turn_store(engine: AsyncEngine, cipher: FieldCipher) -> TurnStore:
     """The turn store suited to ``engine``'s database."""
     if engine.dialect.name == "sqlite":
-        return SqliteTurnStore(engine.url.render_as_string(hide_password=False))
-    return PostgresTurnStore(engine)
+        return SqliteTurnStore(engine.url.render_as_string(hide_password=False), cipher)
+    return PostgresTurnStore(engine, cipher)

@@ -1,0 +1,170 @@
+"""Spot obvious special-category data (health, religion, origins...) in free text and redact it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.text import fold
+
+# Folded word stems per category (GDPR art. 9 and 10). A stem matches at the start of a
+# word, so "malad" covers "malade", "maladie". Business words such as "halal" or
+# "casher" describe a product, not the person, and are deliberately absent.
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "santé": (
+        "malad",
+        "handicap",
+        "cancer",
+        "diabet",
+        "depress",
+        "enceinte",
+        "grossesse",
+        "hopital",
+        "hospitalis",
+        "chimio",
+        "dialyse",
+        "vih",
+        "sida",
+        "seropositi",
+        "autis",
+        "schizophren",
+        "bipolair",
+        "psychiatr",
+        "medicament",
+        "traitement medical",
+        "fauteuil roulant",
+        "invalidite",
+        "mdph",
+        "aah",
+        "burn out",
+        "burnout",
+        "cardiaque",
+        "epilep",
+        "asthm",
+        "avc",
+    ),
+    "religion": (
+        "musulman",
+        "chretien",
+        "catholique",
+        "protestant",
+        "juif",
+        "juive",
+        "judaisme",
+        "islam",
+        "bouddhis",
+        "hindou",
+        "athee",
+        "mosquee",
+        "eglise",
+        "synagogue",
+        "ramadan",
+        "careme",
+        "priere",
+        "hijab",
+        "voilee",
+    ),
+    "origines": (
+        "origine",
+        "immigre",
+        "immigration",
+        "sans papiers",
+        "sans-papiers",
+        "refugie",
+        "titre de sejour",
+        "nationalite",
+        "ethni",
+        "couleur de peau",
+    ),
+    "vie intime": ("homosexu", "gay", "lesbienne", "bisexu", "transgenre", "orientation sexuelle"),
+    "opinions": ("syndiqu", "syndicat", "parti politique", "militant"),
+    "justice": ("prison", "casier judiciaire", "condamn", "incarcer"),
+}
+# Nationality or colour words describe a product as often as a person ("cuisine
+# marocaine", "épicerie africaine"): they are masked only after "je suis".
+ABOUT_ME = (
+    "arabe",
+    "noir",
+    "noire",
+    "maghrebin",
+    "africain",
+    "algerien",
+    "marocain",
+    "tunisien",
+    "senegalais",
+    "malien",
+    "ivoirien",
+    "congolais",
+    "comorien",
+    "turc",
+    "turque",
+    "kurde",
+    "gitan",
+    "musulman",
+    "juif",
+    "juive",
+    "chretien",
+)
+MASK = "[…]"
+
+
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """The text with sensitive words masked, and which categories were found."""
+
+    text: str
+    categories: tuple[str, ...]
+
+
+def _pattern(stems: tuple[str, ...]) -> re.Pattern[str]:
+    ordered = sorted(stems, key=len, reverse=True)
+    alternatives = "|".join(re.escape(s).replace(r"\ ", r"[\s-]+") for s in ordered)
+    return re.compile(rf"\b(?:{alternatives})[\w-]*", re.IGNORECASE)
+
+
+_PATTERNS = {category: _pattern(stems) for category, stems in CATEGORIES.items()}
+_ORIGIN_OF = re.compile(r"\borigines?\s+(?:(?:du|de|des|d)\s+)?[\w-]+", re.IGNORECASE)
+_ABOUT_ME = re.compile(
+    r"\b(?:je suis|j suis|jsuis|chui|suis)\s+(?:une?\s+)?((?:" + "|".join(ABOUT_ME) + r")[\w-]*)",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> Redaction:
+    """Mask every word of ``text`` that reveals a special category of personal data.
+
+    Matching is done on an accent-free copy, character for character, so masks land on
+    the right spans of the original text.
+    """
+    plain = _plain(text)
+    spans: list[tuple[int, int]] = []
+    found: list[str] = []
+    for category, pattern in _PATTERNS.items():
+        hits = [m.span() for m in pattern.finditer(plain)]
+        if hits:
+            found.append(category)
+            spans.extend(hits)
+    about_me = [m.span(1) for m in _ABOUT_ME.finditer(plain)]
+    about_me += [m.span() for m in _ORIGIN_OF.finditer(plain)]
+    if about_me:
+        spans.extend(about_me)
+        if "origines" not in found:
+            found.append("origines")
+    if not spans:
+        return Redaction(text, ())
+    out: list[str] = []
+    cursor = 0
+    for start, end in sorted(spans):
+        if start <= cursor and out:  # overlapping or touching: extend the previous mask
+            cursor = max(cursor, end)
+            continue
+        out.append(text[cursor:start])
+        out.append(MASK)
+        cursor = end
+    out.append(text[cursor:])
+    return Redaction("".join(out), tuple(found))
+
+
+def _plain(text: str) -> str:
+    """Same length as ``text``, lower-case and without accents (one char per char)."""
+    return "".join((fold(ch) or " ")[0] if not ch.isspace() else " " for ch in text)
