@@ -11,15 +11,21 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from bot.app.build import make_app, make_cipher, start_bot
+from bot.app.build import make_app, make_cipher, run_purge, start_bot
+from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, watched
+from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
 from bot.app.settings import Settings
+from bot.app.telegram import TelegramConfigError, manage_webhook
+from bot.app.whatsapp import WhatsAppConfigError
 from bot.channels.terminal import run_terminal
-from bot.engine.loader import FlowError, load_flows
 from bot.engine.schema import flow_file_schema
+from bot.privacy.crypto import FernetCipher
 from bot.store.database import make_engine, upgrade
 from bot.store.leads import EXPORT_FIELDS, export_leads
+from bot.store.rotation import rotate_keys
 
 
 def _read() -> str | None:
@@ -36,7 +42,7 @@ def _write(text: str) -> None:
 async def _chat(settings: Settings, user: str) -> None:
     bot = await start_bot(settings)
     try:
-        await run_terminal(bot.handle, _read, _write, user_ref=user)
+        await run_terminal(watched(bot, settings, _write), _read, _write, user_ref=user)
     finally:
         await bot.close()
 
@@ -87,6 +93,27 @@ async def _export(settings: Settings, fmt: str) -> str:
         await engine.dispose()
 
 
+async def _privacy(settings: Settings, command: str, dry_run: bool) -> str:
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        cipher = make_cipher(settings)
+        if command == "rotate-key":
+            count = await rotate_keys(engine, cipher)
+            return f"{count} lignes rechiffrées avec la clé la plus récente."
+        report = await run_purge(engine, cipher, settings.privacy, dry_run=dry_run)
+        prefix = "À supprimer (simulation, rien n'est effacé)" if dry_run else "Supprimé"
+        return (
+            f"{prefix} : {report.texts} textes de messages de plus de "
+            f"{settings.privacy.text_retention_days} jours, {report.abandoned} conversations "
+            f"abandonnées, {report.erased} personnes inactives depuis "
+            f"{settings.privacy.contact_retention_months} mois. "
+            f"{len(report.renewals)} personnes à qui redemander leur accord."
+        )
+    finally:
+        await engine.dispose()
+
+
 async def _db_upgrade(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     try:
@@ -114,6 +141,28 @@ def _parser() -> argparse.ArgumentParser:
     flows_sub = flows.add_subparsers(dest="flows_command", required=True)
     flows_sub.add_parser("check", help="check every file of flows/")
     flows_sub.add_parser("schema", help="write flows/schema.json")
+    flows_test = flows_sub.add_parser("test", help="run the conversation tests of flows/tests/")
+    flows_test.add_argument("-k", dest="name", default=None, help="only tests named like this")
+    graph = flows_sub.add_parser("graph", help="draw each flow (Mermaid, and SVG with mmdc)")
+    graph.add_argument("names", nargs="*", help="flows to draw (default: all)")
+    graph.add_argument("--out", type=Path, default=None, help="default: <runtime>/graphs")
+    privacy = sub.add_parser("privacy", help="personal data: retention and keys")
+    privacy_sub = privacy.add_subparsers(dest="privacy_command", required=True)
+    purge = privacy_sub.add_parser("purge", help="apply the retention periods now")
+    purge.add_argument("--dry-run", action="store_true", help="count, change nothing")
+    privacy_sub.add_parser("rotate-key", help="re-encrypt everything with the newest key")
+    privacy_sub.add_parser("new-key", help="print a fresh encryption key")
+    telegram = sub.add_parser("telegram", help="the Telegram bot's webhook at Telegram")
+    telegram_sub = telegram.add_subparsers(dest="telegram_command", required=True)
+    for name, text in (
+        ("set-webhook", "send updates to BOT_TELEGRAM__WEBHOOK_URL, with the secret token"),
+        ("delete-webhook", "stop webhook delivery (bot serve then polls)"),
+        ("webhook-info", "what Telegram knows of the webhook (pending updates, last error)"),
+    ):
+        command = telegram_sub.add_parser(name, help=text)
+        if name != "webhook-info":
+            command.add_argument("--drop-pending", action="store_true", help="drop queued updates")
+    add_nlu_parser(sub)
     return parser
 
 
@@ -128,25 +177,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.WARNING)
         asyncio.run(_chat(settings, args.user))
     elif args.command == "serve":
-        _serve(settings, args.host or settings.host, args.port or settings.port)
+        try:
+            _serve(settings, args.host or settings.host, args.port or settings.port)
+        except (WhatsAppConfigError, TelegramConfigError) as exc:  # fail closed, clearly
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     elif args.command == "leads":
         sys.stdout.write(asyncio.run(_export(settings, args.format)))
         sys.stdout.write("\n" if args.format == "json" else "")
     elif args.command == "db":
         asyncio.run(_db_upgrade(settings))
+    elif args.command == "nlu":
+        return run_nlu_command(args, settings)
+    elif args.command == "privacy":
+        if args.privacy_command == "new-key":
+            print(FernetCipher.new_key())
+            return 0
+        dry_run = bool(getattr(args, "dry_run", False))
+        print(asyncio.run(_privacy(settings, args.privacy_command, dry_run)))
+    elif args.command == "telegram":
+        drop = bool(getattr(args, "drop_pending", False))
+        try:
+            print(asyncio.run(manage_webhook(settings, args.telegram_command, drop_pending=drop)))
+        except TelegramConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     elif args.command == "flows":
         if args.flows_command == "schema":
             path = settings.flows_dir / "schema.json"
             path.write_text(json.dumps(flow_file_schema(), ensure_ascii=False, indent=2) + "\n")
             print(f"écrit : {path}")
             return 0
-        try:
-            flow_set = load_flows(settings.flows_dir)
-        except FlowError as exc:
-            for problem in exc.problems:
-                print(f"ERREUR  {problem}", file=sys.stderr)
-            return 1
-        print(f"OK : {len(flow_set.flows)} scripts sans erreur.")
+        if args.flows_command == "test":
+            logging.getLogger().setLevel(logging.ERROR)  # the coordinator reads the results
+            return asyncio.run(run_tests(settings, print, args.name))
+        if args.flows_command == "graph":
+            out = args.out or settings.runtime_dir / GRAPHS
+            return run_graph(settings.flows_dir, out, args.names, print)
+        return run_check(settings.flows_dir, print)
     return 0
 
 

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import text
 
 from bot.app.build import Bot, start_bot
-from bot.app.settings import PROJECT, Settings
+from bot.app.settings import PROJECT, NLUSettings, Settings
 from bot.domain.understanding import NLU
+from bot.nlu.embedded import EmbeddedNLU, make_embedded_nlu
 from bot.store.database import make_engine, upgrade
 from bot.store.models import Base
 from tests.chat import Chat
@@ -70,8 +71,22 @@ def database_url(tmp_path: Path, sqlite_template: Path, pg_ready: bool) -> Itera
     yield f"sqlite+aiosqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def nlu_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model cache for the session: the embedded NLU trains once (in-process: faster here)."""
+    path = tmp_path_factory.mktemp("nlu-cache")
+    make_embedded_nlu(PROJECT / "nlu", path, isolate=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def embedded_nlu(nlu_cache: Path) -> EmbeddedNLU:
+    """The default (embedded) NLU trained on ``nlu/``, shared by the session's bots."""
+    return make_embedded_nlu(PROJECT / "nlu", nlu_cache)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings(tmp_path: Path, database_url: str, nlu_cache: Path) -> Settings:
     """Settings of a test bot: its own database and runtime folder, the real flows."""
     return Settings(
         database_url=database_url,
@@ -79,13 +94,14 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         secret_key="test-secret-key-of-32-characters!",
         flows_dir=PROJECT / "flows",
         data_dir=PROJECT / "data",
+        nlu=NLUSettings(cache_dir=nlu_cache),
     )
 
 
 @pytest.fixture
-def nlu() -> NLU | None:
-    """The NLU used by ``bot`` (None: the configured default)."""
-    return None
+def nlu(embedded_nlu: EmbeddedNLU) -> NLU | None:
+    """The NLU used by ``bot`` (the default backend; None: built from settings)."""
+    return embedded_nlu
 
 
 @pytest.fixture

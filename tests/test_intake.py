@@ -70,7 +70,8 @@ async def test_idea_stage_resident_completes_intake_and_lead_is_exported(
     assert lead["needs"] == ["argent", "formation"]
     assert lead["relay_id"] == "citeslab_vaulx"
     assert lead["relay_name"].startswith("Samira")
-    assert lead["status"] == "new"
+    assert lead["status"] == "offered"  # the hand-off to Samira has started
+    assert [e["status"] for e in lead["status_history"]] == ["offered"]
     assert lead["schemes"] and "french_tech_tremplin" not in lead["schemes"]
     assert lead["first_name"] == "Nadia"
     assert lead["pitch"] == PITCH

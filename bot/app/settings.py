@@ -5,16 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT = Path(__file__).resolve().parents[2]
 
 
 class NLUSettings(BaseModel):
-    """Which understanding backend to use."""
+    """Which understanding backend to use (see README, "Understanding free text")."""
 
-    backend: Literal["keywords"] = "keywords"
+    backend: Literal["embedded", "rasa", "keywords"] = Field(
+        default="embedded",
+        description="embedded: learnt in-process from nlu/data; rasa: a Rasa 3.6 server "
+        "(falls back to embedded when down); keywords: exact phrases only.",
+    )
+    threshold: float = Field(
+        default=0.3, ge=0, le=1, description="Below this confidence the intent is out_of_scope."
+    )
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout: float = Field(default=2.0, gt=0, description="Seconds per /model/parse call.")
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Trained embedded models, keyed by the data's hash; "
+        "default: <runtime_dir>/nlu.",
+    )
 
 
 class PrivacySettings(BaseModel):
@@ -33,6 +47,91 @@ class PrivacySettings(BaseModel):
     purge_every_hours: float = Field(default=24, gt=0)
 
 
+class WhatsAppTemplate(BaseModel):
+    """An approved message template: its name, language and the values filling it.
+
+    ``parameters`` names, in order, the values that fill the body's ``{{1}}``,
+    ``{{2}}``... (the caller of a follow-up gives them, e.g. ``first_name``).
+    """
+
+    name: str
+    language: str = "fr"
+    parameters: list[str] = Field(default_factory=list)
+
+
+class WhatsAppSettings(BaseModel):
+    """WhatsApp Cloud API channel; on as soon as one of its credentials is set."""
+
+    access_token: SecretStr | None = None
+    app_secret: SecretStr | None = Field(
+        default=None, description="Signs every webhook; without it the channel refuses to start."
+    )
+    verify_token: SecretStr | None = None
+    phone_number_id: str | None = None
+    api_version: str = "v24.0"
+    graph_url: str = "https://graph.facebook.com"
+    templates: dict[str, WhatsAppTemplate] = Field(
+        default_factory=dict,
+        description='JSON, e.g. {"followup": {"name": "relance", "language": "fr", '
+        '"parameters": ["first_name"]}}',
+    )
+    max_per_second: float = Field(default=80, gt=0)
+    max_attempts: int = Field(default=5, ge=1)
+    retry_delay: float = Field(default=1.0, ge=0, description="First back-off wait, seconds.")
+    max_retry_delay: float = Field(default=30.0, ge=0)
+    window_margin_minutes: float = Field(
+        default=10, ge=0, description="Use a template already this close to the window's end."
+    )
+
+    @property
+    def configured(self) -> bool:
+        """True when someone started configuring the channel."""
+        credentials = (self.access_token, self.app_secret, self.verify_token, self.phone_number_id)
+        return any(value is not None for value in credentials)
+
+
+class TelegramSettings(BaseModel):
+    """Telegram channel; on when ``token`` is set. Without ``webhook_url``, ``serve`` polls."""
+
+    token: SecretStr | None = Field(default=None, description="From @BotFather.")
+    webhook_url: str | None = Field(
+        default=None,
+        description="Public HTTPS URL of /webhooks/telegram/webhook; unset: polling.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="1-256 characters A-Z a-z 0-9 _ -; required with webhook_url.",
+    )
+    base_url: str = Field(
+        default="https://api.telegram.org",
+        description="Bot API server root (a self-hosted one, or a test double).",
+    )
+    poll_timeout: int = Field(default=10, ge=1, description="Long-polling wait, seconds.")
+    chat_per_second: float = Field(default=1.0, ge=0, description="Messages a second per chat.")
+    chat_burst: int = Field(default=3, ge=1, description="Messages a chat may get at once.")
+    max_retries: int = Field(default=3, ge=0, description="Retries after a 429 (RetryAfter).")
+    max_retry_wait: float = Field(default=60, ge=0, description="Longer waits are not retried.")
+
+
+class HandoffSettings(BaseModel):
+    """How cases reach relays: deadlines, e-mail, signed webhooks."""
+
+    accept_within_hours: float = Field(
+        default=16, gt=0, description="Office hours (Mon-Fri 9h-18h Paris) before a case moves on."
+    )
+    public_url: str | None = Field(default=None, description="Base URL put in relays' e-mails.")
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "tremplin@example.org"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    webhook_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict, description='JSON {"relay_id": "secret"} signing relay webhooks.'
+    )
+    check_every_seconds: float = Field(default=60, gt=0)
+
+
 class Settings(BaseSettings):
     """Every setting of the bot; nested ones use ``__`` (``BOT_NLU__BACKEND``)."""
 
@@ -43,6 +142,9 @@ class Settings(BaseSettings):
         description="sqlite+aiosqlite:///path or postgresql+asyncpg://user:pass@host/db",
     )
     flows_dir: Path = PROJECT / "flows"
+    flows_reload_seconds: float = Field(
+        default=2.0, ge=0, description="How often to look for edited flows (hot reload); 0: off."
+    )
     nlu_dir: Path = PROJECT / "nlu"
     data_dir: Path = PROJECT / "data"
     runtime_dir: Path = PROJECT / "data" / "runtime"
@@ -56,3 +158,6 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     nlu: NLUSettings = NLUSettings()
     privacy: PrivacySettings = PrivacySettings()
+    handoff: HandoffSettings = HandoffSettings()
+    whatsapp: WhatsAppSettings = WhatsAppSettings()
+    telegram: TelegramSettings = TelegramSettings()

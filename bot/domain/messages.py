@@ -39,10 +39,16 @@ class Inbound:
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A choice offered to the person: a stable payload and a French title."""
+    """A choice offered to the person: a stable payload and a French title.
+
+    ``asks_phone`` marks a button that asks the person to share their own phone number:
+    channels with a native share button (Telegram) render it so and send back an
+    :class:`Inbound` of kind ``CONTACT``; others show a plain button.
+    """
 
     payload: str
     title: str
+    asks_phone: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.engine.state import CreateLead, Effect, SlotValue
-from bot.handoff.matching import rank_relays, suggest_schemes
+from bot.handoff.matching import RelayLoads, rank_relays, suggest_schemes
 from bot.handoff.reference import Catalogue, Relays
 
 
@@ -33,8 +33,14 @@ def _needs(slots: Mapping[str, SlotValue]) -> list[str]:
     return [n for n in needs if isinstance(n, str)] if isinstance(needs, list) else []
 
 
-def make_actions(catalogue: Catalogue, relays: Relays) -> dict[str, Action]:
-    """The registry of actions available to flows."""
+def make_actions(
+    catalogue: Catalogue, relays: Relays, loads: RelayLoads | None = None
+) -> dict[str, Action]:
+    """The registry of actions available to flows.
+
+    ``loads`` is a snapshot of open cases per relay, so a full relay is skipped.
+    """
+    loads = loads or RelayLoads()
 
     def match_relay(slots: Mapping[str, SlotValue], args: Mapping[str, Any]) -> Outcome:
         ranked = rank_relays(
@@ -44,6 +50,7 @@ def make_actions(catalogue: Catalogue, relays: Relays) -> dict[str, Action]:
             department=_text(slots, "department"),
             stage=_text(slots, "stage"),
             needs=_needs(slots),
+            load=loads.current,
         )
         relay = ranked[0]
         return Outcome(

@@ -18,6 +18,7 @@ from bot.engine.state import (
 )
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.privacy.sensitive import redact
+from bot.store.handoffs import take_outbox
 from bot.store.turns import TurnTx
 from bot.store.turnstore import TurnStore
 
@@ -28,10 +29,19 @@ Deliver = Callable[[Sequence[Outbound]], Awaitable[Sequence[str | None] | None]]
 
 
 class LoggedCaseEvents:
-    """Until hand-offs are wired, case events are only logged."""
+    """Case events when no hand-off service is wired: only logged."""
+
+    async def case_shared(self, lead_id: str) -> None:
+        log.info("case %s shared (no hand-off service)", lead_id)
 
     async def case_withdrawn(self, lead_id: str, relay_id: str) -> None:
         log.info("case %s of relay %s withdrawn by its resident", lead_id, relay_id)
+
+    async def resident_message(self, subject: str, text: str) -> None:
+        log.info("a resident wrote to a relay (no hand-off service)")
+
+    async def resident_left(self, subject: str) -> None:
+        log.info("a resident left a relay conversation (no hand-off service)")
 
 
 class Dispatcher:
@@ -108,8 +118,9 @@ class Dispatcher:
                 return None
             if keeps_before:
                 tx.touch_contact(inbound.received_at)
+            waiting = take_outbox(tx) if keeps_before else []
             result = runner.run(state, inbound, understanding)
-            applied = apply_effects(tx, inbound, result, runner.render.label)
+            applied = apply_effects(tx, inbound, result, runner.render.label, waiting)
             forgotten = applied.forgotten
             if not forgotten:
                 new = result.state
@@ -124,6 +135,8 @@ class Dispatcher:
                     source=new.source,
                 )
             keeps = not forgotten and result.state.slots.get("consent_contact") == "yes"
+            if keeps and not keeps_before:  # consent given in this very turn
+                tx.touch_contact(inbound.received_at)
             tx.log_outbound(
                 [r.text if keeps else None for r in applied.replies], linked=not forgotten
             )
@@ -133,10 +146,21 @@ class Dispatcher:
         if applied is None:
             log.info("dropped a redelivered message on %s", inbound.channel)
             return []
-        erased = applied.erased
-        if erased is not None and erased.relay_id is not None:
-            try:
-                await self.case_events.case_withdrawn(erased.lead_id, erased.relay_id)
-            except Exception:  # the erasure stands; the relay will see the case is gone
-                log.exception("could not tell relay %s about a withdrawn case", erased.relay_id)
+        await self._tell_relays(subject, applied)
         return applied.replies
+
+    async def _tell_relays(self, subject: str, applied: Applied) -> None:
+        """After the commit: hand-off events. A failure here never undoes the turn."""
+        events = self.case_events
+        try:
+            for text in applied.forwards:
+                await events.resident_message(subject, text)
+            if applied.left_bridge:
+                await events.resident_left(subject)
+            if applied.shared_lead is not None:
+                await events.case_shared(applied.shared_lead)
+            erased = applied.erased
+            if erased is not None and erased.relay_id is not None:
+                await events.case_withdrawn(erased.lead_id, erased.relay_id)
+        except Exception:
+            log.exception("a hand-off event failed after the turn was saved")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,8 @@ from bot.engine.state import (
     CreateLead,
     EraseAll,
     Forget,
+    ForwardToRelay,
+    LeaveBridge,
     Purpose,
     RecordConsent,
     ShowData,
@@ -79,14 +81,28 @@ class Applied:
     replies: tuple[Outbound, ...]
     forgotten: bool = False
     erased: ErasedCase | None = None
+    shared_lead: str | None = None
+    forwards: tuple[str, ...] = ()
+    left_bridge: bool = False
 
 
 def apply_effects(
-    tx: TurnTx, inbound: Inbound, result: TurnResult, label: Callable[[str, Any], str]
+    tx: TurnTx,
+    inbound: Inbound,
+    result: TurnResult,
+    label: Callable[[str, Any], str],
+    waiting: Sequence[str] = (),
 ) -> Applied:
-    """Carry out ``result``'s effects in order; the store refuses data without consent."""
+    """Carry out ``result``'s effects in order; the store refuses data without consent.
+
+    ``waiting`` are messages kept for the person (a relay's answers on a channel that
+    cannot write first): they come before the turn's own replies.
+    """
     slots = result.state.slots
-    replies = list(result.replies)
+    replies = [Outbound(text) for text in waiting] + list(result.replies)
+    shared: str | None = None
+    forwards: list[str] = []
+    left = False
     for effect in result.effects:
         if isinstance(effect, RecordConsent):
             tx.record_consent(
@@ -100,15 +116,23 @@ def apply_effects(
                 tx.save_contact(inbound.user_ref, _str(slots, "first_name"))
         elif isinstance(effect, CreateLead):
             tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"))
-            tx.upsert_lead(inbound.user_ref, lead_fields(effect.slots, result.state.source))
+            fields = lead_fields(effect.slots, result.state.source)
+            lead_id = tx.upsert_lead(inbound.user_ref, fields)
+            if fields["relay_id"] is not None:
+                shared = lead_id
+        elif isinstance(effect, ForwardToRelay):
+            forwards.append(effect.text)
+        elif isinstance(effect, LeaveBridge):
+            left = True
         elif isinstance(effect, StopContact):
             stop_contact(tx)
         elif isinstance(effect, ShowData):
             # The summary goes right after the command's own reply, before any question.
-            replies[1:1] = render_access(personal_data(tx), label)
+            at = len(waiting) + 1
+            replies[at:at] = render_access(personal_data(tx), label)
         elif isinstance(effect, Forget):
             tx.forget()
-            return Applied(tuple(replies), forgotten=True)
+            return Applied(tuple(replies), forgotten=True, left_bridge=left)
         elif isinstance(effect, EraseAll):
             return Applied(tuple(replies), forgotten=True, erased=erase_all(tx))
-    return Applied(tuple(replies))
+    return Applied(tuple(replies), shared_lead=shared, forwards=tuple(forwards), left_bridge=left)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -190,6 +190,30 @@ def _validate(model: type[M], data: Any, name: str) -> M:
         raise FlowError([Problem(name, 1, "le fichier doit contenir des champs (clé: valeur)")])
     try:
         return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [Problem(name, _line_of(data, err["loc"]), _french(err)) for err in exc.errors()]
+        raise FlowError(problems) from exc
+
+
+AnyModel = TypeVar("AnyModel", bound=BaseModel)
+
+
+def load_yaml_model(
+    model: type[AnyModel], path: Path, name: str | None = None
+) -> tuple[AnyModel, CommentedMap]:
+    """Read any coordinators' YAML file (tests, word lists) into ``model``, in French.
+
+    Raises :class:`FlowError` naming ``name`` (default: the file's name) and the line.
+    """
+    name = name or path.name
+    try:
+        data, _ = _read_yaml(path)
+    except FlowError as exc:
+        raise FlowError([Problem(name, p.line, p.message) for p in exc.problems]) from exc
+    if not isinstance(data, CommentedMap):
+        raise FlowError([Problem(name, 1, "le fichier doit contenir des champs (clé: valeur)")])
+    try:
+        return model.model_validate(data), data
     except ValidationError as exc:
         problems = [Problem(name, _line_of(data, err["loc"]), _french(err)) for err in exc.errors()]
         raise FlowError(problems) from exc

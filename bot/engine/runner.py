@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 from bot.domain.messages import Button, Inbound, InboundKind, Outbound
 from bot.domain.text import clean, fold
 from bot.domain.understanding import Understanding
+from bot.engine.absorb import absorb_entities, with_intent
 from bot.engine.actions import Action
 from bot.engine.answers import Ambiguous, Invalid, Valid, check, parse_yes_no, place_slots
 from bot.engine.loader import FlowSet
@@ -37,7 +38,9 @@ from bot.engine.state import (
     Effect,
     EraseAll,
     Forget,
+    ForwardToRelay,
     Frame,
+    LeaveBridge,
     Mode,
     Purpose,
     RecordConsent,
@@ -51,8 +54,11 @@ from bot.privacy.sensitive import redact
 
 MAX_STEPS_PER_TURN = 200
 INTENT_THRESHOLD = 0.7
+FREE_TEXT_INTENT_THRESHOLD = 0.9
 SYSTEM = "_sys"  # step id used by the bot's own buttons (offer a person, pick a place)
 Question = ChoiceStep | InputStep | ConsentStep
+# Commands that still reach the bot while a person talks with a relay.
+BRIDGE_COMMANDS = ("stop", "erase", "privacy", "access", "leave")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,8 @@ class _Turn:
     state: ConversationState
     replies: list[Outbound] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
+    intent: str | None = None  # of the message being answered (the ``intent`` pseudo-slot)
+    noted: list[str] = field(default_factory=list)  # answers taken from the message's entities
 
     def say(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
         if text.strip():
@@ -96,14 +104,19 @@ class Runner:
         self.flows = flows
         self.places = places
         self.actions = actions
+        self.constants = dict(constants or {})
         # Texts flows may quote: the data controller's details, then the notices.
-        known = dict(constants or {})
+        known = dict(self.constants)
         notices = {n.name: Renderer(flows, known).fill(n.text, {}) for n in flows.notices.values()}
         known.update({f"notice_{name}": text for name, text in notices.items()})
         self.render = Renderer(flows, known)
         self._words: dict[str, Command] = {
             _key(word): command for command in flows.glob.commands for word in command.words
         }
+
+    def with_flows(self, flows: FlowSet) -> Runner:
+        """The same runner on another version of the flows (hot reload)."""
+        return Runner(flows, self.places, self.actions, self.constants)
 
     # ------------------------------------------------------------------ entry point
     def run(
@@ -113,11 +126,15 @@ class Runner:
         turn = _Turn(state)
         text = clean(inbound.text)
         button = inbound.payload or (text if PAYLOAD.match(text) else None)
+        turn.intent = understanding.intent if button is None else None
+        if state.bridge is not None:
+            self._bridged(turn, inbound, text, button, understanding)
+            return turn.result()
         fresh = state.status != Status.ACTIVE or not self._position_exists(state)
         if inbound.kind is InboundKind.START:
             self._restart(turn, inbound.source or state.source)
             return turn.result()
-        command = self._command(text, button, understanding)
+        command = self._command(text, button, understanding, self._intent_threshold(turn, fresh))
         if command is not None:
             self._apply_command(turn, command, fresh)
             return turn.result()
@@ -126,6 +143,14 @@ class Runner:
                 turn.say(self.flows.glob.messages.welcome_back)
             self._restart(turn, inbound.source or state.source, understanding, text)
             return turn.result()
+        version = self.flows.flows[state.flow or ""].version
+        if state.flow_version != version:  # the flow was edited since this person's last turn
+            turn.state = replace(state, flow_version=version)
+            if state.mode is Mode.ANSWER and isinstance(self._current(turn), ConsentStep):
+                # The text on their screen may not be the one in force: ask again, so the
+                # consent recorded is the one they read.
+                self._ask_current(turn)
+                return turn.result()
         messages = self.flows.glob.messages
         if inbound.kind is InboundKind.UNSUPPORTED:
             turn.say(messages.unsupported)
@@ -148,10 +173,53 @@ class Runner:
             self._answer(turn, text, button, understanding)
         return turn.result()
 
+    # ------------------------------------------------------------------ talking with a relay
+    def _bridged(
+        self,
+        turn: _Turn,
+        inbound: Inbound,
+        text: str,
+        button: str | None,
+        understanding: Understanding,
+    ) -> None:
+        """A relay took the case: messages go to them; only rights commands reach the bot."""
+        state = turn.state
+        if state.mode is Mode.CONFIRM_ERASE:
+            self._answer_erase(turn, text, button)
+            return
+        command = self._command(text, button, understanding)
+        if command is not None and command.do in BRIDGE_COMMANDS:
+            if command.do in ("leave", "stop"):
+                turn.effects.append(LeaveBridge())
+                turn.state = replace(state, bridge=None)
+            if command.do == "leave":
+                turn.say(self.render.fill(command.reply or "", state.slots))
+                return
+            self._apply_command(turn, command, fresh=True)
+            return
+        if inbound.kind is InboundKind.UNSUPPORTED:
+            turn.say(self.flows.glob.messages.bridge_media)
+        elif text and button is None:
+            turn.effects.append(ForwardToRelay(text))
+
+    def _intent_threshold(self, turn: _Turn, fresh: bool) -> float:
+        """A free-text answer ("une appli pour arrêter de fumer") may sound like a command:
+        there, only a very confident intent (or a command's exact words) interrupts."""
+        if fresh or turn.state.mode is not Mode.ANSWER:
+            return INTENT_THRESHOLD
+        step = self._current(turn)
+        if isinstance(step, InputStep) and step.expect == "text":
+            return FREE_TEXT_INTENT_THRESHOLD
+        return INTENT_THRESHOLD
+
     # ------------------------------------------------------------------ positions
     def _position_exists(self, state: ConversationState) -> bool:
         item = self.flows.flows.get(state.flow or "")
-        return item is not None and state.step in item.flow.steps
+        frames = (*state.stack, Frame(state.flow or "", state.step or ""))
+        return item is not None and all(
+            frame.flow in self.flows.flows and frame.step in self.flows.flows[frame.flow].flow.steps
+            for frame in frames
+        )
 
     def _current(self, turn: _Turn) -> Question | None:
         state = turn.state
@@ -213,7 +281,8 @@ class Runner:
                     turn.replies.append(self.render.consent(step_id, step, slots))
                     return
             elif isinstance(step, BranchStep):
-                nxt = next((c.goto for c in step.branch if _holds(c, slots)), nxt)
+                seen = with_intent(slots, turn.intent)
+                nxt = next((c.goto for c in step.branch if _holds(c, seen)), nxt)
             elif isinstance(step, SetStep):
                 turn.state = turn.state.with_slots(**step.set)
             elif isinstance(step, GotoStep):
@@ -416,6 +485,12 @@ class Runner:
         self._follow(turn, step.next, step_id)
 
     def _retry(self, turn: _Turn, reason: str) -> None:
+        messages = self.flows.glob.messages
+        if turn.noted:  # not this question's answer, but later ones': say so, ask again
+            turn.say(messages.noted.replace("{noted}", ", ".join(turn.noted)))
+            self._ask_current(turn)
+            return
+        reason = messages.chatter.get(turn.intent or "", reason)
         retries = turn.state.retries + 1
         turn.state = replace(turn.state, retries=retries)
         if retries >= self.flows.glob.settings.max_retries:
@@ -509,7 +584,11 @@ class Runner:
 
     # ------------------------------------------------------------------ commands
     def _command(
-        self, text: str, button: str | None, understanding: Understanding
+        self,
+        text: str,
+        button: str | None,
+        understanding: Understanding,
+        threshold: float = INTENT_THRESHOLD,
     ) -> Command | None:
         if button is not None:
             if button.startswith(f"/{SYSTEM}:cmd_"):
@@ -519,13 +598,14 @@ class Runner:
         command = self._words.get(_key(text)) if text else None
         if command is not None:
             return command
-        if understanding.intent and understanding.confidence >= INTENT_THRESHOLD:
+        if understanding.intent and understanding.confidence >= threshold:
             return next(
                 (c for c in self.flows.glob.commands if understanding.intent in c.intents), None
             )
         return None
 
     def _apply_command(self, turn: _Turn, command: Command, fresh: bool) -> None:
+        turn.intent = None  # the message was a command, not an answer for branches to test
         state = turn.state
         if command.do == "stop":
             turn.say(command.reply or "")
@@ -535,6 +615,12 @@ class Runner:
             else:
                 turn.effects.append(StopContact())
                 turn.state = replace(state, status=Status.STOPPED, mode=Mode.ANSWER)
+            return
+        if command.do == "leave":  # "FIN" with nobody to leave: carry on
+            if fresh:
+                self._restart(turn, state.source)
+            else:
+                self._ask_current(turn)
             return
         if command.do in ("privacy", "access"):
             turn.say(self.render.fill(command.reply or "", state.slots))
@@ -573,26 +659,10 @@ class Runner:
     # ------------------------------------------------------------------ NLU entities
     def _absorb_entities(self, turn: _Turn, understanding: Understanding) -> None:
         """Fill empty slots from entities found in free text, so their questions are skipped."""
-        if not understanding.entities:
-            return
-        for item in self.flows.flows.values():
-            for step in item.flow.steps.values():
-                if not isinstance(step, (ChoiceStep, InputStep)) or not step.entity:
-                    continue
-                value = understanding.entity(step.entity)
-                if value is None or step.slot in turn.state.slots:
-                    continue
-                if isinstance(step, ChoiceStep):
-                    if any(o.id == value for o in step.options):
-                        turn.state = turn.state.with_slots(
-                            **{step.slot: [value] if step.multiple else value}
-                        )
-                    continue
-                verdict = check(step, value, self.places)
-                if isinstance(verdict, Valid):
-                    turn.state = turn.state.with_slots(
-                        **{**verdict.extra, step.slot: verdict.value}
-                    )
+        turn.state, noted = absorb_entities(
+            self.flows, self.places, self.render, turn.state, understanding
+        )
+        turn.noted.extend(noted)
 
 
 def _key(text: str) -> str:

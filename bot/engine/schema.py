@@ -4,11 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+)
+
+INTENT_SLOT = "intent"  # read-only pseudo-slot: the intent of the message being answered
+
+
+def _not_reserved(name: str) -> str:
+    if name == INTENT_SLOT:
+        raise ValueError("« intent » est réservé : c'est l'intention comprise dans le message")
+    return name
+
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=40)]
-SlotName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+SlotName = Annotated[
+    str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40), AfterValidator(_not_reserved)
+]
 Text = Annotated[str, Field(min_length=1, max_length=1024)]
+Lang = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 Scalar = str | int | float | bool | None
 
 
@@ -88,7 +108,11 @@ class InputStep(_Step):
 
 
 class Condition(_Model):
-    """A branch: ``if`` every slot matches (value, list of values, or null = empty)."""
+    """A branch: ``if`` every slot matches (value, list of values, or null = empty).
+
+    ``intent`` may be tested like a slot: the intent understood in the message being
+    answered (e.g. ``if: {intent: ask_funding}``); it is empty after a button press.
+    """
 
     if_: dict[str, Scalar | list[Scalar]] | None = Field(default=None, alias="if")
     unless: dict[str, Scalar | list[Scalar]] | None = None
@@ -202,10 +226,17 @@ class Flow(_Model):
     version: Annotated[int, Field(ge=1)] = 1
     description: str = ""
     start: Id | None = None
+    lang: Lang = Field(default="fr", description="Language of the texts (2 letters).")
+    languages: list[Lang] = Field(
+        default_factory=list,
+        description="Every language this flow exists in; each other one is a flow "
+        "with `translates: <this flow>` and its `lang`.",
+    )
+    translates: Id | None = Field(default=None, description="The flow this one translates.")
     steps: Annotated[dict[Id, Step], Field(min_length=1)]
 
 
-Do = Literal["stop", "restart", "help", "erase", "privacy", "access"] | FlowRef
+Do = Literal["stop", "restart", "help", "erase", "privacy", "access", "leave"] | FlowRef
 
 
 class Command(_Model):
@@ -232,8 +263,22 @@ class Messages(_Model):
     too_long: Text
     welcome_back: Text
     broken: Text
+    bridge_media: str = "Je ne peux transmettre que des messages écrits. Tu peux l'écrire ?"
     redacted: str = (
         "J'ai retiré de ta réponse ce qui parle de {categories} : pas besoin de me le dire 🙂"
+    )
+    noted: str = Field(
+        default="C'est noté : {noted}.",
+        description="When a message does not answer the question but answers later ones.",
+    )
+    chatter: dict[str, str] = Field(
+        default_factory=lambda: {
+            "out_of_scope": "Je suis là pour ton projet. Pour le reste, je ne peux pas t'aider.",
+            "greet": "Salut 🙂",
+            "thanks": "Avec plaisir 🙂",
+        },
+        description="Said instead of the retry reason when an answer that does not fit "
+        "has this intent (out_of_scope: off-topic chatter).",
     )
 
 

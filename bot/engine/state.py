@@ -50,6 +50,7 @@ class ConversationState:
     picks: tuple[tuple[str, str], ...] = ()
     flow_version: str | None = None
     source: str | None = None
+    bridge: str | None = None  # name of the relay the person is talking with, if any
 
     def with_slots(self, **changes: SlotValue) -> ConversationState:
         """A copy with ``changes`` applied (``None`` clears a slot)."""
@@ -74,6 +75,7 @@ class ConversationState:
             "picks": [list(p) for p in self.picks],
             "flow_version": self.flow_version,
             "source": self.source,
+            "bridge": self.bridge,
         }
 
     @classmethod
@@ -90,6 +92,7 @@ class ConversationState:
             picks=tuple((a, b) for a, b in data.get("picks") or ()),
             flow_version=data.get("flow_version"),
             source=data.get("source"),
+            bridge=data.get("bridge"),
         )
 
 
@@ -139,4 +142,25 @@ class ShowData:
     """The person asked to see everything kept about them."""
 
 
-Effect = RecordConsent | CreateLead | Forget | EraseAll | StopContact | ShowData
+@dataclass(frozen=True, slots=True)
+class ForwardToRelay:
+    """In a conversation with a relay: pass the person's message on, the bot stays silent."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveBridge:
+    """The person ended the conversation with the relay (FIN, STOP)."""
+
+
+Effect = (
+    RecordConsent
+    | CreateLead
+    | Forget
+    | EraseAll
+    | StopContact
+    | ShowData
+    | ForwardToRelay
+    | LeaveBridge
+)

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from bot.handoff.reference import Catalogue, Relay, Relays, Scheme
+
+
+@dataclass
+class RelayLoads:
+    """Open cases per relay, kept current by the hand-off service (read when matching)."""
+
+    current: dict[str, int] = field(default_factory=dict)
+
 
 # How well a relay's coverage fits a place: the most precise match wins.
 _EXACT, _COMMUNE, _DEPARTMENT, _NATIONAL = 3, 2, 1, 0
@@ -31,9 +40,14 @@ def rank_relays(
     needs: Sequence[str] = (),
     load: Mapping[str, int] | None = None,
 ) -> list[Relay]:
-    """Relays able to take the case, best first; the national fallback comes last."""
+    """Relays able to take the case, best first; the national fallback comes last.
+
+    Local relays come before the national one; among them, an established company's
+    case (a development case) goes first to relays working on growth; then the closest
+    coverage, the needs they take, and their spare capacity decide.
+    """
     load = load or {}
-    scored: list[tuple[int, int, int, int, Relay]] = []
+    scored: list[tuple[int, int, int, int, int, int, Relay]] = []
     for relay in relays.relays:
         place = _coverage(relay, postal_code, insee, department)
         if place < 0 or load.get(relay.id, 0) >= relay.capacity:
@@ -42,8 +56,10 @@ def rank_relays(
             continue
         shared = len(set(needs) & set(relay.needs))
         spare = relay.capacity - load.get(relay.id, 0)
-        scored.append((place, shared, spare, -len(scored), relay))
-    scored.sort(key=lambda item: item[:4], reverse=True)
+        development = int(stage == "established" and "croissance" in relay.needs)
+        local = int(place > _NATIONAL)
+        scored.append((local, development, place, shared, spare, -len(scored), relay))
+    scored.sort(key=lambda item: item[:6], reverse=True)
     return [item[-1] for item in scored]
 
 
@@ -57,7 +73,7 @@ def suggest_schemes(
 ) -> list[Scheme]:
     """Up to ``limit`` schemes for the stage, those meeting most needs first."""
     wanted = set(needs)
-    ranked: list[tuple[int, int, Scheme]] = []
+    ranked: list[tuple[int, int, int, Scheme]] = []
     for order, scheme in enumerate(catalogue.schemes):
         if stage and stage not in scheme.stages:
             continue
@@ -66,6 +82,7 @@ def suggest_schemes(
         overlap = len(wanted & set(scheme.needs))
         if wanted and not overlap:
             continue
-        ranked.append((overlap, -order, scheme))
-    ranked.sort(key=lambda item: item[:2], reverse=True)
-    return [item[2] for item in ranked[:limit]]
+        # A scheme made for the person's very sector beats a general one.
+        ranked.append((overlap, int(bool(scheme.sectors)), -order, scheme))
+    ranked.sort(key=lambda item: item[:3], reverse=True)
+    return [item[3] for item in ranked[:limit]]

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.cipher import FieldCipher, PlainText
 from bot.store.audit import record_access
+from bot.store.handoffs import history
 from bot.store.turns import consents, leads
+
+Decrypt = Callable[[str | None], str | None]
 
 EXPORT_FIELDS = (
     "lead_id",
@@ -27,6 +31,7 @@ EXPORT_FIELDS = (
     "relay_id",
     "relay_name",
     "status",
+    "status_history",
     "schemes",
     "source",
     "first_name",
@@ -42,40 +47,36 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-async def export_leads(
-    engine: AsyncEngine, cipher: FieldCipher | None = None, *, actor: str = "system"
+async def _read(
+    connection: AsyncConnection, decrypt: Decrypt, lead_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """Every lead, oldest first, in the export contract's shape (the export is audited)."""
-    decrypt = (cipher or PlainText()).decrypt
-    async with engine.begin() as connection:
-        rows = (
-            await connection.execute(select(leads).order_by(leads.c.created_at, leads.c.id))
-        ).all()
-        subjects = [row.conversation_id for row in rows]
-        proofs: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        if subjects:
-            given = await connection.execute(
-                select(consents)
-                .where(
-                    consents.c.subject.in_(subjects),
-                    consents.c.granted.is_(True),
-                    consents.c.kind == "answer",
-                )
-                .order_by(consents.c.id)
+    query = select(leads).order_by(leads.c.created_at, leads.c.id)
+    if lead_id is not None:
+        query = query.where(leads.c.id == lead_id)
+    rows = (await connection.execute(query)).all()
+    subjects = [row.conversation_id for row in rows]
+    proofs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if subjects:
+        given = await connection.execute(
+            select(consents)
+            .where(
+                consents.c.subject.in_(subjects),
+                consents.c.granted.is_(True),
+                consents.c.kind == "answer",
             )
-            for consent in given:
-                proofs[consent.subject].append(
-                    {
-                        "purpose": consent.purpose,
-                        "given_at": _iso(consent.created_at),
-                        "notice_version": consent.notice_version,
-                        "notice_hash": consent.notice_hash,
-                        "relay_id": consent.relay_id,
-                    }
-                )
-        await record_access(
-            connection, actor=actor, action="export_leads", detail=f"{len(rows)} leads"
+            .order_by(consents.c.id)
         )
+        for consent in given:
+            proofs[consent.subject].append(
+                {
+                    "purpose": consent.purpose,
+                    "given_at": _iso(consent.created_at),
+                    "notice_version": consent.notice_version,
+                    "notice_hash": consent.notice_hash,
+                    "relay_id": consent.relay_id,
+                }
+            )
+    histories = await history(connection, [row.id for row in rows])
     return [
         {
             "lead_id": row.id,
@@ -91,6 +92,7 @@ async def export_leads(
             "relay_id": row.relay_id,
             "relay_name": row.relay_name,
             "status": row.status,
+            "status_history": histories.get(row.id, []),
             "schemes": list(row.schemes or []),
             "source": row.source,
             "first_name": decrypt(row.first_name),
@@ -100,3 +102,24 @@ async def export_leads(
         }
         for row in rows
     ]
+
+
+async def export_leads(
+    engine: AsyncEngine, cipher: FieldCipher | None = None, *, actor: str = "system"
+) -> list[dict[str, Any]]:
+    """Every lead, oldest first, in the export contract's shape (the export is audited)."""
+    decrypt = (cipher or PlainText()).decrypt
+    async with engine.begin() as connection:
+        found = await _read(connection, decrypt)
+        await record_access(
+            connection, actor=actor, action="export_leads", detail=f"{len(found)} leads"
+        )
+    return found
+
+
+async def load_lead(
+    connection: AsyncConnection, lead_id: str, cipher: FieldCipher
+) -> dict[str, Any] | None:
+    """One lead in the export's shape (for the hand-off sheet), or ``None``."""
+    found = await _read(connection, cipher.decrypt, lead_id)
+    return found[0] if found else None

@@ -169,3 +169,55 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     lead_id: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(String(400))
+
+
+class Handoff(Base):
+    """One attempt to hand a case to one relay, and where it stands."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index("ix_handoffs_lead", "lead_id"),
+        Index("ix_handoffs_relay_status", "relay_id", "status"),
+        Index("ix_handoffs_conversation", "conversation_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20))
+    relay_id: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    card_ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class HandoffEvent(Base):
+    """The status history of hand-offs (shown in the lead export)."""
+
+    __tablename__ = "handoff_events"
+    __table_args__ = (Index("ix_handoff_events_lead", "lead_id"),)
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[str] = mapped_column(String(32))
+    lead_id: Mapped[str] = mapped_column(String(32))
+    relay_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(120))
+    detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class OutboxMessage(Base):
+    """A message for a resident on a channel that cannot write first (REST): sent next turn."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_conversation", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)  # encrypted
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

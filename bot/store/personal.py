@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from bot.store.handoffs import erase_handoffs
 from bot.store.turns import (
     ENCRYPTED_LEAD_FIELDS,
     TurnTx,
@@ -108,6 +109,7 @@ def erase_all(tx: TurnTx) -> ErasedCase | None:
     lead = tx.connection.execute(
         select(leads.c.id, leads.c.relay_id).where(leads.c.conversation_id == cid)
     ).first()
+    erase_handoffs(tx, lead.id if lead is not None else None)
     tx.connection.execute(delete(leads).where(leads.c.conversation_id == cid))
     tx.connection.execute(delete(contacts).where(contacts.c.conversation_id == cid))
     tx.connection.execute(delete(consents).where(consents.c.subject == cid))

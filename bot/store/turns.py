@@ -71,6 +71,11 @@ _INSERT_CONTACT = insert(contacts).values(
     created_at=bindparam("stamp"),
     last_seen_at=bindparam("stamp"),
 )
+_SET_STATE = (
+    update(conversations)
+    .where(conversations.c.id == bindparam("cid"))
+    .values(state=bindparam("state"), updated_at=bindparam("at"))
+)
 _TOUCH_CONTACT = (
     update(contacts)
     .where(contacts.c.conversation_id == bindparam("cid"))
@@ -78,7 +83,12 @@ _TOUCH_CONTACT = (
 )
 _LAST_OUTBOUND = (
     select(messages.c.id)
-    .where(messages.c.conversation_id == bindparam("cid"), messages.c.direction == "out")
+    .where(
+        messages.c.conversation_id == bindparam("cid"),
+        messages.c.direction == "out",
+        # A proactive message logged meanwhile (with its id) is not one of the turn's.
+        messages.c.channel_message_id.is_(None),
+    )
     .order_by(messages.c.id.desc())
     .limit(bindparam("n"))
 )
@@ -92,6 +102,7 @@ _INSERT_LEAD = insert(leads)
 
 
 ENCRYPTED_LEAD_FIELDS = ("first_name", "pitch")
+HANDOFF_OWNED = ("status", "relay_id", "relay_name")
 
 
 class ConsentMissingError(Exception):
@@ -184,6 +195,17 @@ class TurnTx:
             values["created_at"] = values["updated_at"]
             self.connection.execute(_INSERT_CONVERSATION, values)
 
+    def set_state_field(self, key: str, value: Any) -> bool:
+        """Change one field of the stored conversation state (e.g. ``bridge``)."""
+        stored = self.load()
+        if stored is None:
+            return False
+        state = {**stored.state, key: value}
+        self.connection.execute(
+            _SET_STATE, {"cid": self.conversation_id, "state": state, "at": now()}
+        )
+        return True
+
     def touch_contact(self, at: datetime) -> None:
         """Remember when the person last wrote (if we keep their contact)."""
         self.connection.execute(_TOUCH_CONTACT, {"cid": self.conversation_id, "at": at})
@@ -273,9 +295,11 @@ class TurnTx:
         }
         existing = self.connection.execute(_FIND_LEAD, {"cid": self.conversation_id}).scalar()
         if existing is not None:
+            # A correction: the hand-off owns the case's status and relay from now on.
+            kept = {k: v for k, v in fields.items() if k not in HANDOFF_OWNED}
             self.connection.execute(
                 update(leads).where(leads.c.id == bindparam("lid")),
-                {"lid": existing, "updated_at": stamp, **fields},
+                {"lid": existing, "updated_at": stamp, **kept},
             )
             return str(existing)
         lead_id = uuid.uuid4().hex

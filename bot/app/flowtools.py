@@ -1,0 +1,170 @@
+"""The coordinators' flow commands wired to a real bot: check, test, graph, hot reload."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.app.build import Bot, start_bot
+from bot.app.settings import Settings
+from bot.domain.messages import Inbound, Outbound
+from bot.engine.loader import FlowError, load_flows
+from bot.flowtools.check import check_flows
+from bot.flowtools.findings import summary
+from bot.flowtools.mermaid import render_image, render_markdown, render_mermaid
+from bot.flowtools.playback import Outcome, play
+from bot.flowtools.reload import FlowWatcher
+from bot.flowtools.scenarios import LoadedScenario, load_scenarios
+from bot.store.leads import export_leads
+
+Write = Callable[[str], None]
+GRAPHS = "graphs"
+NO_RENDERER = (
+    "Pas de dessin en image : l'outil « mmdc » (mermaid-cli) n'est pas installé. "
+    "Ouvre les fichiers .md sur GitHub, GitLab ou dans VS Code, ou colle un fichier .mmd "
+    "sur https://mermaid.live. Pour avoir les images : npm install -g @mermaid-js/mermaid-cli"
+)
+
+
+class BotProbe:
+    """A running bot seen by a coordinator's test: its turns, conversations and leads."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def handle(self, inbound: Inbound) -> Sequence[Outbound]:
+        """One turn through the real dispatcher."""
+        return await self.bot.handle(inbound)
+
+    async def conversation(self, channel: str, user_ref: str) -> Mapping[str, Any] | None:
+        """The stored state of this person's conversation, if one is kept."""
+        dispatcher = self.bot.dispatcher
+        subject = dispatcher.pseudonyms.subject(channel, user_ref)
+        stored = await dispatcher.store.transact(subject, channel, lambda tx: tx.load())
+        return stored.state if stored is not None else None
+
+    async def leads(self, channel: str, user_ref: str) -> list[dict[str, Any]]:
+        """This person's leads, as exported."""
+        rows = await export_leads(self.bot.engine, self.bot.cipher, actor="flows-test")
+        return [r for r in rows if r["channel"] == channel and r["user_ref"] == user_ref]
+
+
+def run_check(folder: Path, write: Write) -> int:
+    """``bot flows check``: every finding, then a summary; 1 when there are errors."""
+    result = check_flows(folder)
+    for finding in result.findings:
+        write(str(finding))
+    flows = len(result.flows.flows) if result.flows else 0
+    write(summary(result.findings, flows))
+    return 0 if result.ok else 1
+
+
+async def play_all(bot: Bot, scenarios: Sequence[LoadedScenario]) -> list[Outcome]:
+    """Each test as its own person on ``bot``."""
+    probe = BotProbe(bot)
+    return [await play(probe, s, f"flows-test-{i}") for i, s in enumerate(scenarios)]
+
+
+async def run_tests(settings: Settings, write: Write, name: str | None = None) -> int:
+    """``bot flows test``: the tests of ``flows/tests/`` on a throwaway SQLite database."""
+    try:
+        scenarios = load_scenarios(settings.flows_dir)
+    except FlowError as exc:
+        for problem in exc.problems:
+            write(f"ERREUR     {problem}")
+        return 1
+    scenarios = [s for s in scenarios if name is None or name.lower() in s.name.lower()]
+    if not scenarios:
+        write("Aucun test à lancer (les tests sont dans flows/tests/*.yml).")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="tremplin-tests-") as tmp:
+        nlu = settings.nlu
+        if nlu.backend == "rasa":  # tests never call a server: the same answers, offline
+            nlu = nlu.model_copy(update={"backend": "embedded"})
+        isolated = settings.model_copy(
+            update={
+                "database_url": f"sqlite+aiosqlite:///{Path(tmp) / 'tests.db'}",
+                "runtime_dir": Path(tmp) / "runtime",
+                "nlu": nlu.model_copy(update={"cache_dir": nlu.cache_dir or _nlu_cache(settings)}),
+                "flows_reload_seconds": 0,
+                # Nothing leaves the machine: no e-mail, webhook or message to a relay.
+                "handoff": settings.handoff.__class__(),
+                "telegram": settings.telegram.__class__(),
+                "whatsapp": settings.whatsapp.__class__(),
+            }
+        )
+        try:
+            bot = await start_bot(isolated)
+        except FlowError as exc:
+            for problem in exc.problems:
+                write(f"ERREUR     {problem}")
+            write("Les scripts ont des erreurs : corrige-les d'abord (./run.sh flows check).")
+            return 1
+        try:
+            outcomes = await play_all(bot, scenarios)
+        finally:
+            await bot.close()
+    for outcome in outcomes:
+        write(outcome.report())
+    passed = sum(o.ok for o in outcomes)
+    plural = "s" if passed > 1 else ""
+    write(f"{passed} test{plural} réussi{plural} sur {len(outcomes)}.")
+    return 0 if passed == len(outcomes) else 1
+
+
+def _nlu_cache(settings: Settings) -> Path:
+    # The trained model is keyed by its data: reuse the bot's own cache.
+    return settings.runtime_dir / "nlu"
+
+
+def run_graph(folder: Path, out: Path, names: Sequence[str], write: Write) -> int:
+    """``bot flows graph``: a .mmd and a .md per flow, and an .svg when mmdc is installed."""
+    try:
+        flows = load_flows(folder)
+    except FlowError as exc:
+        for problem in exc.problems:
+            write(f"ERREUR     {problem}")
+        return 1
+    unknown = [n for n in names if n not in flows.flows]
+    if unknown:
+        write(f"Script inconnu : {', '.join(unknown)}. Scripts : {', '.join(sorted(flows.flows))}.")
+        return 1
+    out.mkdir(parents=True, exist_ok=True)
+    mmdc = shutil.which("mmdc")
+    failed = False
+    for flow_id in names or sorted(flows.flows):
+        item = flows.flows[flow_id]
+        mermaid = render_mermaid(item, flows)
+        source = out / f"{flow_id}.mmd"
+        source.write_text(mermaid, encoding="utf-8")
+        (out / f"{flow_id}.md").write_text(render_markdown(item, mermaid), encoding="utf-8")
+        made = [source.name, f"{flow_id}.md"]
+        if mmdc is not None:
+            trouble = render_image(mmdc, source, out / f"{flow_id}.svg")
+            if trouble is None:
+                made.append(f"{flow_id}.svg")
+            else:
+                failed = True
+                write(f"{flow_id} : {trouble}")
+        write(f"{flow_id} : {', '.join(made)} dans {out}")
+    if mmdc is None:
+        write(NO_RENDERER)
+    return 1 if failed else 0
+
+
+def watched(
+    bot: Bot, settings: Settings, tell: Write
+) -> Callable[[Inbound], Awaitable[list[Outbound]]]:
+    """``bot.handle`` that first takes in edited flows (for ``bot chat``, where the
+    terminal blocks the event loop between messages)."""
+    watcher = FlowWatcher(settings.flows_dir, bot.dispatcher, tell=tell)
+
+    async def handle(inbound: Inbound) -> list[Outbound]:
+        if settings.flows_reload_seconds > 0:
+            await watcher.poll()
+        return await bot.handle(inbound)
+
+    return handle

@@ -1,0 +1,1 @@
+"""Coordinators' tools for flow scripts: check, test, draw and hot-reload them."""

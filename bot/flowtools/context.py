@@ -1,0 +1,32 @@
+"""What every rule of the check reads: the loaded flows, their graphs and their lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.engine.loader import GLOBAL_FILE, FlowSet, LoadedFlow
+from bot.flowtools.graph import Edge, edges, prefillable
+from bot.flowtools.locate import Locator
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A valid set of flows, ready to be checked."""
+
+    folder: Path
+    flows: FlowSet
+    graphs: dict[str, dict[str, list[Edge]]]
+    locators: dict[str, Locator]
+
+    @classmethod
+    def build(cls, folder: Path, flows: FlowSet) -> Context:
+        """Graphs and line finders of every flow of ``flows`` (read from ``folder``)."""
+        prefilled = prefillable(flows)
+        graphs = {flow_id: edges(item, prefilled) for flow_id, item in flows.flows.items()}
+        names = [item.path for item in flows.flows.values()] + [GLOBAL_FILE]
+        return cls(folder, flows, graphs, {name: Locator.read(folder, name) for name in names})
+
+    def where(self, item: LoadedFlow, step_id: str, *rest: str | int) -> tuple[str, int | None]:
+        """File name and line of a step (or of one of its fields)."""
+        return item.path, self.locators[item.path].step(step_id, *rest)

@@ -1,0 +1,143 @@
+"""Rules on buttons: what WhatsApp and Telegram can show, and how each question will look.
+
+WhatsApp shows 1-3 choices as reply buttons (20 characters), 4-10 as a list (rows of 24
+characters, the whole label under a clipped one), more as numbered text; the channel
+shortens labels when it can ("moins de 3 ans" -> "< 3 ans"). Those fallbacks work, so
+they are notes, except a label cut or made ambiguous (a warning). Telegram carries a
+button's payload ``/step:option`` in at most 64 bytes: longer ones only survive in the
+memory of the process that sent them (lost on restart or on another worker): an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.channels.whatsapp_render import BUTTON_TITLE, MAX_BUTTONS, MAX_ROWS, ROW_TITLE, shorten
+from bot.engine.loader import LoadedFlow
+from bot.engine.render import DONE, payload
+from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
+from bot.flowtools.context import Context
+from bot.flowtools.findings import Finding, error, note, warning
+
+TELEGRAM_CALLBACK_BYTES = 64
+PICKED = "✔ "
+
+
+@dataclass(frozen=True, slots=True)
+class _Button:
+    option_id: str
+    label: str
+    line: int | None
+
+
+def _buttons(ctx: Context, item: LoadedFlow, step_id: str) -> list[_Button] | None:
+    step = item.flow.steps[step_id]
+    locate = ctx.locators[item.path]
+    if isinstance(step, ConsentStep):
+        return [
+            _Button("yes", step.yes_label, locate.step(step_id, "yes_label")),
+            _Button("no", step.no_label, locate.step(step_id, "no_label")),
+        ]
+    if not isinstance(step, (ChoiceStep, InputStep)) or not step.options:
+        return None
+    found = [
+        _Button(o.id, o.label, locate.step(step_id, "options", i))
+        for i, o in enumerate(step.options)
+    ]
+    if isinstance(step, ChoiceStep) and step.multiple:
+        found.append(_Button(DONE, step.done_label, locate.step(step_id, "options")))
+    return found
+
+
+def check_channels(ctx: Context) -> list[Finding]:
+    """Button rules on every question of every flow."""
+    found: list[Finding] = []
+    for item in ctx.flows.flows.values():
+        for step_id in item.order:
+            buttons = _buttons(ctx, item, step_id)
+            if buttons is None:
+                continue
+            step = item.flow.steps[step_id]
+            multiple = isinstance(step, ChoiceStep) and step.multiple
+            found += _telegram(item, step_id, buttons)
+            found += _whatsapp(ctx, item, step_id, buttons, multiple)
+    return found
+
+
+def _telegram(item: LoadedFlow, step_id: str, buttons: list[_Button]) -> list[Finding]:
+    found: list[Finding] = []
+    for button in buttons:
+        size = len(payload(step_id, button.option_id).encode("utf-8"))
+        if size > TELEGRAM_CALLBACK_BYTES:
+            found.append(
+                error(
+                    item.path,
+                    button.line,
+                    f"le bouton « {button.label} » est trop long à identifier pour Telegram : "
+                    f"« /{step_id}:{button.option_id} » fait {size} octets, "
+                    f"{TELEGRAM_CALLBACK_BYTES} au plus. Raccourcis le nom de l'étape "
+                    f"« {step_id} » ou l'id « {button.option_id} ».",
+                )
+            )
+    return found
+
+
+def _whatsapp(
+    ctx: Context, item: LoadedFlow, step_id: str, buttons: list[_Button], multiple: bool
+) -> list[Finding]:
+    where = ctx.where(item, step_id)
+    count = len(buttons)
+    if count > MAX_ROWS:
+        extra = " (le bouton « C'est tout » compte aussi)" if multiple else ""
+        return [
+            note(
+                *where,
+                f"sur WhatsApp, les {count} choix{extra} ne tiennent pas dans une liste "
+                f"({MAX_ROWS} au plus) : ils s'afficheront en texte numéroté, et la personne "
+                f"répondra par le numéro ou par écrit. Pour de vrais boutons, garde "
+                f"{MAX_ROWS} choix au plus.",
+            )
+        ]
+    found: list[Finding] = []
+    if count <= MAX_BUTTONS:
+        titles = [shorten(b.label, BUTTON_TITLE) for b in buttons]
+        if None not in titles and len(set(titles)) == count:
+            return []
+        long = [b.label for b, t in zip(buttons, titles, strict=True) if t is None]
+        why = (
+            f"« {long[0]} » ne tient pas sur un bouton ({BUTTON_TITLE} caractères au plus)"
+            if long
+            else "deux boutons se ressemblent une fois raccourcis"
+        )
+        found.append(
+            note(*where, f"sur WhatsApp, {why} : la question s'affichera en liste à ouvrir.")
+        )
+    rows: dict[str, _Button] = {}
+    for button in buttons:
+        picked = multiple and button.option_id != DONE
+        for shown in (button.label, PICKED + button.label) if picked else (button.label,):
+            title = shorten(shown, ROW_TITLE)
+            if title is None:
+                when = " une fois coché (✔)" if shown != button.label else ""
+                found.append(
+                    warning(
+                        item.path,
+                        button.line,
+                        f"sur WhatsApp, le choix « {button.label} » sera coupé{when} "
+                        f"({ROW_TITLE} caractères au plus dans une liste). Raccourcis-le.",
+                    )
+                )
+                break
+            if shown == button.label:
+                if title in rows:
+                    found.append(
+                        warning(
+                            item.path,
+                            button.line,
+                            f"sur WhatsApp, « {button.label} » et « {rows[title].label} » "
+                            f"deviennent tous les deux « {title} » : la liste est impossible, "
+                            "les choix s'afficheront en texte numéroté. Change l'un des deux.",
+                        )
+                    )
+                rows[title] = button
+    return found

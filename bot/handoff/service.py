@@ -1,0 +1,358 @@
+"""The hand-off lifecycle: offer a case, notify, accept, bridge, close, expire, move on."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.domain.cipher import FieldCipher
+from bot.domain.messages import Outbound
+from bot.domain.relays import RelayMessenger
+from bot.handoff.calendar import add_working_hours
+from bot.handoff.matching import RelayLoads, rank_relays
+from bot.handoff.notify import EmailNotifier, WebhookNotifier
+from bot.handoff.reference import Relay, Relays
+from bot.handoff.sheet import OUTCOMES, Label, case_card, close_card, render_sheet, short_ref
+from bot.store import handoffs as store
+from bot.store.audit import record_access
+from bot.store.handoffs import HandoffRow
+from bot.store.leads import load_lead
+from bot.store.turns import contacts, leads
+from bot.store.turnstore import TurnStore
+
+log = logging.getLogger(__name__)
+
+ResidentPusher = Callable[[str, Outbound], Awaitable[bool]]
+"""Writes first to a resident on one channel: (channel user id, message) -> delivered."""
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffConfig:
+    """How long relays have, and where relays' e-mail links point."""
+
+    accept_within_hours: float = 16
+    public_url: str | None = None
+
+
+class HandoffService:
+    """Carries cases from residents to relays and back; implements ``CaseEvents``."""
+
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        turns: TurnStore,
+        cipher: FieldCipher,
+        relays: Relays,
+        loads: RelayLoads,
+        label: Label,
+        messenger: RelayMessenger | None = None,
+        email: EmailNotifier | None = None,
+        webhook: WebhookNotifier | None = None,
+        pushers: Mapping[str, ResidentPusher] | None = None,
+        config: HandoffConfig | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.engine = engine
+        self.turns = turns
+        self.cipher = cipher
+        self.relays = {relay.id: relay for relay in relays.relays}
+        self.directory = relays
+        self.loads = loads
+        self.label = label
+        self.messenger = messenger
+        self.email = email
+        self.webhook = webhook
+        self.pushers = dict(pushers or {})
+        self.config = config or HandoffConfig()
+        self.clock = clock
+
+    # ------------------------------------------------------------------ offering
+    async def refresh_loads(self) -> None:
+        """Reload the open cases per relay used by matching."""
+        async with self.engine.connect() as connection:
+            self.loads.current = await store.loads(connection)
+
+    async def case_shared(self, lead_id: str) -> None:
+        """The resident agreed to share: offer the case to the relay they were shown."""
+        async with self.engine.begin() as connection:
+            if await store.for_lead(connection, lead_id):
+                return  # already offered (the resident corrected an answer)
+            lead = await load_lead(connection, lead_id, self.cipher)
+            if lead is None or lead["relay_id"] not in self.relays:
+                return
+            row = await self._offer(connection, lead, lead["relay_id"], attempt=1)
+        await self._notify(row)
+
+    async def _offer(
+        self, connection: AsyncConnection, lead: Mapping[str, Any], relay_id: str, attempt: int
+    ) -> HandoffRow:
+        subject = await self._subject(connection, lead["lead_id"])
+        relay = self.relays[relay_id]
+        due = add_working_hours(self.clock(), self.config.accept_within_hours)
+        row = await store.create(
+            connection,
+            lead_id=lead["lead_id"],
+            conversation_id=subject,
+            channel=lead["channel"],
+            relay_id=relay_id,
+            attempt=attempt,
+            due_at=None if relay.coverage.national else due,
+            relay_name=f"{relay.display_name}, {relay.structure}",
+        )
+        self.loads.current = await store.loads(connection)
+        return row
+
+    async def _subject(self, connection: AsyncConnection, lead_id: str) -> str:
+        return str(
+            (
+                await connection.execute(
+                    select(leads.c.conversation_id).where(leads.c.id == lead_id)
+                )
+            ).scalar()
+        )
+
+    async def _notify(self, row: HandoffRow) -> None:
+        """Send the case to the relay on every way we have to reach them."""
+        relay = self.relays[row.relay_id]
+        async with self.engine.connect() as connection:
+            lead = await load_lead(connection, row.lead_id, self.cipher)
+        if lead is None:
+            return
+        card_ref: str | None = None
+        reached = False
+        chat = relay.contact.telegram_chat_id
+        if chat is not None and self.messenger is not None:
+            card_ref = await self.messenger.send_to_chat(
+                str(chat), case_card(lead, self.label, row.id)
+            )
+            reached = card_ref is not None
+        if relay.contact.email and self.email is not None:
+            body = render_sheet(lead, self.label, handoff_id=row.id) + self._links(row)
+            subject = f"Tremplin : nouveau dossier n° {short_ref(row.lead_id)}"
+            reached = await self.email.send(relay.contact.email, subject, body) or reached
+        if relay.contact.webhook_url and self.webhook is not None:
+            event = {"type": "case.offered", "handoff_id": row.id, "case": lead}
+            reached = await self.webhook.send(relay.id, relay.contact.webhook_url, event) or reached
+        if not reached:
+            log.warning("relay %s could not be reached; the case waits for expiry", relay.id)
+            return
+        async with self.engine.begin() as connection:
+            await store.set_status(connection, row, "notified", actor="bot", card_ref=card_ref)
+            await record_access(
+                connection, actor=f"relay:{relay.id}", action="case_sent", lead_id=row.lead_id
+            )
+
+    def _links(self, row: HandoffRow) -> str:
+        if not self.config.public_url:
+            return "\n\nRéponds à la coordination Tremplin pour prendre ce dossier."
+        base = self.config.public_url.rstrip("/")
+        return f"\n\nPour le prendre ou le refuser : {base}/relais/cas/{row.id}"
+
+    # ------------------------------------------------------------------ relay actions
+    async def accept(self, row: HandoffRow, actor: str) -> list[Outbound]:
+        """The relay takes the case: the resident can now talk to them through the bot."""
+        if row.status not in store.WAITING:
+            return [Outbound("Ce dossier n'attend plus de réponse.")]
+        relay = self.relays[row.relay_id]
+        async with self.engine.begin() as connection:
+            row = await store.set_status(connection, row, "accepted", actor=actor)
+            await record_access(
+                connection, actor=actor, action="case_accepted", lead_id=row.lead_id
+            )
+        await self._set_bridge(row, relay.display_name)
+        await self._tell_resident(
+            row,
+            f"✅ {relay.display_name}, de {relay.structure}, a pris ton dossier.\n"
+            "Tu peux lui écrire ici : je lui transmets tes messages.\n"
+            "Écris FIN pour revenir avec moi.",
+        )
+        first = await self._first_name(row)
+        return [
+            Outbound(
+                f"C'est noté ✅ Écris ici pour parler à {first} : je transmets. "
+                f"Pour un autre dossier, commence ton message par #{short_ref(row.lead_id)}."
+            ),
+            close_card(row.id),
+        ]
+
+    async def decline(self, row: HandoffRow, actor: str, *, reason: str) -> list[Outbound]:
+        """The relay cannot take it (or releases it): offer it to the next one."""
+        if row.status not in store.OPEN:
+            return [Outbound("Ce dossier n'est plus ouvert.")]
+        was_talking = row.status in store.TALKING
+        async with self.engine.begin() as connection:
+            row = await store.set_status(connection, row, "declined", actor=actor, detail=reason)
+        if was_talking:
+            await self._set_bridge(row, None)
+        await self._move_on(row)
+        return [Outbound("Merci, c'est noté. Le dossier passe à quelqu'un d'autre.")]
+
+    async def close(self, row: HandoffRow, actor: str, outcome: str) -> list[Outbound]:
+        """The relay closes the case with its outcome; the resident hears it once."""
+        if row.status not in store.TALKING:
+            return [Outbound("Ce dossier n'est pas en cours chez toi.")]
+        async with self.engine.begin() as connection:
+            row = await store.set_status(connection, row, "closed", actor=actor, outcome=outcome)
+            self.loads.current = await store.loads(connection)
+        await self._set_bridge(row, None)
+        relay = self.relays[row.relay_id]
+        await self._tell_resident(
+            row,
+            f"{relay.display_name} a clôturé ton dossier : {OUTCOMES[outcome][1]}. "
+            "Bonne route 💪 Écris-moi quand tu veux.",
+        )
+        return [Outbound(f"Dossier n° {short_ref(row.lead_id)} clôturé. Merci !")]
+
+    async def relay_says(self, row: HandoffRow, actor: str, text: str) -> list[Outbound]:
+        """A relay's answer goes to the resident, marked as coming from them."""
+        if row.status not in store.TALKING:
+            return [Outbound("Ce dossier n'est pas en cours : prends-le d'abord.")]
+        if row.status == "accepted":
+            async with self.engine.begin() as connection:
+                row = await store.set_status(connection, row, "in_conversation", actor=actor)
+        relay = self.relays[row.relay_id]
+        delivered = await self._tell_resident(row, f"💬 {relay.display_name} : {text}")
+        return [] if delivered else [Outbound("La personne ne reçoit plus de messages (STOP).")]
+
+    # ------------------------------------------------------------------ resident side
+    async def resident_message(self, subject: str, text: str) -> None:
+        """Pass a resident's message to the relay who has the case."""
+        async with self.engine.begin() as connection:
+            row = await store.talking_for(connection, subject)
+            if row is None:
+                return
+            if row.status == "accepted":
+                row = await store.set_status(connection, row, "in_conversation", actor="resident")
+        first = await self._first_name(row)
+        await self._tell_relay(row, f"💬 {first} (n° {short_ref(row.lead_id)}) : {text}")
+
+    async def resident_left(self, subject: str) -> None:
+        """The resident typed FIN (or STOP): the relay is told, the case stays theirs."""
+        async with self.engine.connect() as connection:
+            row = await store.talking_for(connection, subject)
+        if row is not None:
+            first = await self._first_name(row)
+            await self._tell_relay(
+                row,
+                f"{first} (n° {short_ref(row.lead_id)}) a quitté la conversation. "
+                "Tu peux clore le dossier.",
+            )
+
+    async def case_withdrawn(self, lead_id: str, relay_id: str) -> None:
+        """The resident erased their data: the relay must drop what they noted."""
+        relay = self.relays.get(relay_id)
+        if relay is None:
+            return
+        text = (
+            f"Le dossier n° {short_ref(lead_id)} a été retiré : la personne a effacé ses "
+            "données. Merci de supprimer ce que tu as noté à son sujet."
+        )
+        if relay.contact.telegram_chat_id is not None and self.messenger is not None:
+            await self.messenger.send_to_chat(str(relay.contact.telegram_chat_id), Outbound(text))
+        elif relay.contact.email and self.email is not None:
+            await self.email.send(relay.contact.email, "Tremplin : dossier retiré", text)
+        if relay.contact.webhook_url and self.webhook is not None:
+            event = {"type": "case.withdrawn", "lead_id": lead_id}
+            await self.webhook.send(relay.id, relay.contact.webhook_url, event)
+        await self.refresh_loads()
+
+    # ------------------------------------------------------------------ expiry
+    async def expire_due(self) -> int:
+        """Cases nobody took in time move on; returns how many."""
+        async with self.engine.begin() as connection:
+            overdue = await store.due(connection, self.clock())
+            expired = [
+                await store.set_status(connection, row, "expired", actor="bot") for row in overdue
+            ]
+        for row in expired:
+            await self._move_on(row)
+        return len(expired)
+
+    async def _move_on(self, row: HandoffRow) -> None:
+        """Offer the case to the next relay (the coordinator last) and say so honestly."""
+        async with self.engine.begin() as connection:
+            lead = await load_lead(connection, row.lead_id, self.cipher)
+            if lead is None:
+                return
+            tried = {h.relay_id for h in await store.for_lead(connection, row.lead_id)}
+            details = lead.get("details") or {}
+            candidates = [
+                relay
+                for relay in rank_relays(
+                    self.directory,
+                    postal_code=lead.get("postal_code"),
+                    insee=details.get("insee"),
+                    department=details.get("department"),
+                    stage=lead.get("stage"),
+                    needs=lead.get("needs") or [],
+                    load=await store.loads(connection),
+                )
+                if relay.id not in tried
+            ]
+            if not candidates:
+                log.warning("case %s: no relay left to offer it to", row.lead_id)
+                return
+            nxt = candidates[0]
+            new = await self._offer(connection, lead, nxt.id, attempt=row.attempt + 1)
+        old = self.relays[row.relay_id]
+        await self._tell_resident(row, self._moved_text(old, nxt))
+        await self._notify(new)
+
+    @staticmethod
+    def _moved_text(old: Relay, new: Relay) -> str:
+        return (
+            f"{old.display_name} ne peut pas prendre ton dossier pour l'instant. "
+            f"Je l'ai transmis à {new.display_name}, de {new.structure} à {new.town}.\n"
+            "Tu devrais avoir une réponse d'ici 2 jours ouvrés."
+        )
+
+    # ------------------------------------------------------------------ plumbing
+    async def _first_name(self, row: HandoffRow) -> str:
+        async with self.engine.connect() as connection:
+            lead = await load_lead(connection, row.lead_id, self.cipher)
+        return (lead or {}).get("first_name") or "la personne"
+
+    async def _set_bridge(self, row: HandoffRow, relay_name: str | None) -> None:
+        await self.turns.transact(
+            row.conversation_id, row.channel, lambda tx: tx.set_state_field("bridge", relay_name)
+        )
+
+    async def _tell_relay(self, row: HandoffRow, text: str) -> None:
+        relay = self.relays[row.relay_id]
+        if relay.contact.telegram_chat_id is not None and self.messenger is not None:
+            await self.messenger.send_to_chat(str(relay.contact.telegram_chat_id), Outbound(text))
+        elif relay.contact.email and self.email is not None:
+            subject = f"Tremplin : dossier n° {short_ref(row.lead_id)}"
+            await self.email.send(relay.contact.email, subject, text)
+        elif relay.contact.webhook_url and self.webhook is not None:
+            event = {"type": "case.message", "handoff_id": row.id, "text": text}
+            await self.webhook.send(relay.id, relay.contact.webhook_url, event)
+
+    async def _tell_resident(self, row: HandoffRow, text: str) -> bool:
+        """Write to the resident: pushed where the channel allows, else kept for their next
+        message. Nothing goes to someone who said STOP."""
+        async with self.engine.begin() as connection:
+            contact = (
+                await connection.execute(
+                    select(contacts.c.user_ref, contacts.c.stopped_at).where(
+                        contacts.c.conversation_id == row.conversation_id
+                    )
+                )
+            ).first()
+            if contact is None or contact.stopped_at is not None:
+                return False
+            pusher = self.pushers.get(row.channel)
+            if pusher is None:
+                await store.queue_for_resident(
+                    connection, row.conversation_id, self.cipher.encrypt(text) or ""
+                )
+                return True
+        user_ref = self.cipher.decrypt(contact.user_ref)
+        return user_ref is not None and await pusher(user_ref, Outbound(text))

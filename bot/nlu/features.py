@@ -1,0 +1,54 @@
+"""Text features of the embedded NLU: folded words, word pairs and character n-grams."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+
+MAX_CHARS = 1000  # longer texts are understood from their beginning only
+CHAR_NGRAMS = (2, 5)
+
+_TOKEN = re.compile(r"[^\W_]+")
+_DIGIT = re.compile(r"\d")
+
+
+def fold_char(ch: str) -> str:
+    """One character lower-cased and without accents (may give 0, 1 or 2 characters)."""
+    if ch.isascii():
+        return ch.lower()
+    if ch in "’‘`´":
+        return "'"
+    decomposed = unicodedata.normalize("NFKD", ch.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.replace("œ", "oe").replace("æ", "ae")
+
+
+def fold_text(text: str) -> str:
+    """Lower-case, accent-free form of ``text`` (same length when only ASCII)."""
+    if text.isascii():
+        return text.lower()
+    return "".join(fold_char(ch) for ch in text)
+
+
+def tokens(text: str) -> list[str]:
+    """Folded words of ``text``; every digit becomes 0 and each pictograph is a word."""
+    folded = _DIGIT.sub("0", fold_text(text[:MAX_CHARS]))
+    words = _TOKEN.findall(folded)
+    if not folded.isascii():
+        words.extend(ch for ch in folded if unicodedata.category(ch) == "So")
+    return words
+
+
+def analyze(text: str) -> list[str]:
+    """Features of one text: words (``w:``), word pairs (``b:``), char n-grams within words."""
+    words = tokens(text)
+    features = [f"w:{w}" for w in words]
+    features.extend(f"b:{a} {b}" for a, b in itertools.pairwise(words))
+    low, high = CHAR_NGRAMS
+    for word in words:
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(low, min(high, size) + 1):
+            features.extend(padded[i : i + n] for i in range(size - n + 1))
+    return features

@@ -1,0 +1,272 @@
+"""Hand-offs to relays: attempts, status history, relay loads, and the residents' outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.models import Handoff, HandoffEvent, OutboxMessage
+from bot.store.turns import TurnTx, leads, now
+
+handoffs = cast(Table, Handoff.__table__)
+handoff_events = cast(Table, HandoffEvent.__table__)
+outbox = cast(Table, OutboxMessage.__table__)
+
+OPEN = ("offered", "notified", "accepted", "in_conversation")
+WAITING = ("offered", "notified")
+TALKING = ("accepted", "in_conversation")
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffRow:
+    """One hand-off attempt."""
+
+    id: str
+    lead_id: str
+    conversation_id: str
+    channel: str
+    relay_id: str
+    attempt: int
+    status: str
+    outcome: str | None
+    card_ref: str | None
+    due_at: datetime | None
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:  # SQLite returns naive UTC
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _row(row: Any) -> HandoffRow:
+    return HandoffRow(
+        id=row.id,
+        lead_id=row.lead_id,
+        conversation_id=row.conversation_id,
+        channel=row.channel,
+        relay_id=row.relay_id,
+        attempt=row.attempt,
+        status=row.status,
+        outcome=row.outcome,
+        card_ref=row.card_ref,
+        due_at=_aware(row.due_at),
+    )
+
+
+async def _log(
+    connection: AsyncConnection, row: HandoffRow, status: str, actor: str, detail: str | None
+) -> None:
+    await connection.execute(
+        insert(handoff_events).values(
+            handoff_id=row.id,
+            lead_id=row.lead_id,
+            relay_id=row.relay_id,
+            status=status,
+            at=now(),
+            actor=actor[:120],
+            detail=detail[:200] if detail else None,
+        )
+    )
+    await connection.execute(
+        update(leads)
+        .where(leads.c.id == row.lead_id)
+        .values(status=status, relay_id=row.relay_id, updated_at=now())
+    )
+
+
+async def create(
+    connection: AsyncConnection,
+    *,
+    lead_id: str,
+    conversation_id: str,
+    channel: str,
+    relay_id: str,
+    attempt: int,
+    due_at: datetime | None,
+    actor: str = "bot",
+    relay_name: str | None = None,
+) -> HandoffRow:
+    """A new ``offered`` attempt for ``relay_id``, logged in the history."""
+    stamp = now()
+    row = HandoffRow(
+        uuid.uuid4().hex, lead_id, conversation_id, channel, relay_id, attempt, "offered",
+        None, None, due_at,
+    )  # fmt: skip
+    await connection.execute(
+        insert(handoffs).values(
+            id=row.id,
+            lead_id=lead_id,
+            conversation_id=conversation_id,
+            channel=channel,
+            relay_id=relay_id,
+            attempt=attempt,
+            status="offered",
+            created_at=stamp,
+            updated_at=stamp,
+            due_at=due_at,
+        )
+    )
+    if relay_name is not None:
+        await connection.execute(
+            update(leads).where(leads.c.id == lead_id).values(relay_name=relay_name)
+        )
+    await _log(connection, row, "offered", actor, f"attempt {attempt}")
+    return row
+
+
+async def set_status(
+    connection: AsyncConnection,
+    row: HandoffRow,
+    status: str,
+    *,
+    actor: str,
+    detail: str | None = None,
+    outcome: str | None = None,
+    card_ref: str | None = None,
+) -> HandoffRow:
+    """Move ``row`` to ``status`` and log it; returns the updated row."""
+    values: dict[str, Any] = {"status": status, "updated_at": now()}
+    if outcome is not None:
+        values["outcome"] = outcome
+    if card_ref is not None:
+        values["card_ref"] = card_ref
+    await connection.execute(update(handoffs).where(handoffs.c.id == row.id).values(values))
+    await _log(connection, row, status, actor, detail or outcome)
+    return HandoffRow(
+        row.id, row.lead_id, row.conversation_id, row.channel, row.relay_id, row.attempt,
+        status, outcome or row.outcome, card_ref or row.card_ref, row.due_at,
+    )  # fmt: skip
+
+
+async def get(connection: AsyncConnection, handoff_id: str) -> HandoffRow | None:
+    """The attempt ``handoff_id``, if any."""
+    row = (await connection.execute(select(handoffs).where(handoffs.c.id == handoff_id))).first()
+    return _row(row) if row else None
+
+
+async def by_card(connection: AsyncConnection, relay_id: str, card_ref: str) -> HandoffRow | None:
+    """The attempt whose card (message in the relay's chat) is ``card_ref``."""
+    row = (
+        await connection.execute(
+            select(handoffs).where(handoffs.c.relay_id == relay_id, handoffs.c.card_ref == card_ref)
+        )
+    ).first()
+    return _row(row) if row else None
+
+
+async def open_for_relay(connection: AsyncConnection, relay_id: str) -> list[HandoffRow]:
+    """The relay's open cases, oldest first."""
+    rows = await connection.execute(
+        select(handoffs)
+        .where(handoffs.c.relay_id == relay_id, handoffs.c.status.in_(OPEN))
+        .order_by(handoffs.c.created_at)
+    )
+    return [_row(r) for r in rows]
+
+
+async def talking_for(connection: AsyncConnection, conversation_id: str) -> HandoffRow | None:
+    """The accepted attempt of a resident's case, if a relay took it."""
+    row = (
+        await connection.execute(
+            select(handoffs)
+            .where(handoffs.c.conversation_id == conversation_id, handoffs.c.status.in_(TALKING))
+            .order_by(handoffs.c.created_at.desc())
+        )
+    ).first()
+    return _row(row) if row else None
+
+
+async def for_lead(connection: AsyncConnection, lead_id: str) -> list[HandoffRow]:
+    """Every attempt for a lead, first first."""
+    rows = await connection.execute(
+        select(handoffs).where(handoffs.c.lead_id == lead_id).order_by(handoffs.c.attempt)
+    )
+    return [_row(r) for r in rows]
+
+
+async def due(connection: AsyncConnection, moment: datetime) -> list[HandoffRow]:
+    """Attempts nobody accepted before their deadline."""
+    rows = await connection.execute(
+        select(handoffs).where(handoffs.c.status.in_(WAITING), handoffs.c.due_at < moment)
+    )
+    return [_row(r) for r in rows]
+
+
+async def loads(connection: AsyncConnection) -> dict[str, int]:
+    """Open cases per relay."""
+    rows = await connection.execute(
+        select(handoffs.c.relay_id, func.count())
+        .where(handoffs.c.status.in_(OPEN))
+        .group_by(handoffs.c.relay_id)
+    )
+    return {relay_id: int(count) for relay_id, count in rows}
+
+
+async def history(
+    connection: AsyncConnection, lead_ids: Iterable[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Status history per lead (for the export)."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    wanted = list(lead_ids)
+    if not wanted:
+        return found
+    rows = await connection.execute(
+        select(handoff_events)
+        .where(handoff_events.c.lead_id.in_(wanted))
+        .order_by(handoff_events.c.id)
+    )
+    for row in rows:
+        at = _aware(row.at)
+        found[row.lead_id].append(
+            {
+                "status": row.status,
+                "at": at.isoformat().replace("+00:00", "Z") if at else None,
+                "relay_id": row.relay_id,
+                "actor": row.actor,
+                "detail": row.detail,
+            }
+        )
+    return found
+
+
+async def queue_for_resident(
+    connection: AsyncConnection, conversation_id: str, encrypted_text: str
+) -> None:
+    """Keep a message for a resident whose channel cannot receive it now."""
+    await connection.execute(
+        insert(outbox).values(
+            conversation_id=conversation_id, text=encrypted_text, created_at=now()
+        )
+    )
+
+
+def take_outbox(tx: TurnTx) -> list[str]:
+    """Inside a resident's turn: the queued messages (decrypted), removed from the queue."""
+    connection: Connection = tx.connection
+    rows = connection.execute(
+        select(outbox.c.id, outbox.c.text)
+        .where(outbox.c.conversation_id == tx.conversation_id)
+        .order_by(outbox.c.id)
+    ).all()
+    if not rows:
+        return []
+    connection.execute(delete(outbox).where(outbox.c.id.in_([r.id for r in rows])))
+    return [tx.cipher.decrypt(r.text) or "" for r in rows]
+
+
+def erase_handoffs(tx: TurnTx, lead_id: str | None) -> None:
+    """Inside an erasure: drop the person's attempts, history and queued messages."""
+    connection = tx.connection
+    connection.execute(delete(outbox).where(outbox.c.conversation_id == tx.conversation_id))
+    connection.execute(delete(handoffs).where(handoffs.c.conversation_id == tx.conversation_id))
+    if lead_id is not None:
+        connection.execute(delete(handoff_events).where(handoff_events.c.lead_id == lead_id))

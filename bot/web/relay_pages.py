@@ -1,0 +1,91 @@
+"""The page a relay opens from an e-mail to take, refuse or close a case."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.handoff.service import HandoffService
+from bot.handoff.sheet import OUTCOMES, render_sheet
+from bot.store import handoffs as store
+from bot.store.audit import record_access
+from bot.store.leads import load_lead
+
+PAGE = """<!doctype html><html lang="fr"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Tremplin · dossier</title>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto">
+<pre style="white-space: pre-wrap; font: inherit">{sheet}</pre>
+<p><strong>{status}</strong></p>{forms}</body></html>"""
+STATUS = {
+    "offered": "Ce dossier t'attend.",
+    "notified": "Ce dossier t'attend.",
+    "accepted": "Tu as pris ce dossier.",
+    "in_conversation": "Tu es en conversation avec cette personne.",
+    "closed": "Dossier clôturé.",
+    "declined": "Dossier refusé : il est passé à quelqu'un d'autre.",
+    "expired": "Le délai est passé : le dossier est allé à quelqu'un d'autre.",
+}
+
+
+def _form(case_id: str, action: str, label: str) -> str:
+    return (
+        f'<form method="post" action="/relais/cas/{case_id}/{action}" style="display:inline">'
+        f'<button style="margin:.3rem;padding:.6rem 1rem">{html.escape(label)}</button></form>'
+    )
+
+
+def make_relay_pages(service: Callable[[], HandoffService]) -> list[Route]:
+    """Routes of the relays' case page. The case id (128 random bits) is the key."""
+
+    async def show(request: Request) -> Response:
+        handoffs = service()
+        async with handoffs.engine.begin() as connection:
+            row = await store.get(connection, request.path_params["case_id"])
+            lead = await load_lead(connection, row.lead_id, handoffs.cipher) if row else None
+            if row is None or lead is None:
+                return HTMLResponse("<p>Ce dossier n'existe pas ou a été retiré.</p>", 404)
+            await record_access(
+                connection,
+                actor=f"relay:{row.relay_id}:web",
+                action="case_viewed",
+                lead_id=row.lead_id,
+            )
+        forms = ""
+        if row.status in store.WAITING:
+            forms = _form(row.id, "accept", "✅ Je le prends") + _form(
+                row.id, "decline", "Je ne peux pas"
+            )
+        elif row.status in store.TALKING:
+            forms = "".join(_form(row.id, f"close_{k}", t) for k, (t, _) in OUTCOMES.items())
+        sheet = html.escape(render_sheet(lead, handoffs.label, handoff_id=row.id))
+        return HTMLResponse(
+            PAGE.format(sheet=sheet, status=STATUS.get(row.status, ""), forms=forms)
+        )
+
+    async def act(request: Request) -> Response:
+        handoffs = service()
+        case_id, action = request.path_params["case_id"], request.path_params["action"]
+        async with handoffs.engine.connect() as connection:
+            row = await store.get(connection, case_id)
+        if row is None:
+            return HTMLResponse("<p>Ce dossier n'existe pas ou a été retiré.</p>", 404)
+        actor = f"relay:{row.relay_id}:web"
+        if action == "accept":
+            await handoffs.accept(row, actor)
+        elif action == "decline":
+            await handoffs.decline(row, actor, reason="declined")
+        elif action.startswith("close_") and action.removeprefix("close_") in OUTCOMES:
+            await handoffs.close(row, actor, action.removeprefix("close_"))
+        else:
+            return HTMLResponse("<p>Action inconnue.</p>", 400)
+        return RedirectResponse(f"/relais/cas/{case_id}", status_code=303)
+
+    return [
+        Route("/relais/cas/{case_id:str}", show, methods=["GET"]),
+        Route("/relais/cas/{case_id:str}/{action:str}", act, methods=["POST"]),
+    ]

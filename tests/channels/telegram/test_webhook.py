@@ -1,0 +1,163 @@
+"""The webhook route: the secret token is checked, an update is answered once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from bot.app.build import Bot
+from bot.channels.telegram import HandleTurn
+from bot.channels.telegram_webhook import (
+    SECRET_HEADER,
+    WEBHOOK_PATH,
+    SecretTokenError,
+    make_telegram_routes,
+    verify_secret_token,
+)
+from bot.web.server import make_web_app
+from tests.channels.telegram.conftest import Harness, make_harness
+from tests.channels.telegram.fakes import payload
+from tests.dbscan import count_rows
+
+SECRET = "s3cret-token_of-the-webhook"
+
+
+async def started(handle: HandleTurn | None = None) -> AsyncIterator[Harness]:
+    made = await make_harness(handle)
+    await made.channel.start()
+    try:
+        yield made
+    finally:
+        await made.channel.stop()
+
+
+@pytest.fixture
+async def recording() -> AsyncIterator[Harness]:
+    """The channel, started (its update queue runs), with a recording bot behind it."""
+    async for made in started():
+        yield made
+
+
+@pytest.fixture
+async def served(bot: Bot) -> AsyncIterator[Harness]:
+    """The channel, started, in front of the real bot."""
+    async for made in started(bot.handle):
+        yield made
+
+
+def client_for(harness: Harness, secret: str | None = SECRET) -> httpx.AsyncClient:
+    app = make_web_app(make_telegram_routes(harness.channel.enqueue, secret))
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot")
+
+
+def test_the_secret_is_compared_in_full() -> None:
+    verify_secret_token(SECRET, SECRET)
+    for wrong in (None, "", SECRET[:-1], SECRET + "x", SECRET.upper()):
+        with pytest.raises(SecretTokenError):
+            verify_secret_token(wrong, SECRET)
+    with pytest.raises(SecretTokenError):  # no secret configured: fail closed
+        verify_secret_token("", "")
+
+
+@pytest.mark.parametrize(
+    ("configured", "headers"),
+    [
+        (SECRET, {}),
+        (SECRET, {SECRET_HEADER: "guess"}),
+        (SECRET, {SECRET_HEADER: SECRET[:-1]}),
+        (None, {SECRET_HEADER: ""}),
+    ],
+)
+async def test_a_wrong_or_missing_secret_is_refused_and_nothing_processed(
+    recording: Harness, configured: str | None, headers: dict[str, str]
+) -> None:
+    async with client_for(recording, configured) as http:
+        response = await http.post(WEBHOOK_PATH, json=payload("text_message"), headers=headers)
+    assert response.status_code == 403
+    await recording.channel.idle()
+    assert recording.turns.inbounds == []
+    assert [c.method for c in recording.request.calls] == ["getMe"]
+
+
+async def test_the_same_update_twice_is_answered_once(served: Harness, bot: Bot) -> None:
+    async with client_for(served) as http:
+        for _ in range(2):
+            response = await http.post(
+                WEBHOOK_PATH, json=payload("text_message"), headers={SECRET_HEADER: SECRET}
+            )
+            assert response.status_code == 200
+            await served.channel.idle()
+    first_turn = served.request.sent()
+    assert first_turn and "Question 1 sur 8" in first_turn[-1]["text"]
+    # A second worker (its own memory of updates) gets the redelivery: the database
+    # drops it.
+    other = await make_harness(bot.handle)
+    try:
+        await other.receive(payload("text_message"))
+        assert other.request.sent() == []
+    finally:
+        await other.channel.stop()
+    assert served.request.sent() == first_turn
+    assert await count_rows(bot.engine, "conversations") == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b"[1, 2]", 400),
+        (b'{"update_id": "12"}', 400),
+        (b'{"message": {}}', 400),
+        (b'{"update_id": 5, "message": "x"}', 400),
+        (b'{"update_id": 5, "message": {"message_id": 1}}', 400),
+        (b'{"update_id": 1, "message": "' + b"y" * (1024 * 1024) + b'"}', 413),
+    ],
+)
+async def test_bodies_that_are_not_updates_get_a_4xx(
+    recording: Harness, body: bytes, status: int
+) -> None:
+    async with client_for(recording) as http:
+        response = await http.post(
+            WEBHOOK_PATH,
+            content=body,
+            headers={SECRET_HEADER: SECRET, "content-type": "application/json"},
+        )
+    assert response.status_code == status
+    await recording.channel.idle()
+    assert recording.turns.inbounds == []
+
+
+def _press(update_id: int, data: str) -> dict[str, object]:
+    press = payload("callback_query")
+    press["update_id"] = update_id
+    press["callback_query"]["id"] = f"press-{update_id}"
+    press["callback_query"]["data"] = data
+    return press
+
+
+async def test_a_press_on_an_outdated_or_forged_keyboard_is_handled_kindly(
+    served: Harness,
+) -> None:
+    headers = {SECRET_HEADER: SECRET}
+    presses = [
+        ("s1:stage:idea", "question déjà passée"),  # an old keyboard (another format)
+        ("/etape:idea", "question déjà passée"),  # a later question's button
+        ("/age:millionaire", "Ce choix n'existe pas"),  # forged
+        ("#AAAAAAAAAAAAAAAAAAAA", "question déjà passée"),  # an id no worker issued
+    ]
+    async with client_for(served) as http:
+        await http.post(WEBHOOK_PATH, json=payload("text_message"), headers=headers)
+        await served.channel.idle()
+        for number, (data, expected) in enumerate(presses):
+            before = len(served.request.sent())
+            response = await http.post(
+                WEBHOOK_PATH, json=_press(900 + number, data), headers=headers
+            )
+            assert response.status_code == 200
+            await served.channel.idle()
+            texts = " ".join(m["text"] for m in served.request.sent()[before:])
+            assert expected in texts, data
+            assert "Question 1 sur 8" in texts  # and the current question is asked again
+    assert len(served.request.sent("answerCallbackQuery")) == len(presses)

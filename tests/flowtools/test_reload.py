@@ -1,0 +1,188 @@
+"""Editing flows under a running bot: valid edits go live, invalid ones are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app.build import Bot
+from bot.app.flowtools import BotProbe, watched
+from bot.app.settings import Settings
+from bot.domain.messages import Inbound
+from bot.flowtools.reload import FlowWatcher, Rejected, Reloaded
+from tests.chat import Chat
+
+WELCOME_BACK = "Les questions ont un peu changé"
+
+
+@pytest.fixture
+def settings(settings: Settings, flows_copy: Path) -> Settings:
+    """The test bot runs the copy of the flows, which the test edits."""
+    return settings.model_copy(update={"flows_dir": flows_copy})
+
+
+@pytest.fixture
+def told() -> list[str]:
+    """What the watcher told the coordinator."""
+    return []
+
+
+@pytest.fixture
+def watcher(bot: Bot, flows_copy: Path, told: list[str]) -> FlowWatcher:
+    return FlowWatcher(flows_copy, bot.dispatcher, tell=told.append)
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+async def flow_version(bot: Bot, chat: Chat) -> str | None:
+    state = await BotProbe(bot).conversation(chat.channel, chat.user)
+    assert state is not None
+    version = state.get("flow_version")
+    return str(version) if version is not None else None
+
+
+async def test_a_valid_edit_is_used_by_the_next_turn(
+    bot: Bot, chat: Chat, watcher: FlowWatcher, flows_copy: Path, told: list[str]
+) -> None:
+    await chat.say("salut")
+    before = await flow_version(bot, chat)
+    edit(
+        flows_copy,
+        "intake.yml",
+        "Question 2 sur 8. Où en es-tu ?",
+        "Question 2 sur 8. Ton projet en est où ?",
+    )
+
+    result = await watcher.poll()
+
+    assert isinstance(result, Reloaded)
+    assert told and told[-1].startswith("Nouvelle version des scripts en service")
+    await chat.press("18 à 25 ans")
+    assert chat.said("Ton projet en est où ?")
+    after = await flow_version(bot, chat)
+    assert after == result.versions["intake"] != before
+    assert await watcher.poll() is None  # nothing changed since
+
+
+async def test_an_invalid_edit_is_refused_and_the_old_version_keeps_serving(
+    bot: Bot, chat: Chat, watcher: FlowWatcher, flows_copy: Path, told: list[str]
+) -> None:
+    serving = bot.dispatcher.runner
+    await chat.say("salut")
+    edit(flows_copy, "intake.yml", "    next: contact_pref\n", "    next: contact_prefs\n")
+
+    result = await watcher.poll()
+
+    assert isinstance(result, Rejected)
+    assert bot.dispatcher.runner is serving
+    assert "le bot garde la version d'avant" in told[-1]
+    assert any(
+        p.file == "intake.yml" and p.line and "l'étape « contact_prefs » n'existe pas" in p.message
+        for p in result.problems
+    ), told[-1]
+    await chat.press("18 à 25 ans")
+    assert chat.said("Question 2 sur 8. Où en es-tu ?")
+
+    # An edit that only the check refuses (a step nobody reaches) is refused too.
+    edit(flows_copy, "intake.yml", "    next: contact_prefs\n", "    next: contact_pref\n")
+    edit(
+        flows_copy,
+        "humain.yml",
+        "  mineur:\n",
+        "  perdu:\n    say: Personne ne vient ici.\n  mineur:\n",
+    )
+    result = await watcher.poll()
+    assert isinstance(result, Rejected)
+    assert "l'étape « perdu » n'est jamais atteinte" in told[-1]
+    assert bot.dispatcher.runner is serving
+
+    edit(flows_copy, "humain.yml", "  perdu:\n    say: Personne ne vient ici.\n", "")
+    edit(flows_copy, "intake.yml", "Où en es-tu ?", "Ton projet en est où ?")
+    assert isinstance(await watcher.poll(), Reloaded)
+    assert bot.dispatcher.runner is not serving
+
+
+async def test_a_conversation_on_a_removed_step_starts_again_kindly(
+    chat: Chat, watcher: FlowWatcher, flows_copy: Path
+) -> None:
+    await chat.say("salut")
+    for button in ("18 à 25 ans", "J'ai une idée", "Restauration"):
+        await chat.press(button)
+    assert chat.said("Question 4 sur 8")  # waiting on the step "pitch"
+    edit(flows_copy, "intake.yml", "  pitch:\n", "  idee:\n")
+    assert isinstance(await watcher.poll(), Reloaded)
+
+    await chat.say("Un food truck de crêpes")
+
+    assert chat.said(WELCOME_BACK)
+    assert chat.said("Question 1 sur 8")
+
+
+async def test_a_conversation_returning_to_a_removed_step_starts_again_kindly(
+    chat: Chat, watcher: FlowWatcher, flows_copy: Path
+) -> None:
+    await chat.say("salut")
+    await chat.press("18 à 25 ans")
+    await chat.press("J'ai une idée")
+    await chat.say("parler à quelqu'un")  # from "secteur" to the flow "humain"
+    assert chat.said("Tu es dans quelle commune")
+    edit(flows_copy, "intake.yml", "  secteur:\n", "  domaine:\n")
+    edit(flows_copy, "intake.yml", "    next: secteur\n", "    next: domaine\n")
+    assert isinstance(await watcher.poll(), Reloaded)
+
+    await chat.say("Roubaix")
+
+    assert chat.said(WELCOME_BACK)
+    assert chat.said("Question 1 sur 8")
+
+
+async def test_a_consent_whose_flow_changed_meanwhile_is_asked_again(
+    bot: Bot, chat: Chat, watcher: FlowWatcher, flows_copy: Path
+) -> None:
+    await chat.say("salut")
+    await chat.say("parler à quelqu'un")
+    await chat.press("18 à 25 ans")
+    await chat.press("J'ai une idée")
+    await chat.say("Roubaix")
+    assert chat.said("Je peux garder ton contact")
+    edit(flows_copy, "humain.yml", "Tu peux tout effacer quand tu veux.", "Tu peux tout effacer.")
+    assert isinstance(await watcher.poll(), Reloaded)
+
+    await chat.press("Oui, garde-le")  # pressed under the text of the previous version
+
+    assert chat.said("Tu peux tout effacer.") and not chat.said("quand tu veux")
+    state = await BotProbe(bot).conversation(chat.channel, chat.user)
+    assert state is not None and "consent_contact" not in state["slots"]
+    await chat.press("Oui, garde-le")
+    assert chat.said("La personne la plus proche")
+
+
+async def test_an_edited_notice_goes_live(
+    chat: Chat, watcher: FlowWatcher, flows_copy: Path
+) -> None:
+    edit(flows_copy, "notices/court.md", "pour tout savoir", "pour en savoir plus")
+    assert isinstance(await watcher.poll(), Reloaded)
+    await chat.say("salut")
+    assert chat.said("pour en savoir plus")
+
+
+async def test_bot_chat_takes_in_edits_before_each_message(
+    bot: Bot, settings: Settings, flows_copy: Path
+) -> None:
+    told: list[str] = []
+    handle = watched(bot, settings, told.append)
+    chat = Chat(handle, channel="terminal", user="coordinator")
+    await chat.say("salut")
+    edit(flows_copy, "intake.yml", "Où en es-tu ?", "Ton projet en est où ?")
+
+    await chat.press("18 à 25 ans")
+
+    assert told and told[-1].startswith("Nouvelle version")
+    assert chat.said("Ton projet en est où ?")
+    assert isinstance(await handle(Inbound("terminal", "coordinator", "aide")), list)
