@@ -254,7 +254,11 @@ def make_app(
     if settings.telegram.token is not None:
         from bot.app.telegram import make_telegram  # loads python-telegram-bot (an extra)
 
-        telegram = make_telegram(settings, lambda: holder["bot"])
+        telegram = make_telegram(
+            settings,
+            lambda: holder["bot"],
+            on_relay=lambda message: holder["bot"].relay_inbox.handle(message),
+        )
 
     async def on_inbound(inbound: Inbound) -> list[Outbound]:
         return await holder["bot"].handle(inbound)
@@ -266,12 +270,16 @@ def make_app(
         if whatsapp is not None:
             whatsapp.start(holder["bot"])
         if telegram is not None:
+            # Relays read their cards on Telegram; residents there get relays' answers.
+            holder["bot"].handoffs.messenger = telegram.channel
+            holder["bot"].handoffs.pushers["telegram"] = telegram.channel.push
             await telegram.start()
         tasks.append(asyncio.create_task(purge_forever(holder["bot"], settings.privacy)))
         every = settings.handoff.check_every_seconds
         tasks.append(asyncio.create_task(expire_forever(holder["bot"], every)))
         if settings.flows_reload_seconds > 0:  # coordinators' edits go live without a restart
             watcher = FlowWatcher(settings.flows_dir, holder["bot"].dispatcher)
+            app.state.flow_watcher = watcher
             tasks.append(asyncio.create_task(watcher.run(settings.flows_reload_seconds)))
         # Long-lived objects (flows, postal codes, compiled statements) never die: keep
         # them out of the collector's way, so its pauses stay short under load.
@@ -293,5 +301,6 @@ def make_app(
     routes += telegram.routes if telegram else []
     app = make_web_app(routes, on_startup=startup, on_shutdown=shutdown)
     app.state.whatsapp = whatsapp
+    app.state.flow_watcher = None  # the FlowWatcher once started (hot reload)
     app.state.telegram = telegram.channel if telegram else None
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ def add_nlu_parser(sub: Any) -> None:
 
 def run_nlu_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``bot nlu ...``; returns the exit code."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per parse otherwise
     try:
         if args.nlu_command == "parse":
             return asyncio.run(_parse(settings, args.backend or settings.nlu.backend, args.text))

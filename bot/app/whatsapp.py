@@ -25,6 +25,7 @@ from bot.channels.whatsapp_send import WhatsAppSender
 from bot.channels.whatsapp_webhook import Deliver, WhatsAppChannel
 from bot.domain.messages import Inbound, Outbound
 from bot.store import deliveries
+from bot.store.contacts import mark_unreachable
 
 if TYPE_CHECKING:
     from bot.app.build import Bot
@@ -88,10 +89,7 @@ class StoreContactBook:
         )
 
     async def unreachable(self, user_ref: str) -> None:
-        subject = self._subject(user_ref)
-        await self.store.transact(
-            subject, CHANNEL, lambda tx: deliveries.mark_unreachable(tx.connection, subject)
-        )
+        await mark_unreachable(self.store, self._subject(user_ref), CHANNEL)
 
 
 class WhatsApp:

@@ -55,6 +55,7 @@ from bot.privacy.sensitive import redact
 MAX_STEPS_PER_TURN = 200
 INTENT_THRESHOLD = 0.7
 FREE_TEXT_INTENT_THRESHOLD = 0.9
+OFF_TOPIC = "out_of_scope"  # the NLU's intent for chatter the bot cannot help with
 SYSTEM = "_sys"  # step id used by the bot's own buttons (offer a person, pick a place)
 Question = ChoiceStep | InputStep | ConsentStep
 # Commands that still reach the bot while a person talks with a relay.
@@ -490,7 +491,12 @@ class Runner:
             turn.say(messages.noted.replace("{noted}", ", ".join(turn.noted)))
             self._ask_current(turn)
             return
-        reason = messages.chatter.get(turn.intent or "", reason)
+        chatter = messages.chatter.get(turn.intent or "")
+        if chatter is not None and turn.intent != OFF_TOPIC:  # "merci": polite, not lost
+            turn.say(chatter)
+            self._ask_current(turn)
+            return
+        reason = chatter or reason  # off-topic: a kind redirect, still a misunderstanding
         retries = turn.state.retries + 1
         turn.state = replace(turn.state, retries=retries)
         if retries >= self.flows.glob.settings.max_retries:

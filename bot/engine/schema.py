@@ -277,8 +277,8 @@ class Messages(_Model):
             "greet": "Salut 🙂",
             "thanks": "Avec plaisir 🙂",
         },
-        description="Said instead of the retry reason when an answer that does not fit "
-        "has this intent (out_of_scope: off-topic chatter).",
+        description="Said, then the question again, when an answer that does not fit has "
+        "this intent; only out_of_scope (off-topic chatter) counts as a misunderstanding.",
     )
 
 

@@ -18,6 +18,7 @@ from bot.engine.render import DONE, payload
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
 from bot.flowtools.context import Context
 from bot.flowtools.findings import Finding, error, note, warning
+from bot.flowtools.locate import Locator
 
 TELEGRAM_CALLBACK_BYTES = 64
 PICKED = "✔ "
@@ -27,7 +28,13 @@ PICKED = "✔ "
 class _Button:
     option_id: str
     label: str
-    line: int | None
+    key: tuple[str | int, ...]  # where it is written, inside its step
+    locate: Locator
+    step_id: str
+
+    @property
+    def line(self) -> int | None:
+        return self.locate.step(self.step_id, *self.key) or self.locate.step(self.step_id)
 
 
 def _buttons(ctx: Context, item: LoadedFlow, step_id: str) -> list[_Button] | None:
@@ -35,17 +42,16 @@ def _buttons(ctx: Context, item: LoadedFlow, step_id: str) -> list[_Button] | No
     locate = ctx.locators[item.path]
     if isinstance(step, ConsentStep):
         return [
-            _Button("yes", step.yes_label, locate.step(step_id, "yes_label")),
-            _Button("no", step.no_label, locate.step(step_id, "no_label")),
+            _Button("yes", step.yes_label, ("yes_label",), locate, step_id),
+            _Button("no", step.no_label, ("no_label",), locate, step_id),
         ]
     if not isinstance(step, (ChoiceStep, InputStep)) or not step.options:
         return None
     found = [
-        _Button(o.id, o.label, locate.step(step_id, "options", i))
-        for i, o in enumerate(step.options)
+        _Button(o.id, o.label, ("options", i), locate, step_id) for i, o in enumerate(step.options)
     ]
     if isinstance(step, ChoiceStep) and step.multiple:
-        found.append(_Button(DONE, step.done_label, locate.step(step_id, "options")))
+        found.append(_Button(DONE, step.done_label, ("options",), locate, step_id))
     return found
 
 
@@ -85,13 +91,12 @@ def _telegram(item: LoadedFlow, step_id: str, buttons: list[_Button]) -> list[Fi
 def _whatsapp(
     ctx: Context, item: LoadedFlow, step_id: str, buttons: list[_Button], multiple: bool
 ) -> list[Finding]:
-    where = ctx.where(item, step_id)
     count = len(buttons)
     if count > MAX_ROWS:
         extra = " (le bouton « C'est tout » compte aussi)" if multiple else ""
         return [
             note(
-                *where,
+                *ctx.where(item, step_id),
                 f"sur WhatsApp, les {count} choix{extra} ne tiennent pas dans une liste "
                 f"({MAX_ROWS} au plus) : ils s'afficheront en texte numéroté, et la personne "
                 f"répondra par le numéro ou par écrit. Pour de vrais boutons, garde "
@@ -110,7 +115,10 @@ def _whatsapp(
             else "deux boutons se ressemblent une fois raccourcis"
         )
         found.append(
-            note(*where, f"sur WhatsApp, {why} : la question s'affichera en liste à ouvrir.")
+            note(
+                *ctx.where(item, step_id),
+                f"sur WhatsApp, {why} : la question s'affichera en liste à ouvrir.",
+            )
         )
     rows: dict[str, _Button] = {}
     for button in buttons:

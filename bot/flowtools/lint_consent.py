@@ -181,6 +181,18 @@ def _walk(
     return reached
 
 
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """A step's file and line, looked up only when a finding needs them."""
+
+    ctx: Context
+    item: LoadedFlow
+    step_id: str
+
+    def __call__(self) -> tuple[str, int | None]:
+        return self.ctx.where(self.item, self.step_id)
+
+
 def _judge(
     ctx: Context, item: LoadedFlow, reached: Mapping[str, set[Facts]], *, ending: bool
 ) -> list[Finding]:
@@ -188,12 +200,12 @@ def _judge(
     for step_id in item.order:
         step = item.flow.steps[step_id]
         cases = reached.get(step_id, set())
-        where = ctx.where(item, step_id)
+        where = _Where(ctx, item, step_id)
         asks_contact = isinstance(step, (ChoiceStep, InputStep)) and step.slot in CONTACT_SLOTS
         if asks_contact and any(c.contact != "yes" for c in cases):
             found.append(
                 error(
-                    *where,
+                    *where(),
                     f"« {getattr(step, 'slot', '')} » sert à joindre la personne : ne le "
                     "demande qu'après son « oui » à l'accord « consent: contact » (sur le "
                     "chemin du oui, après un « branch » sur « consent_contact »).",
@@ -209,12 +221,12 @@ def _judge(
     return found
 
 
-def _relay_named(where: tuple[str, int | None], cases: set[Facts]) -> list[Finding]:
+def _relay_named(where: _Where, cases: set[Facts]) -> list[Finding]:
     relays = {c.relay for c in cases}
     if relays & {UNKNOWN, "never", "absent"}:
         return [
             error(
-                *where,
+                *where(),
                 "cet accord nomme une personne relais, mais aucune n'a été cherchée avant : "
                 "mets une étape « action: match_relay » plus haut sur le chemin.",
             )
@@ -222,7 +234,7 @@ def _relay_named(where: tuple[str, int | None], cases: set[Facts]) -> list[Findi
     if "none" in relays:
         return [
             error(
-                *where,
+                *where(),
                 "si personne n'est disponible près de chez la personne, cet accord nommerait "
                 "une personne relais vide. Ajoute avant lui un « branch » avec "
                 "« if: {relay_id: null} » qui mène à un autre chemin (par exemple garder "
@@ -232,12 +244,12 @@ def _relay_named(where: tuple[str, int | None], cases: set[Facts]) -> list[Findi
     return []
 
 
-def _ending(where: tuple[str, int | None], step_id: str, cases: set[Facts]) -> list[Finding]:
+def _ending(where: _Where, step_id: str, cases: set[Facts]) -> list[Finding]:
     found: list[Finding] = []
     if any(c.personal and c.contact != "yes" for c in cases):
         found.append(
             error(
-                *where,
+                *where(),
                 f"la conversation peut finir à « {step_id} » en gardant un texte personnel "
                 "(« personal: true ») alors que la personne n'a pas dit oui pour qu'on garde "
                 "son contact. Ajoute « forget: true » à cette fin, ou n'y va que sur le "
@@ -247,7 +259,7 @@ def _ending(where: tuple[str, int | None], step_id: str, cases: set[Facts]) -> l
     if {"yes", "no"} <= {c.relay_consent for c in cases}:
         found.append(
             error(
-                *where,
+                *where(),
                 f"« {step_id} » est la fin du « oui » comme du « non » à l'envoi à la "
                 "personne relais : le « non » doit avoir son propre chemin. Ajoute un "
                 "« branch » sur « consent_relay ».",

@@ -143,15 +143,6 @@ def log_proactive(
     )
 
 
-def mark_unreachable(connection: Connection, conversation_id: str) -> None:
-    """The channel says the person can no longer be reached (their next message clears it)."""
-    connection.execute(
-        update(contacts)
-        .where(contacts.c.conversation_id == conversation_id)
-        .values(unreachable_at=now())
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class ContactReach:
     """What decides whether, and how, the bot may write first to a person."""

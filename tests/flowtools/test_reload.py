@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import httpx
 import pytest
 
-from bot.app.build import Bot
+from bot.app.build import Bot, make_app
 from bot.app.flowtools import BotProbe, watched
 from bot.app.settings import Settings
 from bot.domain.messages import Inbound
@@ -14,6 +16,7 @@ from bot.flowtools.reload import FlowWatcher, Rejected, Reloaded
 from tests.chat import Chat
 
 WELCOME_BACK = "Les questions ont un peu changé"
+URL = "/webhooks/rest/webhook"
 
 
 @pytest.fixture
@@ -186,3 +189,22 @@ async def test_bot_chat_takes_in_edits_before_each_message(
     assert told and told[-1].startswith("Nouvelle version")
     assert chat.said("Ton projet en est où ?")
     assert isinstance(await handle(Inbound("terminal", "coordinator", "aide")), list)
+
+
+async def test_the_server_watches_the_flows_while_it_runs(
+    settings: Settings, flows_copy: Path
+) -> None:
+    app = make_app(settings.model_copy(update={"flows_reload_seconds": 0.01}))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://bot") as http,
+        app.router.lifespan_context(app),
+    ):
+        watcher = app.state.flow_watcher
+        assert isinstance(watcher, FlowWatcher)
+        reloaded = asyncio.Event()
+        watcher.tell = lambda _text: reloaded.set()
+        edit(flows_copy, "intake.yml", "Tu as quel âge ?", "Quel âge as-tu ?")
+        await reloaded.wait()  # the server's own polling task took the edit in
+        reply = await http.post(URL, json={"sender": "s", "message": "salut"})
+        assert "Question 1 sur 8. Quel âge as-tu ?" in reply.json()[-1]["text"]

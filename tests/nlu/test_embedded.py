@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -10,42 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app.settings import PROJECT
 from bot.domain.understanding import Understanding
 from bot.nlu.classifier import IntentModel, export, fit_pipeline
 from bot.nlu.embedded import OUT_OF_SCOPE, EmbeddedNLU, cache_path, make_embedded_nlu
 from bot.nlu.entities import normalize_amount
-
-TINY = """\
-version: "3.1"
-nlu:
-- intent: greet
-  examples: |
-    - bonjour
-    - salut
-    - coucou
-    - bonsoir
-- intent: stop
-  examples: |
-    - stop
-    - arrête
-    - ne m'écris plus
-    - laisse moi
-- intent: ask_funding
-  examples: |
-    - il me faut de l'argent
-    - un prêt pour mon [snack](sector)
-    - des aides financières
-    - combien je peux emprunter
-- synonym: restauration
-  examples: |
-    - snack
-    - food truck
-- lookup: sector
-  examples: |
-    - snack
-    - food truck
-"""
+from tests.nlu.projects import tiny_project
 
 
 @pytest.mark.parametrize(
@@ -169,14 +137,8 @@ def test_the_numpy_model_scores_exactly_like_scikit_learn() -> None:
     assert np.allclose(got, expected, atol=1e-5)
 
 
-def _tiny_project(root: Path) -> Path:
-    (root / "data").mkdir(parents=True)
-    (root / "data" / "nlu.yml").write_text(TINY, encoding="utf-8")
-    return root
-
-
 def test_the_model_is_trained_once_then_loaded_from_the_cache(tmp_path: Path) -> None:
-    project, cache = _tiny_project(tmp_path / "nlu"), tmp_path / "cache"
+    project, cache = tiny_project(tmp_path / "nlu"), tmp_path / "cache"
     first = make_embedded_nlu(project, cache, isolate=False)
     [saved] = cache.glob("intents-*.npz")
     stamp = saved.stat().st_mtime_ns
@@ -194,7 +156,7 @@ def test_the_model_is_trained_once_then_loaded_from_the_cache(tmp_path: Path) ->
 
 
 def test_a_damaged_cache_file_is_replaced(tmp_path: Path) -> None:
-    project, cache = _tiny_project(tmp_path / "nlu"), tmp_path / "cache"
+    project, cache = tiny_project(tmp_path / "nlu"), tmp_path / "cache"
     path = cache_path(project / "data", cache)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a model")
@@ -204,14 +166,7 @@ def test_a_damaged_cache_file_is_replaced(tmp_path: Path) -> None:
 
 
 def test_training_in_a_child_process_fills_the_same_cache(tmp_path: Path) -> None:
-    project, cache = _tiny_project(tmp_path / "nlu"), tmp_path / "cache"
+    project, cache = tiny_project(tmp_path / "nlu"), tmp_path / "cache"
     nlu = make_embedded_nlu(project, cache, isolate=True)
     assert cache_path(project / "data", cache).exists()
     assert nlu.understand("stop").intent == "stop"
-
-
-def test_the_real_project_trains_without_a_cache(tmp_path: Path) -> None:
-    copy = tmp_path / "nlu"
-    shutil.copytree(PROJECT / "nlu", copy)
-    nlu = make_embedded_nlu(copy, None)
-    assert nlu.understand("supprimez mes données").intent == "delete_data"

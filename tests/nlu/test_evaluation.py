@@ -11,6 +11,7 @@ from bot.cli import main
 from bot.domain.understanding import Entity, Understanding
 from bot.nlu.evaluation import Score, evaluate, folds
 from bot.nlu.trainingdata import Example, NLUData
+from tests.nlu.projects import tiny_project
 
 
 def test_scores_from_counts() -> None:
@@ -66,7 +67,10 @@ def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_bot_nlu_evaluate_prints_cross_validation_and_held_out_figures(
-    env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    env: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     sample = tmp_path / "sample.yml"
     sample.write_text(
@@ -76,11 +80,13 @@ def test_bot_nlu_evaluate_prints_cross_validation_and_held_out_figures(
         '"value": "restauration"}\n',
         encoding="utf-8",
     )
+    # Cross-validation trains a model per fold: on a tiny project, to stay quick here.
+    monkeypatch.setenv("BOT_NLU_DIR", str(tiny_project(tmp_path / "nlu")))
     args = ["nlu", "evaluate", "--backend", "embedded", "--folds", "2", "--data", str(sample)]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "== 2-fold cross-validation on nlu/data (" in out
-    assert "stop  " in out and "macro-F1 0." in out  # the cross-validation's own figures
+    assert "== 2-fold cross-validation on nlu/data (12 examples)" in out
+    assert "ask_funding  " in out and "greet  " in out  # the cross-validation's figures
     assert f"held-out: {sample} (3 examples)" in out
     assert "macro-F1 1.000" in out
     assert "entity F1 1.000" in out

@@ -53,24 +53,24 @@ STEPS = {
 
 
 @pytest.mark.parametrize("text", STOP_TEXTS)
-@pytest.mark.parametrize("step", list(STEPS))
-async def test_stop_in_any_words_stops_at_any_step(
-    bot: Bot, chat: Chat, step: str, text: str
-) -> None:
-    await STEPS[step](chat)
-    await chat.say(text)
-    assert chat.said("je ne t'écris plus")
-    # Nothing was consented to, so nothing about the person is kept.
+async def test_stop_in_any_words_stops_at_any_step(bot: Bot, text: str) -> None:
+    for step, walk in STEPS.items():  # one resident per step, all on the same bot
+        chat = Chat(bot.handle, user=f"resident-{step}")
+        await walk(chat)
+        await chat.say(text)
+        assert chat.said("je ne t'écris plus"), step
+    # Nobody consented to anything, so nothing about them is kept.
     assert await count_rows(bot.engine, "contacts") == 0
 
 
-@pytest.mark.parametrize("step", list(STEPS))
-async def test_delete_my_data_reaches_erasure_at_any_step(chat: Chat, step: str) -> None:
-    await STEPS[step](chat)
-    await chat.say("supprimez mes données")
-    assert chat.said("Tu veux que j'efface tout ce que je sais sur toi ?")
-    await chat.press("Oui, tout effacer")
-    assert chat.said("j'ai tout effacé")
+async def test_delete_my_data_reaches_erasure_at_any_step(bot: Bot) -> None:
+    for step, walk in STEPS.items():
+        chat = Chat(bot.handle, user=f"resident-{step}")
+        await walk(chat)
+        await chat.say("supprimez mes données")
+        assert chat.said("Tu veux que j'efface tout ce que je sais sur toi ?"), step
+        await chat.press("Oui, tout effacer")
+        assert chat.said("j'ai tout effacé"), step
 
 
 async def test_a_sentence_with_sector_and_place_skips_both_questions(chat: Chat) -> None:
@@ -78,6 +78,9 @@ async def test_a_sentence_with_sector_and_place_skips_both_questions(chat: Chat)
     await chat.say("un snack à Vaulx 69120")
     assert chat.said("C'est noté : Restauration, Vaulx-en-Velin (69120).")
     assert chat.said("Question 1 sur 8")  # asked again, kindly, without a retry message
+    await chat.say("bof")
+    await chat.say("euh")
+    assert not chat.said("vraie personne")  # the noted answer was no misunderstanding
     await chat.press("18 à 25 ans")
     await chat.press("J'ai une idée")
     assert chat.said("Question 4 sur 8")  # "C'est dans quel domaine ?" is skipped
@@ -90,16 +93,6 @@ async def test_a_sentence_with_sector_and_place_skips_both_questions(chat: Chat)
     await chat.press("Oui")
     await chat.press("Ici, par message")
     assert chat.said("Domaine : Restauration") and chat.said("Commune : Vaulx-en-Velin")
-
-
-async def test_entities_noted_at_the_opening_do_not_count_as_misunderstandings(
-    chat: Chat,
-) -> None:
-    await _at_age(chat)
-    for _ in range(3):
-        await chat.say("un snack à Vaulx 69120")
-    assert chat.said("Question 1 sur 8")
-    assert not chat.said("vraie personne")
 
 
 async def test_a_first_message_with_entities_fills_them_before_the_first_question(
@@ -119,10 +112,13 @@ async def test_typos_in_a_sector_still_fill_it(chat: Chat) -> None:
     assert chat.said("Question 4 sur 8")
 
 
-async def test_off_topic_chatter_gets_a_kind_redirect_then_a_person_is_offered(
+async def test_chatter_gets_a_kind_redirect_and_off_topic_ends_with_a_person(
     chat: Chat,
 ) -> None:
     await _at_stage(chat)
+    await chat.say("merci beaucoup")
+    assert chat.said("Avec plaisir")
+    assert chat.said("Question 2 sur 8")
     await chat.say("t'as vu le match du psg hier ?")
     assert chat.said("Je suis là pour ton projet")
     assert chat.said("Question 2 sur 8")
@@ -136,26 +132,17 @@ async def test_off_topic_chatter_gets_a_kind_redirect_then_a_person_is_offered(
     assert chat.said("Question 3 sur 8")
 
 
-async def test_thanks_in_the_middle_is_answered_and_the_question_asked_again(
-    chat: Chat,
-) -> None:
-    await _at_stage(chat)
-    await chat.say("merci beaucoup")
-    assert chat.said("Avec plaisir")
-    assert chat.said("Question 2 sur 8")
-
-
-async def test_a_funding_question_as_first_message_branches_on_its_intent(chat: Chat) -> None:
-    await chat.say("g pas d'argent pour lancer mon projet")
-    assert chat.said("Pour l'argent, il existe des aides")
-    assert chat.said("Question 1 sur 8")
-
-
-async def test_an_established_business_as_first_message_branches_on_its_intent(
-    chat: Chat,
-) -> None:
-    await chat.say("j'ai deja ma boite depuis 2 ans")
-    assert chat.said("Ton activité tourne déjà")
+async def test_a_first_message_branches_on_its_intent(bot: Bot) -> None:
+    funding = Chat(bot.handle, user="needs-money")
+    await funding.say("g pas d'argent pour lancer mon projet")
+    assert funding.said("Pour l'argent, il existe des aides")
+    assert funding.said("Question 1 sur 8")
+    running = Chat(bot.handle, user="runs-a-business")
+    await running.say("j'ai deja ma boite depuis 2 ans")
+    assert running.said("Ton activité tourne déjà")
+    plain = Chat(bot.handle, user="says-hello")
+    await plain.say("bonjour")
+    assert not plain.said("Pour l'argent") and not plain.said("Ton activité")
 
 
 async def test_asking_for_a_person_in_free_text_opens_the_human_flow(chat: Chat) -> None:
@@ -170,3 +157,13 @@ async def test_odd_messages_never_break_a_turn(chat: Chat) -> None:
         await chat.say(text)
         assert chat.replies
         assert not chat.said("je me suis perdu")
+
+
+async def test_a_pitch_that_sounds_like_a_command_stays_a_pitch(chat: Chat) -> None:
+    await _at_pitch(chat)
+    await chat.say("une appli pour arrêter de fumer")
+    assert chat.said("Question 5 sur 8")
+    await chat.press("Me former")
+    await chat.press("C'est tout")
+    await chat.say("arrêtez de m'écrire")  # a real request to stop still works
+    assert chat.said("je ne t'écris plus")

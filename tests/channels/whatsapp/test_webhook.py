@@ -174,5 +174,6 @@ def test_bot_serve_refuses_to_start_without_the_app_secret(
 ) -> None:
     monkeypatch.setenv("BOT_WHATSAPP__PHONE_NUMBER_ID", "42")
     monkeypatch.setenv("BOT_WHATSAPP__ACCESS_TOKEN", "token")
+    monkeypatch.delenv("BOT_WHATSAPP__APP_SECRET", raising=False)
     assert main(["serve"]) == 2
     assert "BOT_WHATSAPP__APP_SECRET" in capsys.readouterr().err
