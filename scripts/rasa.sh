@@ -17,7 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RASA_VERSION="3.6.20"
-RASA_HOME="${TREMPLIN_RASA_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/tremplin/rasa}"
+HOME_DIR="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+RASA_HOME="${TREMPLIN_RASA_HOME:-${XDG_CACHE_HOME:-$HOME_DIR/.cache}/tremplin/rasa}"
 VENV="$RASA_HOME/venv-$RASA_VERSION"
 MODELS="$RASA_HOME/models"
 NLU_DIR="${BOT_NLU_DIR:-nlu}"
@@ -26,7 +27,7 @@ export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}" TF_CPP_MIN_LOG_
 find_python310() {
     local candidate
     for candidate in "${PYTHON310:-}" python3.10 \
-        "$(pyenv root 2>/dev/null || true)"/versions/3.10*/bin/python3.10 \
+        "$(pyenv root 2>/dev/null || echo "${PYENV_ROOT:-$HOME_DIR/.pyenv}")"/versions/3.10*/bin/python3.10 \
         /usr/bin/python3.10 /usr/local/bin/python3.10; do
         [ -n "$candidate" ] || continue
         if command -v "$candidate" >/dev/null 2>&1 &&

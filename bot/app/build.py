@@ -269,6 +269,7 @@ def make_app(
         holder["bot"] = await start_bot(settings, nlu=nlu)
         if whatsapp is not None:
             whatsapp.start(holder["bot"])
+            holder["bot"].handoffs.pushers["whatsapp"] = whatsapp.push
         if telegram is not None:
             # Relays read their cards on Telegram; residents there get relays' answers.
             holder["bot"].handoffs.messenger = telegram.channel
@@ -293,6 +294,8 @@ def make_app(
             await whatsapp.stop()
         for task in tasks:
             task.cancel()
+        # Let them stop before the engine goes: a query cut off later would hit a dead loop.
+        await asyncio.gather(*tasks, return_exceptions=True)
         if "bot" in holder:
             await holder.pop("bot").close()
 

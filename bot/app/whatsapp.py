@@ -11,7 +11,13 @@ import httpx
 from starlette.routing import Route
 
 from bot.app.settings import WhatsAppSettings
-from bot.channels.whatsapp_followups import FollowUpOutcome, FollowUps, Reach, Template
+from bot.channels.whatsapp_followups import (
+    FollowUpOutcome,
+    FollowUpResult,
+    FollowUps,
+    Reach,
+    Template,
+)
 from bot.channels.whatsapp_graph import (
     UNDELIVERABLE,
     GraphClient,
@@ -26,6 +32,7 @@ from bot.channels.whatsapp_webhook import Deliver, WhatsAppChannel
 from bot.domain.messages import Inbound, Outbound
 from bot.store import deliveries
 from bot.store.contacts import mark_unreachable
+from bot.store.handoffs import queue_for_resident
 
 if TYPE_CHECKING:
     from bot.app.build import Bot
@@ -151,11 +158,11 @@ class WhatsApp:
         return self._followups
 
     async def push(self, user_ref: str, message: Outbound) -> bool:
-        """Hand-off news for a resident (a ``ResidentPusher``), on the contact consent.
+        """Hand-off news for a resident (the hand-off service's pusher), on contact consent.
 
-        ``True`` when the message itself went out (inside the 24-hour window). Outside
-        it the ``handoff`` template, when configured, tells the person to write back;
-        ``False`` then means: keep the message for their next one.
+        Inside the 24-hour window the message goes out as it is. Outside it, it is kept
+        for the person's next message, and the ``handoff`` template (when configured)
+        asks them to write back. ``False`` when nothing may be sent or kept.
         """
         try:
             result = await self.followups.send(
@@ -163,8 +170,16 @@ class WhatsApp:
             )
         except ValueError:
             log.exception("the %r WhatsApp template must take no parameters", HANDOFF_TEMPLATE)
+            result = FollowUpResult(FollowUpOutcome.NO_TEMPLATE)
+        if result.outcome is FollowUpOutcome.SENT:
+            return True
+        if result.outcome in (FollowUpOutcome.NO_CONSENT, FollowUpOutcome.STOPPED):
             return False
-        return result.outcome is FollowUpOutcome.SENT
+        bot = self.bot
+        subject = bot.dispatcher.pseudonyms.subject(CHANNEL, user_ref)
+        async with bot.engine.begin() as connection:
+            await queue_for_resident(connection, subject, bot.cipher.encrypt(message.text) or "")
+        return True
 
     def start(self, bot: Bot) -> None:
         """Bind the running bot: turns, the message log and follow-ups."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -310,7 +311,19 @@ def _check_references(
 
 
 def load_flows(folder: Path) -> FlowSet:
-    """Load every ``*.yml`` of ``folder``; raise :class:`FlowError` listing all problems."""
+    """Load every ``*.yml`` of ``folder``; raise :class:`FlowError` listing all problems.
+
+    Parsing YAML is slow and a flow set never changes once built: the same file
+    contents give back the same :class:`FlowSet` (an edit changes the key).
+    """
+    contents = hashlib.sha256()
+    for path in sorted([*folder.glob("*.yml"), *(folder / NOTICES).glob("*.md")]):
+        contents.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return _load_flows(folder.resolve(), contents.hexdigest())
+
+
+@functools.lru_cache(maxsize=8)
+def _load_flows(folder: Path, _contents: str) -> FlowSet:
     problems: list[Problem] = []
     loaded: dict[str, LoadedFlow] = {}
     docs: dict[str, CommentedMap] = {}

@@ -14,7 +14,7 @@ from bot.flowtools.lint_consent import check_consents
 from bot.flowtools.lint_graph import check_graph
 from bot.flowtools.lint_lang import check_languages
 from bot.flowtools.lint_words import check_words
-from bot.flowtools.scenarios import load_scenarios
+from bot.flowtools.scenarios import LoadedScenario, load_scenarios
 from bot.flowtools.style import STYLE_FILE, load_style
 from bot.flowtools.texts import texts
 
@@ -67,10 +67,30 @@ def check_flows(folder: Path) -> CheckResult:
     if style is not None:
         found += check_words(texts(ctx), style)
     try:
-        load_scenarios(folder)
+        found += _asked_steps(load_scenarios(folder), flows)
     except FlowError as exc:
         found += [error(p.file, p.line, p.message) for p in exc.problems]
     return CheckResult(flows, tuple(ordered(found)))
+
+
+def _asked_steps(scenarios: Sequence[LoadedScenario], flows: FlowSet) -> list[Finding]:
+    """Tests waiting for a step that does not exist (renamed since?)."""
+    steps = {s for item in flows.flows.values() for s in item.flow.steps}
+    steps |= {f"{flow_id}.{s}" for flow_id, item in flows.flows.items() for s in item.flow.steps}
+    found: list[Finding] = []
+    for scenario in scenarios:
+        for located in scenario.turns:
+            expect = located.turn.expect
+            if expect is not None and expect.asks is not None and expect.asks not in steps:
+                found.append(
+                    error(
+                        scenario.file,
+                        located.line,
+                        f"le test attend la question « {expect.asks} », qui n'existe dans "
+                        "aucun script : l'étape a-t-elle changé de nom ?",
+                    )
+                )
+    return found
 
 
 def load_checked(folder: Path) -> FlowSet:
@@ -79,9 +99,8 @@ def load_checked(folder: Path) -> FlowSet:
     Raises :class:`FlowError` with the schema problems or the check's errors.
     """
     flows = load_flows(folder)
-    errors: Sequence[Finding] = [
-        f for f in _rules(Context.build(folder, flows)) if f.severity is Severity.ERROR
-    ]
+    ctx = Context.build(folder, flows, advice=False)
+    errors: Sequence[Finding] = [f for f in _rules(ctx) if f.severity is Severity.ERROR]
     if errors:
         raise FlowError([f.problem for f in ordered(errors)])
     return flows

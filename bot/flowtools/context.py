@@ -18,14 +18,16 @@ class Context:
     flows: FlowSet
     graphs: dict[str, dict[str, list[Edge]]]
     locators: dict[str, Locator]
+    advice: bool = True  # False: only errors matter (start-up, hot reload)
 
     @classmethod
-    def build(cls, folder: Path, flows: FlowSet) -> Context:
+    def build(cls, folder: Path, flows: FlowSet, *, advice: bool = True) -> Context:
         """Graphs and line finders of every flow of ``flows`` (read from ``folder``)."""
         prefilled = prefillable(flows)
         graphs = {flow_id: edges(item, prefilled) for flow_id, item in flows.flows.items()}
         names = [item.path for item in flows.flows.values()] + [GLOBAL_FILE]
-        return cls(folder, flows, graphs, {name: Locator.read(folder, name) for name in names})
+        locators = {name: Locator.read(folder, name) for name in names}
+        return cls(folder, flows, graphs, locators, advice)
 
     def where(self, item: LoadedFlow, step_id: str, *rest: str | int) -> tuple[str, int | None]:
         """File name and line of a step (or of one of its fields)."""

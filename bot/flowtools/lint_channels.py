@@ -66,7 +66,8 @@ def check_channels(ctx: Context) -> list[Finding]:
             step = item.flow.steps[step_id]
             multiple = isinstance(step, ChoiceStep) and step.multiple
             found += _telegram(item, step_id, buttons)
-            found += _whatsapp(ctx, item, step_id, buttons, multiple)
+            if ctx.advice:  # WhatsApp's fallbacks only ever give warnings and notes
+                found += _whatsapp(ctx, item, step_id, buttons, multiple)
     return found
 
 

@@ -49,13 +49,12 @@ def check_languages(ctx: Context) -> list[Finding]:
         translations[(original, item.flow.lang)] = item
         found += _compare(ctx, source, item)
     for item in flows.values():
-        line = ctx.locators[item.path].line("languages")
         for lang in item.flow.languages:
             if lang != item.flow.lang and (item.flow.flow, lang) not in translations:
                 found.append(
                     error(
                         item.path,
-                        line,
+                        ctx.locators[item.path].line("languages"),
                         f"la traduction en « {lang} » manque : crée un script avec "
                         f"« translates: {item.flow.flow} » et « lang: {lang} ».",
                     )

@@ -48,6 +48,12 @@ def _label(text: str, limit: int = LABEL) -> str:
     return flat
 
 
+def _title(item: LoadedFlow) -> str:
+    # The front matter is YAML, not a Mermaid label: plain text without double quotes.
+    title = " ".join(item.flow.title.split()).replace('"', "'").replace("\\", "/")
+    return f"{title} ({item.flow.flow}, version {item.version})"
+
+
 def _node(step_id: str, step: object) -> tuple[str, str | None]:
     """The Mermaid node of a step and its style class."""
     node = f"s_{step_id}"
@@ -101,7 +107,7 @@ def render_mermaid(item: LoadedFlow, flows: FlowSet) -> str:
     graph = edges(item, prefillable(flows))
     lines = [
         "---",
-        f'title: "{_label(item.flow.title)} ({item.flow.flow}, version {item.version})"',
+        f'title: "{_title(item)}"',
         "---",
         "flowchart TD",
     ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.engine.loader import GLOBAL_FILE, NOTICES
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
 from bot.flowtools.context import Context
+from bot.flowtools.locate import Locator
 
 MESSAGE_FIELDS = ("say", "ask", "text", "end", "hint")
 NOTICE_FIRST_LINE = 4  # after the "--- version: N ---" header
@@ -15,17 +16,29 @@ NOTICE_FIRST_LINE = 4  # after the "--- version: N ---" header
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """One text; ``message`` is False for button labels and notices (checked for words only)."""
+    """One text; ``message`` is False for button labels and notices (checked for words only).
+
+    Its line is looked up only when asked (a finding), from ``key`` in ``locator``.
+    """
 
     file: str
-    line: int | None
     text: str
     message: bool
     lang: str = "fr"
+    locator: Locator | None = None
+    key: tuple[str | int, ...] = ()
+
+    @property
+    def line(self) -> int | None:
+        """Line of the text's key (the first line of a notice's text)."""
+        if self.locator is None:
+            return NOTICE_FIRST_LINE
+        return self.locator.line(*self.key) or self.locator.line(*self.key[:-1])
 
 
 def texts(ctx: Context) -> Iterator[Text]:
     """Messages and labels of every flow, the global file's replies and messages, notices."""
+    key: tuple[str | int, ...]
     for item in ctx.flows.flows.values():
         locate = ctx.locators[item.path]
         lang = item.flow.lang
@@ -33,27 +46,28 @@ def texts(ctx: Context) -> Iterator[Text]:
             for name in MESSAGE_FIELDS:
                 value = getattr(step, name, None)
                 if isinstance(value, str) and value.strip():
-                    yield Text(item.path, locate.step(step_id, name), value, True, lang)
+                    yield Text(item.path, value, True, lang, locate, ("steps", step_id, name))
             if isinstance(step, (ChoiceStep, InputStep)):
                 for index, option in enumerate(step.options):
-                    line = locate.step(step_id, "options", index)
-                    yield Text(item.path, line, option.label, False, lang)
+                    key = ("steps", step_id, "options", index)
+                    yield Text(item.path, option.label, False, lang, locate, key)
             if isinstance(step, ConsentStep):
                 for name in ("yes_label", "no_label"):
-                    line = locate.step(step_id, name) or locate.step(step_id)
-                    yield Text(item.path, line, getattr(step, name), False, lang)
+                    key = ("steps", step_id, name)
+                    yield Text(item.path, getattr(step, name), False, lang, locate, key)
     glob = ctx.flows.glob
     locate = ctx.locators[GLOBAL_FILE]
     for index, command in enumerate(glob.commands):
         if command.reply:
-            yield Text(GLOBAL_FILE, locate.line("commands", index, "reply"), command.reply, True)
+            key = ("commands", index, "reply")
+            yield Text(GLOBAL_FILE, command.reply, True, locator=locate, key=key)
     # Only messages written in the file: the defaults are the developers' to check.
     for name, value in glob.messages.model_dump(exclude_unset=True).items():
         values = value if isinstance(value, dict) else {None: value}
-        for key, text in values.items():
+        for sub, text in values.items():
             if isinstance(text, str) and text.strip():
-                path = ("messages", name) if key is None else ("messages", name, key)
-                line = locate.line(*path)
-                yield Text(GLOBAL_FILE, line, text, not name.endswith(("_yes", "_no")))
+                key = ("messages", name) if sub is None else ("messages", name, sub)
+                label = not name.endswith(("_yes", "_no"))
+                yield Text(GLOBAL_FILE, text, label, locator=locate, key=key)
     for notice in ctx.flows.notices.values():
-        yield Text(f"{NOTICES}/{notice.name}.md", NOTICE_FIRST_LINE, notice.text, False)
+        yield Text(f"{NOTICES}/{notice.name}.md", notice.text, False)

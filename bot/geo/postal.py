@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +46,13 @@ class PostalIndex:
 
     @classmethod
     def from_csv(cls, path: Path) -> PostalIndex:
-        """Read the bundled table (``postal_code,insee,commune``)."""
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = csv.DictReader(handle)
-            return cls(Place(r["postal_code"], r["insee"], r["commune"]) for r in rows)
+        """Read the bundled table (``postal_code,insee,commune``).
+
+        The index never changes once built, so one is shared per version of the file
+        (several bots in one process, tests, reloads).
+        """
+        stat = path.stat()
+        return _read_csv(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
     def by_code(self, postal_code: str) -> Sequence[Place]:
         """Places sharing ``postal_code`` (empty when unknown)."""
@@ -86,6 +90,8 @@ class PostalIndex:
         return sum(len(v) for v in self._by_code.values())
 
 
-def describe(places: Mapping[str, str]) -> str:
-    """Human form of a place: ``Vaulx-en-Velin (69120)``."""
-    return f"{places['commune']} ({places['postal_code']})"
+@functools.lru_cache(maxsize=4)
+def _read_csv(path: Path, _mtime_ns: int, _size: int) -> PostalIndex:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle)
+        return PostalIndex(Place(r["postal_code"], r["insee"], r["commune"]) for r in rows)

@@ -96,7 +96,9 @@ def score(predictions: Sequence[Prediction], *, top_confusions: int = 10) -> Rep
             fn[gold] += 1
             confused[(gold, p.intent)] += 1
             sample.setdefault((gold, p.intent), p.example.text)
-    labels = sorted({p.example.intent for p in predictions} | {p.intent for p in predictions})
+    # "No intent at all" is a miss of the expected intent, not a class of its own.
+    predicted = {p.intent for p in predictions} - {NO_INTENT}
+    labels = sorted({p.example.intent for p in predictions} | predicted)
     intents = {label: Score.of(tp[label], fp[label], fn[label]) for label in labels}
     macro = sum(s.f1 for s in intents.values()) / len(intents) if intents else 0.0
     accuracy = sum(tp.values()) / len(predictions) if predictions else 0.0

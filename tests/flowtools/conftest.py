@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from bot.app.settings import PROJECT
 from bot.flowtools.check import CheckResult, check_flows
@@ -27,12 +28,28 @@ Check = Callable[[str], list[Finding]]
 
 
 @pytest.fixture
-def check_with(flows_copy: Path) -> Check:
-    """Findings about ``essai.yml`` once added, with this content, to the shipped flows."""
+def alone(tmp_path: Path) -> Path:
+    """A folder where the flow ``essai`` is the only one (the shipped settings and words)."""
+    folder = tmp_path / "alone"
+    (folder / "check").mkdir(parents=True)
+    shutil.copy(FLOWS / "check" / "words.yml", folder / "check" / "words.yml")
+    shutil.copytree(FLOWS / "notices", folder / "notices")
+    yaml = YAML()
+    glob = yaml.load((FLOWS / "global.yml").read_text(encoding="utf-8"))
+    glob["settings"]["start_flow"] = "essai"
+    glob["commands"] = [c for c in glob["commands"] if not isinstance(c["do"], dict)]
+    with (folder / "global.yml").open("w", encoding="utf-8") as out:
+        yaml.dump(glob, out)
+    return folder
+
+
+@pytest.fixture
+def check_with(alone: Path) -> Check:
+    """Findings about ``essai.yml`` written with this content (it starts the conversation)."""
 
     def run(content: str) -> list[Finding]:
-        (flows_copy / "essai.yml").write_text(content, encoding="utf-8")
-        result: CheckResult = check_flows(flows_copy)
+        (alone / "essai.yml").write_text(content, encoding="utf-8")
+        result: CheckResult = check_flows(alone)
         return [f for f in result.findings if f.file == "essai.yml"]
 
     return run

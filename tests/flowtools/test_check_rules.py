@@ -280,3 +280,18 @@ def test_an_invalid_test_file_is_an_error_with_its_line(flows_copy: Path) -> Non
         "(faute de frappe ?)"
         for f in result.findings
     ), [str(f) for f in result.findings]
+
+
+def test_a_test_waiting_for_a_renamed_step_is_an_error(flows_copy: Path) -> None:
+    _write(
+        flows_copy / "tests",
+        "essai.yml",
+        "tests:\n  - name: Un test\n    turns:\n      - say: salut\n        expect: {asks: ages}\n",
+    )
+    result = check_flows(flows_copy)
+    assert any(
+        f.file == "tests/essai.yml"
+        and f.line == 4
+        and "le test attend la question « ages », qui n'existe dans aucun script" in f.message
+        for f in result.findings
+    ), [str(f) for f in result.findings]

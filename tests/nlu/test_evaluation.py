@@ -110,3 +110,16 @@ def test_bot_nlu_parse_shows_intent_and_entities(
     out = capsys.readouterr().out
     assert "entity: sector = restauration  « snack »" in out
     assert "entity: postal_code = 69120" in out
+
+
+async def test_no_intent_at_all_is_a_miss_not_a_class() -> None:
+    data = NLUData((Example("???", "out_of_scope"), Example("salut", "greet")))
+    answers = {"???": Understanding(), "salut": Understanding("greet", 0.9)}
+
+    async def parse(text: str) -> Understanding:
+        return answers[text]
+
+    report = await evaluate(parse, data, {})
+    assert set(report.intents) == {"greet", "out_of_scope"}
+    assert report.intents["out_of_scope"].recall == 0.0
+    assert report.macro_f1 == 0.5

@@ -29,6 +29,7 @@ from tests.channels.whatsapp.fakes import (
 )
 
 FOLLOWUP = WhatsAppTemplate(name="tremplin_relance", language="fr", parameters=["first_name"])
+HANDOFF = WhatsAppTemplate(name="tremplin_ecris_nous", language="fr")
 
 
 def whatsapp_settings(**changes: Any) -> WhatsAppSettings:
@@ -40,7 +41,7 @@ def whatsapp_settings(**changes: Any) -> WhatsAppSettings:
         "phone_number_id": PHONE_NUMBER_ID,
         "api_version": API_VERSION,
         "graph_url": "https://graph.test",
-        "templates": {"followup": FOLLOWUP},
+        "templates": {"followup": FOLLOWUP, "handoff": HANDOFF},
         "max_per_second": 1_000_000,
         "retry_delay": 0,
         "max_retry_delay": 0,

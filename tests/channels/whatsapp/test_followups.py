@@ -157,16 +157,26 @@ async def test_a_follow_up_refusal_blocks_news_but_not_the_relay_taking_the_case
     assert len(graph.sent[before:]) == 1
 
 
-async def test_hand_off_news_is_pushed_inside_the_window_only(
+async def test_hand_off_news_is_pushed_inside_the_window_else_kept_for_later(
     phone: Phone, post: Post, graph: FakeGraph, whatsapp: WhatsApp
 ) -> None:
     await keep_contact(phone)
+    before = len(graph.sent)
     assert await whatsapp.push(USER, NEWS) is True
+    assert [m["type"] for m in graph.sent[before:]] == ["text"]
+
     late = Phone(post, graph, wa_id="33611111111", at=phone_time(hours=30))
     await keep_contact(late)
     before = len(graph.sent)
-    assert await whatsapp.push("33611111111", NEWS) is False  # no "handoff" template here
-    assert graph.sent[before:] == []
+    assert await whatsapp.push("33611111111", NEWS) is True
+    [nudge] = graph.sent[before:]
+    assert nudge["template"]["name"] == "tremplin_ecris_nous"  # "write back to read it"
+    late.at = None
+    await late.say("coucou")  # the person writes back: the news comes first
+    assert late.said("Samira a lu ton projet")
+
+    stranger = "33622222222"
+    assert await whatsapp.push(stranger, NEWS) is False  # nothing kept for a stranger
 
 
 def phone_time(*, hours: float) -> datetime:
