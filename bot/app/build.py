@@ -154,7 +154,8 @@ class Bot:
         return list(await self.dispatcher.handle(inbound, deliver))
 
     async def close(self) -> None:
-        """Finish pending turns, then release connections."""
+        """Finish pending turns and hand-off events, then release connections."""
+        await self.dispatcher.drain()
         await self.dispatcher.store.close()
         await self.http.aclose()
         await self.engine.dispose()
@@ -306,4 +307,5 @@ def make_app(
     app.state.whatsapp = whatsapp
     app.state.flow_watcher = None  # the FlowWatcher once started (hot reload)
     app.state.telegram = telegram.channel if telegram else None
+    app.state.bot = lambda: holder.get("bot")  # the running Bot (None before start-up)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -61,6 +62,7 @@ class Dispatcher:
         self.pseudonyms = pseudonyms
         self.case_events: CaseEvents = case_events or LoggedCaseEvents()
         self._locks = KeyedLocks()
+        self._background: set[asyncio.Task[None]] = set()
 
     async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Sequence[Outbound]:
         """Process ``inbound``; a redelivered message gets no reply at all.
@@ -146,8 +148,17 @@ class Dispatcher:
         if applied is None:
             log.info("dropped a redelivered message on %s", inbound.channel)
             return []
-        await self._tell_relays(subject, applied)
+        if applied.forwards or applied.left_bridge or applied.shared_lead or applied.erased:
+            # Reaching relays (network, e-mail) must not hold the person's reply back.
+            task = asyncio.create_task(self._tell_relays(subject, applied))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
         return applied.replies
+
+    async def drain(self) -> None:
+        """Wait for hand-off events still on their way (before shutting down)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
 
     async def _tell_relays(self, subject: str, applied: Applied) -> None:
         """After the commit: hand-off events. A failure here never undoes the turn."""

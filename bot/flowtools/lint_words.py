@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-
-from textstat.textstat import textstatistics
+from typing import TYPE_CHECKING
 
 from bot.domain.text import fold
 from bot.flowtools.findings import Finding, warning
 from bot.flowtools.style import Avoid, Style
 from bot.flowtools.texts import Text
+
+if TYPE_CHECKING:
+    from textstat.textstat import textstatistics
 
 _PLACEHOLDER = re.compile(r"\{[a-z][a-z0-9_]*\}")
 _BULLET = re.compile(r"^\s*(?:[•*\-–]|\d+[.)])\s+")
@@ -52,6 +54,10 @@ def avoided(text: str, rules: Iterable[Avoid]) -> list[tuple[Avoid, str]]:
 
 @lru_cache(maxsize=1)
 def _stats() -> textstatistics:
+    # textstat pulls in nltk, scipy and scikit-learn (~170 MB, 1.5 s): the running bot,
+    # which only needs the check's errors, never loads it.
+    from textstat.textstat import textstatistics
+
     stats = textstatistics()
     stats.set_lang("fr")
     return stats

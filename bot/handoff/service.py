@@ -81,19 +81,27 @@ class HandoffService:
 
     async def case_shared(self, lead_id: str) -> None:
         """The resident agreed to share: offer the case to the relay they were shown."""
-        async with self.engine.begin() as connection:
+        async with self.engine.connect() as connection:  # reads first: no write lock yet
             if await store.for_lead(connection, lead_id):
                 return  # already offered (the resident corrected an answer)
-            lead = await load_lead(connection, lead_id, self.cipher)
-            if lead is None or lead["relay_id"] not in self.relays:
-                return
-            row = await self._offer(connection, lead, lead["relay_id"], attempt=1)
+            lead = (
+                await connection.execute(
+                    select(
+                        leads.c.id, leads.c.channel, leads.c.relay_id, leads.c.conversation_id
+                    ).where(leads.c.id == lead_id)
+                )
+            ).first()
+        if lead is None or lead.relay_id not in self.relays:
+            return
+        async with self.engine.begin() as connection:
+            known = {"lead_id": lead.id, "channel": lead.channel, "subject": lead.conversation_id}
+            row = await self._offer(connection, known, lead.relay_id, 1)
         await self._notify(row)
 
     async def _offer(
         self, connection: AsyncConnection, lead: Mapping[str, Any], relay_id: str, attempt: int
     ) -> HandoffRow:
-        subject = await self._subject(connection, lead["lead_id"])
+        subject = lead.get("subject") or await self._subject(connection, lead["lead_id"])
         relay = self.relays[relay_id]
         due = add_working_hours(self.clock(), self.config.accept_within_hours)
         row = await store.create(
@@ -106,7 +114,7 @@ class HandoffService:
             due_at=None if relay.coverage.national else due,
             relay_name=f"{relay.display_name}, {relay.structure}",
         )
-        self.loads.current = await store.loads(connection)
+        self.loads.current[relay_id] = self.loads.current.get(relay_id, 0) + 1
         return row
 
     async def _subject(self, connection: AsyncConnection, lead_id: str) -> str:
@@ -118,9 +126,20 @@ class HandoffService:
             ).scalar()
         )
 
+    def _reachable(self, relay: Relay) -> bool:
+        contact = relay.contact
+        return bool(
+            (contact.telegram_chat_id is not None and self.messenger is not None)
+            or (contact.email and self.email is not None)
+            or (contact.webhook_url and self.webhook is not None)
+        )
+
     async def _notify(self, row: HandoffRow) -> None:
         """Send the case to the relay on every way we have to reach them."""
         relay = self.relays[row.relay_id]
+        if not self._reachable(relay):
+            log.info("relay %s has no configured way to be reached; the case waits", relay.id)
+            return
         async with self.engine.connect() as connection:
             lead = await load_lead(connection, row.lead_id, self.cipher)
         if lead is None:

@@ -63,7 +63,12 @@ def _row(row: Any) -> HandoffRow:
 
 
 async def _log(
-    connection: AsyncConnection, row: HandoffRow, status: str, actor: str, detail: str | None
+    connection: AsyncConnection,
+    row: HandoffRow,
+    status: str,
+    actor: str,
+    detail: str | None,
+    **lead_changes: Any,
 ) -> None:
     await connection.execute(
         insert(handoff_events).values(
@@ -79,7 +84,7 @@ async def _log(
     await connection.execute(
         update(leads)
         .where(leads.c.id == row.lead_id)
-        .values(status=status, relay_id=row.relay_id, updated_at=now())
+        .values(status=status, relay_id=row.relay_id, updated_at=now(), **lead_changes)
     )
 
 
@@ -115,11 +120,8 @@ async def create(
             due_at=due_at,
         )
     )
-    if relay_name is not None:
-        await connection.execute(
-            update(leads).where(leads.c.id == lead_id).values(relay_name=relay_name)
-        )
-    await _log(connection, row, "offered", actor, f"attempt {attempt}")
+    changes = {"relay_name": relay_name} if relay_name is not None else {}
+    await _log(connection, row, "offered", actor, f"attempt {attempt}", **changes)
     return row
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from ruamel.yaml import YAML
+from starlette.applications import Starlette
 
 from bot.app.build import make_app
 from bot.app.settings import PROJECT, Settings
@@ -24,9 +25,10 @@ SAMIRA = 7000001  # the relay's own Telegram account (private chat id = user id)
 class RestResident:
     """A resident on a web chat speaking the Rasa REST protocol."""
 
-    def __init__(self, http: httpx.AsyncClient, sender: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, sender: str, app: Starlette) -> None:
         self.http = http
         self.sender = sender
+        self.app = app
         self.replies: list[dict[str, Any]] = []
 
     async def say(self, text: str) -> None:
@@ -34,6 +36,7 @@ class RestResident:
         response = await self.http.post("/webhooks/rest/webhook", json=body)
         assert response.status_code == 200
         self.replies = response.json()
+        await self.app.state.bot().dispatcher.drain()  # hand-off events run after the reply
 
     async def press(self, title: str) -> None:
         for reply in reversed(self.replies):
@@ -83,7 +86,7 @@ async def test_handoff_acceptance_bridge_fin_and_closure(
         samira = TelegramResident(server, deliver, user_id=SAMIRA)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
-            nadia = RestResident(http, "web-nadia")
+            nadia = RestResident(http, "web-nadia", app)
             await nadia.say("salut")
             for title in ("18 à 25 ans", "J'ai une idée", "Restauration"):
                 await nadia.press(title)
