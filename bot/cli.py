@@ -48,10 +48,14 @@ async def _chat(settings: Settings, user: str) -> None:
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
+    import subprocess
+
     import uvicorn
 
+    # Migrate in a child process: the server never loads Alembic (~15 MB it would keep).
+    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], check=True)
     uvicorn.run(
-        make_app(settings),
+        make_app(settings, migrate=False),
         host=host,
         port=port,
         log_level=settings.log_level.lower(),

@@ -241,6 +241,7 @@ def make_app(
     *,
     nlu: NLU | None = None,
     whatsapp_transport: httpx.AsyncBaseTransport | None = None,
+    migrate: bool = True,
 ) -> Starlette:
     """The ASGI app serving the REST channel, WhatsApp when configured, and ``/health``.
 
@@ -267,7 +268,7 @@ def make_app(
     tasks: list[asyncio.Task[None]] = []
 
     async def startup() -> None:
-        holder["bot"] = await start_bot(settings, nlu=nlu)
+        holder["bot"] = await start_bot(settings, nlu=nlu, migrate=migrate)
         if whatsapp is not None:
             whatsapp.start(holder["bot"])
             holder["bot"].handoffs.pushers["whatsapp"] = whatsapp.push

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -79,6 +80,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 def alembic_config(url: str | None = None) -> Config:
     """Alembic configuration pointing at the bundled migrations."""
+    # Alembic and Mako weigh ~15 MB: imported only when migrating.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if url:
@@ -88,6 +92,8 @@ def alembic_config(url: str | None = None) -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (idempotent)."""
+
+    from alembic import command
 
     def run(connection: Connection) -> None:
         config = alembic_config()
