@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.messages import Inbound, Outbound
-from bot.engine.runner import TurnResult
 from bot.engine.state import (
     CreateLead,
     EraseAll,
@@ -20,6 +19,7 @@ from bot.engine.state import (
     SlotValue,
     StopContact,
 )
+from bot.engine.turn import TurnResult
 from bot.privacy.access import render_access
 from bot.store.personal import ErasedCase, erase_all, personal_data, stop_contact
 from bot.store.turns import TurnTx

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from rapidfuzz import fuzz
-
-from bot.domain.messages import Button, Inbound, InboundKind, Outbound
-from bot.domain.text import clean, fold
+from bot.domain.messages import Inbound, InboundKind
+from bot.domain.text import clean
 from bot.domain.understanding import Understanding
 from bot.engine.absorb import absorb_entities, with_intent
 from bot.engine.actions import Action
-from bot.engine.answers import Ambiguous, Invalid, Valid, check, parse_yes_no, place_slots
+from bot.engine.answers import Ambiguous, Invalid, Valid, check, parse_yes_no
+from bot.engine.choices import command_key, find_option, find_several, holds, option_ids
 from bot.engine.loader import FlowSet
 from bot.engine.render import DONE, PAYLOAD, Renderer
 from bot.engine.schema import (
@@ -22,21 +20,17 @@ from bot.engine.schema import (
     CallStep,
     ChoiceStep,
     Command,
-    Condition,
     ConsentStep,
     EndStep,
     FlowRef,
     GotoStep,
     InputStep,
-    Option,
     SayStep,
     SetStep,
     Target,
 )
 from bot.engine.state import (
     ConversationState,
-    Effect,
-    EraseAll,
     Forget,
     ForwardToRelay,
     Frame,
@@ -44,55 +38,22 @@ from bot.engine.state import (
     Mode,
     Purpose,
     RecordConsent,
-    ShowData,
     SlotValue,
     Status,
-    StopContact,
 )
+from bot.engine.system import INTENT_THRESHOLD, SystemQuestions
+from bot.engine.turn import Question, Turn, TurnResult, notice_hash
 from bot.geo.postal import PostalIndex
 from bot.privacy.sensitive import redact
 
 MAX_STEPS_PER_TURN = 200
-INTENT_THRESHOLD = 0.7
 FREE_TEXT_INTENT_THRESHOLD = 0.9
 OFF_TOPIC = "out_of_scope"  # the NLU's intent for chatter the bot cannot help with
-SYSTEM = "_sys"  # step id used by the bot's own buttons (offer a person, pick a place)
-Question = ChoiceStep | InputStep | ConsentStep
 # Commands that still reach the bot while a person talks with a relay.
 BRIDGE_COMMANDS = ("stop", "erase", "privacy", "access", "leave")
 
 
-@dataclass(frozen=True, slots=True)
-class TurnResult:
-    """What one turn produced."""
-
-    replies: tuple[Outbound, ...]
-    effects: tuple[Effect, ...]
-    state: ConversationState
-
-
-@dataclass(slots=True)
-class _Turn:
-    state: ConversationState
-    replies: list[Outbound] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
-    intent: str | None = None  # of the message being answered (the ``intent`` pseudo-slot)
-    noted: list[str] = field(default_factory=list)  # answers taken from the message's entities
-
-    def say(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
-        if text.strip():
-            self.replies.append(Outbound(text.strip(), buttons))
-
-    def result(self) -> TurnResult:
-        return TurnResult(tuple(self.replies), tuple(self.effects), self.state)
-
-
-def notice_hash(text: str) -> str:
-    """Short hash of the exact notice text a person saw."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-class Runner:
+class Runner(SystemQuestions):
     """Runs coordinators' flows; every dependency is an in-memory value."""
 
     def __init__(
@@ -112,7 +73,7 @@ class Runner:
         known.update({f"notice_{name}": text for name, text in notices.items()})
         self.render = Renderer(flows, known)
         self._words: dict[str, Command] = {
-            _key(word): command for command in flows.glob.commands for word in command.words
+            command_key(word): command for command in flows.glob.commands for word in command.words
         }
 
     def with_flows(self, flows: FlowSet) -> Runner:
@@ -124,7 +85,7 @@ class Runner:
         self, state: ConversationState, inbound: Inbound, understanding: Understanding
     ) -> TurnResult:
         """Handle one inbound message."""
-        turn = _Turn(state)
+        turn = Turn(state)
         text = clean(inbound.text)
         button = inbound.payload or (text if PAYLOAD.match(text) else None)
         turn.intent = understanding.intent if button is None else None
@@ -177,7 +138,7 @@ class Runner:
     # ------------------------------------------------------------------ talking with a relay
     def _bridged(
         self,
-        turn: _Turn,
+        turn: Turn,
         inbound: Inbound,
         text: str,
         button: str | None,
@@ -203,7 +164,7 @@ class Runner:
         elif text and button is None:
             turn.effects.append(ForwardToRelay(text))
 
-    def _intent_threshold(self, turn: _Turn, fresh: bool) -> float:
+    def _intent_threshold(self, turn: Turn, fresh: bool) -> float:
         """A free-text answer ("une appli pour arrêter de fumer") may sound like a command:
         there, only a very confident intent (or a command's exact words) interrupts."""
         if fresh or turn.state.mode is not Mode.ANSWER:
@@ -222,14 +183,14 @@ class Runner:
             for frame in frames
         )
 
-    def _current(self, turn: _Turn) -> Question | None:
+    def _current(self, turn: Turn) -> Question | None:
         state = turn.state
         step = self.flows.flows[state.flow or ""].flow.steps.get(state.step or "")
         return step if isinstance(step, (ChoiceStep, InputStep, ConsentStep)) else None
 
     def _restart(
         self,
-        turn: _Turn,
+        turn: Turn,
         source: str | None,
         understanding: Understanding | None = None,
         text: str = "",
@@ -240,13 +201,13 @@ class Runner:
             self._absorb_entities(turn, understanding)
         self._enter(turn, start, None)
 
-    def _enter(self, turn: _Turn, flow_id: str, step_id: str | None) -> None:
+    def _enter(self, turn: Turn, flow_id: str, step_id: str | None) -> None:
         item = self.flows.flows[flow_id]
         first = step_id or item.flow.start or item.order[0]
         turn.state = replace(turn.state, flow=flow_id, flow_version=item.version)
         self._advance(turn, first)
 
-    def _follow(self, turn: _Turn, target: Target | None, after: str) -> None:
+    def _follow(self, turn: Turn, target: Target | None, after: str) -> None:
         """Go to ``target``, or to the step written after ``after`` when none is given."""
         if isinstance(target, FlowRef):
             self._enter(turn, target.flow, target.step)
@@ -261,7 +222,7 @@ class Runner:
         self._advance(turn, target)
 
     # ------------------------------------------------------------------ the step loop
-    def _advance(self, turn: _Turn, step_id: str) -> None:
+    def _advance(self, turn: Turn, step_id: str) -> None:
         """Run steps from ``step_id`` until one waits for the person or the flow ends."""
         for _ in range(MAX_STEPS_PER_TURN):
             flow = self.flows.flows[turn.state.flow or ""].flow
@@ -283,7 +244,7 @@ class Runner:
                     return
             elif isinstance(step, BranchStep):
                 seen = with_intent(slots, turn.intent)
-                nxt = next((c.goto for c in step.branch if _holds(c, seen)), nxt)
+                nxt = next((c.goto for c in step.branch if holds(c, seen)), nxt)
             elif isinstance(step, SetStep):
                 turn.state = turn.state.with_slots(**step.set)
             elif isinstance(step, GotoStep):
@@ -327,7 +288,7 @@ class Runner:
         index = order.index(step_id) + 1
         return Frame(flow_id, order[index]) if index < len(order) else None
 
-    def _end(self, turn: _Turn, text: str | None, *, forget: bool) -> None:
+    def _end(self, turn: Turn, text: str | None, *, forget: bool) -> None:
         if text:
             turn.say(self.render.fill(text, turn.state.slots))
         if forget:
@@ -343,7 +304,7 @@ class Runner:
         turn.state = replace(turn.state, status=Status.DONE, mode=Mode.ANSWER)
 
     # ------------------------------------------------------------------ answers
-    def _ask_current(self, turn: _Turn) -> None:
+    def _ask_current(self, turn: Turn) -> None:
         state = turn.state
         step = self._current(turn)
         if state.mode is Mode.OFFER_HUMAN:
@@ -358,7 +319,7 @@ class Runner:
             turn.replies.append(self.render.question(state.step or "", step, state.slots))
 
     def _answer(
-        self, turn: _Turn, text: str, button: str | None, understanding: Understanding
+        self, turn: Turn, text: str, button: str | None, understanding: Understanding
     ) -> None:
         step_id = turn.state.step or ""
         step = self._current(turn)
@@ -373,7 +334,7 @@ class Runner:
                 turn.say(self.flows.glob.messages.stale_button)
                 self._ask_current(turn)
                 return
-            valid = _option_ids(step)
+            valid = option_ids(step)
             if option_id not in valid:
                 turn.say(self.flows.glob.messages.unknown_button)
                 self._ask_current(turn)
@@ -388,7 +349,7 @@ class Runner:
         if isinstance(step, ChoiceStep):
             self._answer_choice(turn, step_id, step, text, option_id, understanding)
             return
-        chosen = _find_option(step.options, option_id, text)
+        chosen = find_option(step.options, option_id, text)
         if chosen is not None:
             self._store(turn, step.slot, chosen.id)
             self._follow(turn, chosen.next or step.next, step_id)
@@ -418,7 +379,7 @@ class Runner:
 
     def _answer_choice(
         self,
-        turn: _Turn,
+        turn: Turn,
         step_id: str,
         step: ChoiceStep,
         text: str,
@@ -448,14 +409,14 @@ class Runner:
                 )
                 turn.replies.append(replace(question, text=text))
                 return
-            several = _find_several(step.options, text)
+            several = find_several(step.options, text)
             if several:
                 self._store(turn, step.slot, [o.id for o in several])
                 self._follow(turn, step.next, step_id)
                 return
             self._retry(turn, "Appuie sur les boutons, ou écris les numéros (par exemple 1 3).")
             return
-        chosen = _find_option(step.options, option_id, text)
+        chosen = find_option(step.options, option_id, text)
         if chosen is None and step.entity:
             value = understanding.entity(step.entity)
             chosen = next((o for o in step.options if o.id == value), None)
@@ -465,10 +426,10 @@ class Runner:
         self._store(turn, step.slot, chosen.id)
         self._follow(turn, chosen.next or step.next, step_id)
 
-    def _store(self, turn: _Turn, slot: str, value: SlotValue, **extra: SlotValue) -> None:
+    def _store(self, turn: Turn, slot: str, value: SlotValue, **extra: SlotValue) -> None:
         turn.state = replace(turn.state.with_slots(**{**extra, slot: value}), retries=0)
 
-    def _consent(self, turn: _Turn, step_id: str, step: ConsentStep, granted: bool) -> None:
+    def _consent(self, turn: Turn, step_id: str, step: ConsentStep, granted: bool) -> None:
         slots = turn.state.slots
         shown = self.render.fill(step.text, slots)
         version = f"{turn.state.flow}.{step_id}@{turn.state.flow_version}"
@@ -485,7 +446,7 @@ class Runner:
         self._store(turn, f"consent_{step.consent}", "yes" if granted else "no")
         self._follow(turn, step.next, step_id)
 
-    def _retry(self, turn: _Turn, reason: str) -> None:
+    def _retry(self, turn: Turn, reason: str) -> None:
         messages = self.flows.glob.messages
         if turn.noted:  # not this question's answer, but later ones': say so, ask again
             turn.say(messages.noted.replace("{noted}", ", ".join(turn.noted)))
@@ -508,234 +469,10 @@ class Runner:
         turn.say(self.flows.glob.messages.retry.replace("{reason}", reason).replace("{hint}", hint))
         self._ask_current(turn)
 
-    # ------------------------------------------------------------------ bot's own questions
-    def _offer_human(self, turn: _Turn) -> None:
-        messages = self.flows.glob.messages
-        turn.say(
-            messages.offer_human,
-            (
-                Button(f"/{SYSTEM}:human", messages.offer_human_yes),
-                Button(f"/{SYSTEM}:retry", messages.offer_human_no),
-            ),
-        )
-
-    def _answer_offer(self, turn: _Turn, text: str, button: str | None) -> None:
-        wants = button == f"/{SYSTEM}:human" or (button is None and parse_yes_no(text) is True)
-        turn.state = replace(turn.state, mode=Mode.ANSWER, retries=0)
-        commands = self.flows.glob.commands
-        human = next((c for c in commands if c.id == "human"), None) or next(
-            (c for c in commands if isinstance(c.do, FlowRef)), None
-        )
-        if wants and human is not None:
-            self._apply_command(turn, human, fresh=False)
-            return
-        self._ask_current(turn)
-
-    def _ask_pick(self, turn: _Turn) -> None:
-        buttons = tuple(
-            Button(f"/{SYSTEM}:p{i}", label[:60]) for i, (_, label) in enumerate(turn.state.picks)
-        )
-        turn.say(
-            "J'ai trouvé plusieurs communes. Laquelle est la tienne ?",
-            (*buttons, Button(f"/{SYSTEM}:none", "Aucune de celles-ci")),
-        )
-
-    def _answer_pick(self, turn: _Turn, text: str, button: str | None) -> None:
-        picks = turn.state.picks
-        index: int | None = None
-        pressed = (button or "").removeprefix(f"/{SYSTEM}:p")
-        if button is not None and pressed.isdigit():
-            index = int(pressed)
-        elif button is None and text.isdigit():
-            index = int(text) - 1
-        elif button is None:
-            index = next(
-                (i for i, (_, label) in enumerate(picks) if fold(label).startswith(fold(text))),
-                None,
-            )
-        step = self._current(turn)
-        turn.state = replace(turn.state, mode=Mode.ANSWER, picks=())
-        if index is None or not 0 <= index < len(picks) or not isinstance(step, InputStep):
-            if button not in (None, f"/{SYSTEM}:none"):
-                turn.say(self.flows.glob.messages.unknown_button)
-            self._ask_current(turn)
-            return
-        postal_code, insee = picks[index][0].split("|")
-        place = next(p for p in self.places.by_code(postal_code) if p.insee == insee)
-        extra = place_slots(place)
-        self._store(turn, step.slot, extra.pop(step.slot, place.postal_code), **extra)
-        self._follow(turn, step.next, turn.state.step or "")
-
-    def _ask_erase(self, turn: _Turn) -> None:
-        turn.say(
-            "Tu veux que j'efface tout ce que je sais sur toi ?\n"
-            "Je ne pourrai pas revenir en arrière.",
-            (
-                Button(f"/{SYSTEM}:erase", "Oui, tout effacer"),
-                Button(f"/{SYSTEM}:keep", "Non, garder"),
-            ),
-        )
-
-    def _answer_erase(self, turn: _Turn, text: str, button: str | None) -> None:
-        confirmed = button == f"/{SYSTEM}:erase" or (button is None and parse_yes_no(text) is True)
-        turn.state = replace(turn.state, mode=Mode.ANSWER)
-        if confirmed:
-            turn.effects.append(EraseAll())
-            turn.say("C'est fait : j'ai tout effacé. Si tu m'écris à nouveau, on repart de zéro.")
-            turn.state = ConversationState(status=Status.DONE)
-            return
-        turn.say("D'accord, je ne touche à rien.")
-        if self._position_exists(turn.state):
-            self._ask_current(turn)
-
-    # ------------------------------------------------------------------ commands
-    def _command(
-        self,
-        text: str,
-        button: str | None,
-        understanding: Understanding,
-        threshold: float = INTENT_THRESHOLD,
-    ) -> Command | None:
-        if button is not None:
-            if button.startswith(f"/{SYSTEM}:cmd_"):
-                wanted = button.removeprefix(f"/{SYSTEM}:cmd_")
-                return next((c for c in self.flows.glob.commands if c.id == wanted), None)
-            return None
-        command = self._words.get(_key(text)) if text else None
-        if command is not None:
-            return command
-        if understanding.intent and understanding.confidence >= threshold:
-            return next(
-                (c for c in self.flows.glob.commands if understanding.intent in c.intents), None
-            )
-        return None
-
-    def _apply_command(self, turn: _Turn, command: Command, fresh: bool) -> None:
-        turn.intent = None  # the message was a command, not an answer for branches to test
-        state = turn.state
-        if command.do == "stop":
-            turn.say(command.reply or "")
-            if state.slots.get("consent_contact") != "yes":
-                turn.effects.append(Forget())
-                turn.state = ConversationState(status=Status.STOPPED)
-            else:
-                turn.effects.append(StopContact())
-                turn.state = replace(state, status=Status.STOPPED, mode=Mode.ANSWER)
-            return
-        if command.do == "leave":  # "FIN" with nobody to leave: carry on
-            if fresh:
-                self._restart(turn, state.source)
-            else:
-                self._ask_current(turn)
-            return
-        if command.do in ("privacy", "access"):
-            turn.say(self.render.fill(command.reply or "", state.slots))
-            if command.do == "access":
-                turn.effects.append(ShowData())
-            if not fresh:
-                self._ask_current(turn)
-            return
-        if command.do == "restart":
-            turn.say(command.reply or "")
-            self._restart(turn, state.source)
-            return
-        if command.do == "erase":
-            turn.state = replace(state, mode=Mode.CONFIRM_ERASE, status=Status.ACTIVE)
-            if not self._position_exists(turn.state):
-                turn.state = replace(turn.state, flow=None, step=None)
-            self._ask_erase(turn)
-            return
-        if command.do == "help":
-            turn.say(command.reply or "")
-            if fresh:
-                self._restart(turn, state.source)
-            else:
-                self._ask_current(turn)
-            return
-        assert isinstance(command.do, FlowRef)
-        turn.say(command.reply or "")
-        if fresh:
-            # A finished conversation keeps its answers (e.g. to correct one of them).
-            kept = state.slots if state.status is Status.DONE else {}
-            turn.state = ConversationState(status=Status.ACTIVE, slots=kept, source=state.source)
-        elif state.flow and state.step:
-            turn.state = replace(state, stack=(*state.stack, Frame(state.flow, state.step)))
-        self._enter(turn, command.do.flow, command.do.step)
-
     # ------------------------------------------------------------------ NLU entities
-    def _absorb_entities(self, turn: _Turn, understanding: Understanding) -> None:
+    def _absorb_entities(self, turn: Turn, understanding: Understanding) -> None:
         """Fill empty slots from entities found in free text, so their questions are skipped."""
         turn.state, noted = absorb_entities(
             self.flows, self.places, self.render, turn.state, understanding
         )
         turn.noted.extend(noted)
-
-
-def _key(text: str) -> str:
-    """Comparison key of a command word ("?" has no letters but is a word)."""
-    return fold(text) or text.strip()
-
-
-def _holds(condition: Condition, slots: Mapping[str, SlotValue]) -> bool:
-    def matches(wanted: Mapping[str, object]) -> bool:
-        for name, expected in wanted.items():
-            value = slots.get(name)
-            if expected is None:
-                if value is not None:
-                    return False
-            elif isinstance(expected, list):
-                if isinstance(value, list):
-                    if not set(map(str, value)) & set(map(str, expected)):
-                        return False
-                elif value not in expected:
-                    return False
-            elif isinstance(value, list):
-                if str(expected) not in value:
-                    return False
-            elif value != expected:
-                return False
-        return True
-
-    if condition.if_ is not None and not matches(condition.if_):
-        return False
-    return not (condition.unless is not None and matches(condition.unless))
-
-
-def _option_ids(step: Question) -> set[str]:
-    if isinstance(step, ConsentStep):
-        return {"yes", "no"}
-    ids = {o.id for o in step.options}
-    if isinstance(step, ChoiceStep) and step.multiple:
-        ids.add(DONE)
-    return ids
-
-
-def _find_option(options: list[Option], option_id: str | None, text: str) -> Option | None:
-    """The option pressed, or named by its number, label or one of its words."""
-    if option_id is not None:
-        return next((o for o in options if o.id == option_id), None)
-    folded = fold(text)
-    if not folded or not options:
-        return None
-    if folded.isdigit() and 1 <= int(folded) <= len(options):
-        return options[int(folded) - 1]
-    for option in options:
-        if folded == fold(option.label) or folded in (fold(w) for w in option.words):
-            return option
-    best = max(options, key=lambda o: fuzz.ratio(folded, fold(o.label)))
-    return best if fuzz.ratio(folded, fold(best.label)) >= 85 else None
-
-
-def _find_several(options: list[Option], text: str) -> list[Option]:
-    """Several options named at once: "1 3", "1, 3 et 4", or labels separated by commas."""
-    folded = fold(text.replace(",", " , "))
-    parts = [p for p in folded.replace(" et ", " , ").split(",") if p.strip()]
-    numbers = folded.replace(",", " ").split()
-    if numbers and all(n.isdigit() for n in numbers):
-        found = [options[int(n) - 1] if 1 <= int(n) <= len(options) else None for n in numbers]
-    else:
-        found = [_find_option(options, None, part) for part in parts]
-    if not found or any(o is None for o in found):
-        return []
-    unique = {o.id: o for o in found if o is not None}
-    return list(unique.values())

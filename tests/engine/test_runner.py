@@ -10,9 +10,10 @@ from bot.domain.messages import Inbound, InboundKind
 from bot.domain.understanding import Entity, Understanding
 from bot.engine.actions import Outcome
 from bot.engine.loader import FlowSet, LoadedFlow
-from bot.engine.runner import Runner, TurnResult, notice_hash
+from bot.engine.runner import Runner
 from bot.engine.schema import Flow, Global
 from bot.engine.state import ConversationState, CreateLead, Forget, Mode, RecordConsent, Status
+from bot.engine.turn import TurnResult, notice_hash
 from bot.geo.postal import Place, PostalIndex
 
 GLOBAL: dict[str, Any] = {

@@ -1,0 +1,45 @@
+"""One turn being built by the runner: replies, effects and state, and its result."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from bot.domain.messages import Button, Outbound
+from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
+from bot.engine.state import ConversationState, Effect
+
+SYSTEM = "_sys"  # step id used by the bot's own buttons (offer a person, pick a place)
+Question = ChoiceStep | InputStep | ConsentStep
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    """What one turn produced."""
+
+    replies: tuple[Outbound, ...]
+    effects: tuple[Effect, ...]
+    state: ConversationState
+
+
+@dataclass(slots=True)
+class Turn:
+    """The turn in progress (mutable while the runner works on it)."""
+
+    state: ConversationState
+    replies: list[Outbound] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    intent: str | None = None  # of the message being answered (the ``intent`` pseudo-slot)
+    noted: list[str] = field(default_factory=list)  # answers taken from the message's entities
+
+    def say(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
+        if text.strip():
+            self.replies.append(Outbound(text.strip(), buttons))
+
+    def result(self) -> TurnResult:
+        return TurnResult(tuple(self.replies), tuple(self.effects), self.state)
+
+
+def notice_hash(text: str) -> str:
+    """Short hash of the exact notice text a person saw."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
