@@ -20,6 +20,8 @@ class Outcome:
     effects: tuple[Effect, ...] = ()
 
 
+RELAY_SLOTS = ("relay_id", "relay_name", "relay_structure", "relay_town", "relay_email")
+
 Action = Callable[[Mapping[str, SlotValue], Mapping[str, Any]], Outcome]
 
 
@@ -52,6 +54,8 @@ def make_actions(
             needs=_needs(slots),
             load=loads.current,
         )
+        if not ranked:  # every relay is full: the flows branch on relay_id being empty
+            return Outcome(dict.fromkeys(RELAY_SLOTS))
         relay = ranked[0]
         return Outcome(
             {

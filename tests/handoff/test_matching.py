@@ -56,3 +56,13 @@ def test_schemes_follow_stage_and_needs_with_honest_caveats() -> None:
     assert "french_tech_tremplin" in {s.id for s in tech}
     food = suggest_schemes(CATALOGUE, stage="idea", needs=["formation"], sector="restauration")
     assert "french_tech_tremplin" not in {s.id for s in food}
+
+
+def test_when_every_relay_is_full_the_flow_hears_that_nobody_is_free() -> None:
+    from bot.engine.actions import make_actions
+    from bot.handoff.matching import RelayLoads
+
+    full = RelayLoads({r.id: r.capacity for r in RELAYS.relays})
+    match = make_actions(CATALOGUE, RELAYS, full)["match_relay"]
+    outcome = match({"postal_code": "69120", "stage": "idea"}, {})
+    assert outcome.slots["relay_id"] is None
