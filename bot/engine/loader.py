@@ -151,24 +151,36 @@ def _french(error: Mapping[str, Any]) -> str:
     return f"« {name} » : {error.get('msg')}"
 
 
-def _line_of(node: Any, loc: Iterable[Any]) -> int | None:
-    """Find the 1-based line of ``loc`` inside a ruamel document."""
-    loc = list(loc)
-    if len(loc) > 2 and loc[0] == "steps":
-        del loc[2]  # the step-kind tag pydantic adds ("say", "choice"...) is not in the file
+def line_in(
+    node: Any, path: Iterable[Any], *, skip_unknown: bool = False, fallback: bool = True
+) -> int | None:
+    """1-based line of the deepest key or item of ``path`` found in a ruamel document.
+
+    With ``skip_unknown``, a part of ``path`` missing from the file is stepped over
+    instead of ending the walk (pydantic locations hold names the file does not); with
+    ``fallback``, a path not found at all gives the line of the node reached.
+    """
     line: int | None = None
-    for key in loc:
+    for key in path:
         if isinstance(node, CommentedMap) and key in node:
             line = node.lc.key(key)[0] + 1
             node = node[key]
         elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
             line = node.lc.item(key)[0] + 1
             node = node[key]
-        else:
-            continue
-    if line is None and isinstance(node, (CommentedMap, CommentedSeq)):
+        elif not skip_unknown:
+            break
+    if line is None and fallback and isinstance(node, (CommentedMap, CommentedSeq)):
         line = node.lc.line + 1
     return line
+
+
+def _line_of(node: Any, loc: Iterable[Any]) -> int | None:
+    """Find the 1-based line of a pydantic error location inside a ruamel document."""
+    loc = list(loc)
+    if len(loc) > 2 and loc[0] == "steps":
+        del loc[2]  # the step-kind tag pydantic adds ("say", "choice"...) is not in the file
+    return line_in(node, loc, skip_unknown=True)
 
 
 def _read_yaml(path: Path) -> tuple[Any, bytes]:

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+
+from bot.engine.loader import line_in
 
 _UNREAD = object()
 
@@ -36,18 +37,7 @@ class Locator:
 
     def line(self, *path: str | int) -> int | None:
         """Line of the deepest key or item of ``path`` found in the file."""
-        node = self._document()
-        line: int | None = None
-        for key in path:
-            if isinstance(node, CommentedMap) and key in node:
-                line = node.lc.key(key)[0] + 1
-                node = node[key]
-            elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-                line = node.lc.item(key)[0] + 1
-                node = node[key]
-            else:
-                break
-        return line
+        return line_in(self._document(), path, fallback=False)
 
     def step(self, step_id: str, *rest: str | int) -> int | None:
         """Line of a step, or of one of its fields (``"say"``, ``"options", 2``...)."""
