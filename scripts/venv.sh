@@ -21,7 +21,12 @@ ensure_venv() {
     fi
     stamp=".venv/.installed$extras"
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-        .venv/bin/python -m pip install --quiet --editable ".$extras"
+        echo "Installing Tremplin$extras in .venv (first run or pyproject.toml changed)..." >&2
+        # Build tools are chatty: keep their output, show it only if the install fails.
+        if ! .venv/bin/python -m pip install --quiet --editable ".$extras" >.venv/install.log 2>&1; then
+            cat .venv/install.log >&2
+            return 1
+        fi
         touch "$stamp"
     fi
 }
