@@ -3,7 +3,8 @@
 # environment outside the clone (re-used by every checkout and CI run on the machine).
 #
 #   scripts/rasa.sh setup                 create the venv and install Rasa (first run only)
-#   scripts/rasa.sh train [CONFIG] [OUT]  train an NLU model on nlu/data; prints its path
+#   scripts/rasa.sh train [CONFIG] [OUT]  train an NLU model on nlu/data and the questions of
+#                                         flows/faq.yml; prints its path
 #   scripts/rasa.sh serve [CONFIG|MODEL]  train if needed (or take MODEL.tar.gz), then serve
 #                                         /model/parse on 127.0.0.1:5005 (--enable-api)
 #   scripts/rasa.sh model [CONFIG]        print the trained model's path (exit 1 if none)
@@ -60,16 +61,30 @@ setup() {
     touch "$VENV/.ready"
 }
 
+FAQ_FILE="${BOT_FLOWS_DIR:-flows}/faq.yml"
+
 model_hash() {
-    cat "$1" $(find "$NLU_DIR/data" -name '*.yml' | LC_ALL=C sort) | sha256sum | cut -c1-16
+    cat "$1" $(find "$NLU_DIR/data" -name '*.yml' | LC_ALL=C sort) $(ls "$FAQ_FILE" 2>/dev/null) |
+        sha256sum | cut -c1-16
+}
+
+training_data() {
+    # nlu/data plus the questions of flows/faq.yml (intents faq_<id>), in a folder of $1.
+    local folder="$1/data"
+    rm -rf "$folder" && mkdir -p "$folder"
+    cp -r "$NLU_DIR/data/." "$folder/"
+    if [ -f "$FAQ_FILE" ]; then
+        "$VENV/bin/python" scripts/faq_to_rasa.py "$FAQ_FILE" >"$folder/faq.yml"
+    fi
+    echo "$folder"
 }
 
 train() {
     local config out name data
     config=$(realpath "${1:-$NLU_DIR/config.yml}")
     out="${2:-}"
-    data=$(realpath "$NLU_DIR/data")
     setup
+    data=$(training_data "$RASA_HOME")
     name="nlu-$(model_hash "$config")"
     if [ -z "$out" ]; then
         out="$MODELS"

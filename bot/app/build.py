@@ -19,18 +19,20 @@ from bot.app.whatsapp import make_whatsapp
 from bot.channels.rest import make_rest_routes
 from bot.domain.messages import Inbound, Outbound
 from bot.domain.understanding import NLU
-from bot.engine.actions import make_actions
+from bot.engine.actions import make_actions, make_faq_values
 from bot.engine.dispatcher import Deliver, Dispatcher
+from bot.engine.loader import FlowSet, load_flows
 from bot.engine.runner import Runner
 from bot.flowtools.check import load_checked
 from bot.flowtools.reload import FlowWatcher
-from bot.geo.postal import PostalIndex
+from bot.geo.search import PlaceFinder
 from bot.handoff.inbox import RelayInbox
 from bot.handoff.matching import RelayLoads
 from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
 from bot.handoff.reference import load_catalogue, load_relays
 from bot.handoff.service import HandoffConfig, HandoffService
 from bot.nlu.embedded import make_embedded_nlu
+from bot.nlu.trainingdata import Example, NLUData
 from bot.nlu.keywords import KeywordNLU
 from bot.nlu.rasa import RasaNLU
 from bot.privacy.crypto import FernetCipher
@@ -74,14 +76,21 @@ def make_cipher(settings: Settings) -> FernetCipher:
 def make_runner(settings: Settings, loads: RelayLoads | None = None) -> Runner:
     """The flow runner with its reference data (raises on invalid files)."""
     flows = load_checked(settings.flows_dir)  # the schema, then the check's errors
-    places = PostalIndex.from_csv(settings.data_dir / "postal_codes.csv")
+    finder = make_place_finder(settings.data_dir)
     catalogue = load_catalogue(settings.data_dir / "schemes.yml")
     relays = load_relays(settings.data_dir / "relays.yml")
     constants = {
         "responsable": settings.privacy.controller,
         "contact_donnees": settings.privacy.contact,
     }
-    return Runner(flows, places, make_actions(catalogue, relays, loads), constants)
+    hours = settings.handoff.accept_within_hours
+    actions = make_actions(catalogue, relays, loads, accept_within_hours=hours)
+    return Runner(flows, finder, actions, constants, make_faq_values(catalogue))
+
+
+def make_place_finder(data_dir: Path) -> PlaceFinder:
+    """Communes from ``postal_codes.csv``, with the nicknames of ``place_aliases.yml``."""
+    return PlaceFinder.from_files(data_dir / "postal_codes.csv", data_dir / "place_aliases.yml")
 
 
 async def run_purge(
@@ -120,13 +129,25 @@ async def purge_forever(bot: Bot, privacy: PrivacySettings) -> None:
         await asyncio.sleep(privacy.purge_every_hours * 3600)
 
 
+def faq_training(flows: FlowSet) -> NLUData:
+    """The questions of ``flows/faq.yml`` as NLU examples (intent ``faq_<id>``)."""
+    return NLUData(
+        tuple(Example(text, entry.intent_name) for entry in flows.faq.faq for text in entry.examples)
+    )
+
+
 def make_nlu(settings: Settings) -> NLU:
     """The configured NLU backend (the embedded one trains here, or loads from its cache)."""
     config = settings.nlu
     if config.backend == "keywords":
         return KeywordNLU()
     cache_dir = config.cache_dir or settings.runtime_dir / "nlu"
-    embedded = make_embedded_nlu(settings.nlu_dir, cache_dir, threshold=config.threshold)
+    embedded = make_embedded_nlu(
+        settings.nlu_dir,
+        cache_dir,
+        threshold=config.threshold,
+        extra=faq_training(load_flows(settings.flows_dir)),
+    )
     if config.backend == "rasa":
         return RasaNLU(
             config.rasa_url,

@@ -11,6 +11,8 @@ from typing import Any
 
 from bot.app.settings import PROJECT, Settings
 from bot.domain.understanding import Understanding
+from bot.app.build import faq_training
+from bot.engine.loader import load_flows
 from bot.nlu.embedded import EmbeddedNLU, make_embedded_nlu, train_on
 from bot.nlu.entities import EntityExtractor
 from bot.nlu.evaluation import Parse, cross_validate, evaluate, render_report
@@ -60,7 +62,8 @@ def run_nlu_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _embedded(settings: Settings) -> EmbeddedNLU:
     cache = settings.nlu.cache_dir or settings.runtime_dir / "nlu"
-    return make_embedded_nlu(settings.nlu_dir, cache, threshold=settings.nlu.threshold)
+    faq = faq_training(load_flows(settings.flows_dir))
+    return make_embedded_nlu(settings.nlu_dir, cache, threshold=settings.nlu.threshold, extra=faq)
 
 
 def _rasa(settings: Settings, embedded: EmbeddedNLU | None) -> RasaNLU:

@@ -62,9 +62,14 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Outbound:
-    """One message from the bot; channels render buttons as well as they can."""
+    """One message from the bot; channels render buttons as well as they can.
+
+    ``numbered``: the text already lists the choices as "1. ...": a channel that would
+    number them itself shows the text as it is.
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
     multiple: bool = False
     attachment: Attachment | None = None
+    numbered: bool = False  # the text already lists the choices with their numbers

@@ -30,3 +30,12 @@ def fold(text: str) -> str:
 def has_words(text: str) -> bool:
     """True when ``text`` holds at least one letter or digit (not only emoji)."""
     return any(ch.isalnum() for ch in text)
+
+
+def is_other_script(text: str) -> bool:
+    """True when most letters of ``text`` are not Latin (Arabic, Cyrillic...)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
+    return latin * 2 < len(letters)

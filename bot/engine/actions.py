@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from rapidfuzz import fuzz
+
+from bot.domain.text import fold
 from bot.engine.state import CreateLead, Effect, SlotValue
+from bot.handoff.calendar import add_working_hours
 from bot.handoff.matching import RelayLoads, rank_relays, suggest_schemes
-from bot.handoff.reference import Catalogue, Relays
+from bot.handoff.reference import Catalogue, Relays, Scheme
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +25,17 @@ class Outcome:
     effects: tuple[Effect, ...] = ()
 
 
-RELAY_SLOTS = ("relay_id", "relay_name", "relay_structure", "relay_town", "relay_email")
+RELAY_SLOTS = (
+    "relay_id",
+    "relay_name",
+    "relay_structure",
+    "relay_town",
+    "relay_email",
+    "relay_local",
+)
 
-Action = Callable[[Mapping[str, SlotValue], Mapping[str, Any]], Outcome]
+Action = Callable[[Mapping[str, SlotValue], Mapping[str, Any], datetime], Outcome]
+"""A built-in action: (slots, the step's args, when the message came) -> outcome."""
 
 
 def _text(slots: Mapping[str, SlotValue], name: str) -> str | None:
@@ -36,15 +49,21 @@ def _needs(slots: Mapping[str, SlotValue]) -> list[str]:
 
 
 def make_actions(
-    catalogue: Catalogue, relays: Relays, loads: RelayLoads | None = None
+    catalogue: Catalogue,
+    relays: Relays,
+    loads: RelayLoads | None = None,
+    accept_within_hours: float = 16,
 ) -> dict[str, Action]:
     """The registry of actions available to flows.
 
-    ``loads`` is a snapshot of open cases per relay, so a full relay is skipped.
+    ``loads`` is a snapshot of open cases per relay, so a full relay is skipped;
+    ``accept_within_hours`` (working hours) is how long a relay has to take a case.
     """
     loads = loads or RelayLoads()
 
-    def match_relay(slots: Mapping[str, SlotValue], args: Mapping[str, Any]) -> Outcome:
+    def match_relay(
+        slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime
+    ) -> Outcome:
         ranked = rank_relays(
             relays,
             postal_code=_text(slots, "postal_code"),
@@ -64,10 +83,12 @@ def make_actions(
                 "relay_structure": relay.structure,
                 "relay_town": relay.town,
                 "relay_email": relay.contact.email,
+                # "no": nobody covers the place; the national team is offered instead.
+                "relay_local": "no" if relay.coverage.national else "yes",
             }
         )
 
-    def suggest(slots: Mapping[str, SlotValue], args: Mapping[str, Any]) -> Outcome:
+    def suggest(slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime) -> Outcome:
         limit = int(args.get("limit", 3))
         schemes = suggest_schemes(
             catalogue,
@@ -84,17 +105,59 @@ def make_actions(
             lines.append(line)
         return Outcome({"schemes": [s.id for s in schemes], "schemes_text": "\n".join(lines)})
 
-    def create_lead(slots: Mapping[str, SlotValue], args: Mapping[str, Any]) -> Outcome:
+    def create_lead(
+        slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime
+    ) -> Outcome:
         # The flow may say anything: without consent to keep the contact, no lead.
         if slots.get("consent_contact") != "yes":
             return Outcome()
         status = str(args.get("status", "new"))
-        return Outcome(
-            {"lead_status": status}, effects=(CreateLead({**slots, "lead_status": status}),)
-        )
+        made: dict[str, SlotValue] = {"lead_status": status}
+        if status == "new" and slots.get("consent_relay") == "yes":
+            # When the relay must answer by (texts read it as "mardi 2 décembre").
+            made["handoff_due"] = add_working_hours(now, accept_within_hours).isoformat()
+        return Outcome(made, effects=(CreateLead({**slots, **made}),))
 
     return {
         "match_relay": match_relay,
         "suggest_schemes": suggest,
         "create_lead": create_lead,
     }
+
+
+def _scheme_named(catalogue: Catalogue, text: str) -> Scheme | None:
+    """The scheme a question names ("c'est quoi l'adie ?"), by its name or an alias."""
+    folded = f" {fold(text)} "
+    best: tuple[int, Scheme] | None = None
+    for scheme in catalogue.schemes:
+        for name in (scheme.name, *scheme.aliases):
+            key = fold(name)
+            if not key:
+                continue
+            if f" {key} " in folded or f"l'{key} " in folded:
+                score = 100 + len(key)
+            else:
+                score = int(fuzz.partial_ratio(key, folded)) if len(key) >= 5 else 0
+                score = score if score >= 90 else 0
+            if score and (best is None or score > best[0]):
+                best = (score, scheme)
+    return best[1] if best else None
+
+
+def make_faq_values(catalogue: Catalogue) -> Callable[[str], Mapping[str, str]]:
+    """What FAQ answers may quote: the scheme a question names, and the money amounts."""
+    amounts = "\n".join(f"• {s.name} : {s.amount}" for s in catalogue.schemes if s.amount)
+
+    def values(text: str) -> Mapping[str, str]:
+        found: dict[str, str] = {"amounts": amounts}
+        scheme = _scheme_named(catalogue, text)
+        if scheme is not None:
+            found.update(
+                scheme_name=scheme.name,
+                scheme_offer=scheme.offer,
+                scheme_caveat=scheme.caveat,
+                scheme_link=scheme.source,
+            )
+        return found
+
+    return values

@@ -14,12 +14,10 @@ from bot.engine.effects import Applied, apply_effects
 from bot.engine.locks import KeyedLocks
 from bot.engine.render import PAYLOAD
 from bot.engine.runner import Runner
-from bot.engine.state import (
-    ConversationState,
-)
+from bot.engine.state import ConversationState, SlotValue
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.privacy.sensitive import redact
-from bot.store.handoffs import take_outbox
+from bot.store.handoffs import case_view, take_outbox
 from bot.store.turns import TurnTx
 from bot.store.turnstore import TurnStore
 
@@ -27,6 +25,18 @@ log = logging.getLogger(__name__)
 
 Deliver = Callable[[Sequence[Outbound]], Awaitable[Sequence[str | None] | None]]
 """Sends a turn's replies; may return the channel's id of each message sent."""
+
+
+def _case_context(tx: TurnTx) -> dict[str, SlotValue]:
+    """Where the person's case stands, for texts and conditions (``{case_relay}``...)."""
+    case = case_view(tx)
+    if case is None:
+        return {}
+    return {
+        "case_status": case.status,
+        "case_relay": case.relay_name,
+        "case_due": case.due_at.isoformat() if case.due_at else None,
+    }
 
 
 class LoggedCaseEvents:
@@ -121,8 +131,10 @@ class Dispatcher:
             if keeps_before:
                 tx.touch_contact(inbound.received_at)
             waiting = take_outbox(tx) if keeps_before else []
-            result = runner.run(state, inbound, understanding)
-            applied = apply_effects(tx, inbound, result, runner.render.label, waiting)
+            context = _case_context(tx) if state.slots.get("lead_status") else {}
+            result = runner.run(state, inbound, understanding, context)
+            access = runner.flows.glob.messages.access.model_dump()
+            applied = apply_effects(tx, inbound, result, runner.render.label, waiting, access)
             forgotten = applied.forgotten
             if not forgotten:
                 new = result.state

@@ -92,6 +92,7 @@ def apply_effects(
     result: TurnResult,
     label: Callable[[str, Any], str],
     waiting: Sequence[str] = (),
+    access_texts: Mapping[str, Any] | None = None,
 ) -> Applied:
     """Carry out ``result``'s effects in order; the store refuses data without consent.
 
@@ -129,7 +130,7 @@ def apply_effects(
         elif isinstance(effect, ShowData):
             # The summary goes right after the command's own reply, before any question.
             at = len(waiting) + 1
-            replies[at:at] = render_access(personal_data(tx), label)
+            replies[at:at] = render_access(personal_data(tx), label, access_texts or {})
         elif isinstance(effect, Forget):
             tx.forget()
             return Applied(tuple(replies), forgotten=True, left_bridge=left)

@@ -19,6 +19,7 @@ from bot.engine.schema import (
     BranchStep,
     CallStep,
     ChoiceStep,
+    Faq,
     Flow,
     FlowRef,
     Global,
@@ -28,6 +29,7 @@ from bot.engine.schema import (
 )
 
 GLOBAL_FILE = "global.yml"
+FAQ_FILE = "faq.yml"
 NOTICES = "notices"
 
 
@@ -89,6 +91,7 @@ class FlowSet:
     glob: Global
     digest: str
     notices: Mapping[str, Notice] = field(default_factory=dict)
+    faq: Faq = field(default_factory=lambda: Faq(faq=[], unknown="…"))
 
     def flow(self, flow_id: str) -> Flow:
         """The flow named ``flow_id`` (raises ``KeyError``)."""
@@ -195,7 +198,7 @@ def _read_yaml(path: Path) -> tuple[Any, bytes]:
         raise FlowError([Problem(path.name, line, f"YAML mal formé ({exc.problem})")]) from exc
 
 
-M = TypeVar("M", Flow, Global)
+M = TypeVar("M", Flow, Global, Faq)
 
 
 def _validate(model: type[M], data: Any, name: str) -> M:
@@ -340,6 +343,7 @@ def _load_flows(folder: Path, _contents: str) -> FlowSet:
     loaded: dict[str, LoadedFlow] = {}
     docs: dict[str, CommentedMap] = {}
     glob: Global | None = None
+    faq = Faq(faq=[], unknown="…")
     digest = hashlib.sha256()
     paths = sorted(folder.glob("*.yml"))
     for path in paths:
@@ -347,6 +351,10 @@ def _load_flows(folder: Path, _contents: str) -> FlowSet:
             if path.name == GLOBAL_FILE:
                 data, raw = _read_yaml(path)
                 glob = _validate(Global, data, path.name)
+            elif path.name == FAQ_FILE:
+                data, raw = _read_yaml(path)
+                faq = _validate(Faq, data, path.name)
+                problems.extend(_check_faq(faq, data))
             else:
                 item, doc = load_flow_file(path)
                 raw = path.read_bytes()
@@ -374,7 +382,18 @@ def _load_flows(folder: Path, _contents: str) -> FlowSet:
     notices = _load_notices(folder / NOTICES, problems)
     if problems or glob is None:
         raise FlowError(problems)
-    return FlowSet(loaded, glob, digest.hexdigest(), notices)
+    return FlowSet(loaded, glob, digest.hexdigest(), notices, faq)
+
+
+def _check_faq(faq: Faq, doc: CommentedMap) -> list[Problem]:
+    seen: set[str] = set()
+    problems = []
+    for index, entry in enumerate(faq.faq):
+        if entry.intent_name in seen:
+            line = line_in(doc, ["faq", index])
+            problems.append(Problem(FAQ_FILE, line, f"la question « {entry.id} » est en double"))
+        seen.add(entry.intent_name)
+    return problems
 
 
 _FRONT = re.compile(r"\A---\s*\nversion:\s*(\d+)\s*\n---\s*\n", re.MULTILINE)

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    model_validator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -13,6 +14,8 @@ from pydantic import (
     Tag,
     field_validator,
 )
+
+from bot.engine.messages import Messages
 
 INTENT_SLOT = "intent"  # read-only pseudo-slot: the intent of the message being answered
 
@@ -46,13 +49,39 @@ class FlowRef(_Model):
 Target = Id | FlowRef
 
 
+Means = Literal["yes", "no", "dont_know", "skip"]
+
+
 class Option(_Model):
     """One button of a question: a stable id and the label the resident sees."""
 
     id: Id
     label: Annotated[str, Field(min_length=1, max_length=60)]
-    words: list[str] = Field(default_factory=list, description="Other ways to say it.")
+    words: list[str] = Field(
+        default_factory=list, description="Other ways to say it, found anywhere in a message."
+    )
+    range: tuple[float, float | None] | None = Field(
+        default=None, description="Numbers that land here, e.g. [18, 25]; [31, null] = 31 or more."
+    )
+    means: Means | None = Field(
+        default=None,
+        description="yes / no (« ouais », « non merci »), dont_know (« jsp »), skip (passer).",
+    )
+    phrase: str | None = Field(
+        default=None, description="The choice inside a sentence: {slot_phrase} in texts."
+    )
+    confirm: bool | None = Field(
+        default=None,
+        description="Confirm a typed answer before using it (default: when it ends the chat).",
+    )
     next: Target | None = None
+
+    @field_validator("range")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float | None] | None) -> tuple[float, float | None] | None:
+        if value is not None and value[1] is not None and value[1] < value[0]:
+            raise ValueError("range : le premier nombre doit être le plus petit")
+        return value
 
 
 class _Step(_Model):
@@ -75,6 +104,11 @@ class ChoiceStep(_Step):
     done_label: str = "C'est tout ✅"
     entity: str | None = Field(default=None, description="NLU entity that can fill the slot.")
     ask_again: bool = Field(default=False, description="Ask even when the slot is filled.")
+    hint: str | None = Field(default=None, description="Said when the answer is not understood.")
+    dont_know: str | None = Field(
+        default=None, description="Said to « je sais pas » when no button means it."
+    )
+    progress: bool = Field(default=True, description="Counts in « Question N sur M ».")
 
     @field_validator("options")
     @classmethod
@@ -86,7 +120,7 @@ class ChoiceStep(_Step):
         return options
 
 
-Expect = Literal["text", "number", "yes_no", "postal_code", "location"]
+Expect = Literal["text", "number", "yes_no", "postal_code", "location", "phone"]
 
 
 class InputStep(_Step):
@@ -105,6 +139,10 @@ class InputStep(_Step):
     entity: str | None = None
     ask_again: bool = False
     personal: bool = Field(default=False, description="Free text about the person.")
+    dont_know: str | None = Field(
+        default=None, description="Said to « je sais pas » when no button means it."
+    )
+    progress: bool = Field(default=True, description="Counts in « Question N sur M ».")
 
 
 class Condition(_Model):
@@ -233,6 +271,9 @@ class Flow(_Model):
         "with `translates: <this flow>` and its `lang`.",
     )
     translates: Id | None = Field(default=None, description="The flow this one translates.")
+    progress: bool = Field(
+        default=False, description="Show « Question N sur M » before its questions."
+    )
     steps: Annotated[dict[Id, Step], Field(min_length=1)]
 
 
@@ -249,45 +290,58 @@ class Command(_Model):
     reply: str | None = None
 
 
-class Messages(_Model):
-    """Fixed messages of the bot itself (not tied to a step)."""
-
-    retry: Text
-    offer_human: Text
-    offer_human_yes: str = "Parler à quelqu'un"
-    offer_human_no: str = "Réessayer"
-    stale_button: Text
-    unknown_button: Text
-    unsupported: Text
-    empty: Text
-    too_long: Text
-    welcome_back: Text
-    broken: Text
-    bridge_media: str = "Je ne peux transmettre que des messages écrits. Tu peux l'écrire ?"
-    redacted: str = (
-        "J'ai retiré de ta réponse ce qui parle de {categories} : pas besoin de me le dire 🙂"
-    )
-    noted: str = Field(
-        default="C'est noté : {noted}.",
-        description="When a message does not answer the question but answers later ones.",
-    )
-    chatter: dict[str, str] = Field(
-        default_factory=lambda: {
-            "out_of_scope": "Je suis là pour ton projet. Pour le reste, je ne peux pas t'aider.",
-            "greet": "Salut 🙂",
-            "thanks": "Avec plaisir 🙂",
-        },
-        description="Said, then the question again, when an answer that does not fit has "
-        "this intent; only out_of_scope (off-topic chatter) counts as a misunderstanding.",
-    )
-
-
 class Settings(_Model):
     """Conversation-wide settings."""
 
     start_flow: Id
-    max_retries: Annotated[int, Field(ge=1, le=10)] = 3
+    after_end: Id | None = Field(
+        default=None, description="Flow for messages after the end (questions, « merci »)."
+    )
+    max_retries: Annotated[int, Field(ge=1, le=10)] = Field(
+        default=2, description="Misunderstandings before the choices are numbered."
+    )
     max_text_length: Annotated[int, Field(ge=10, le=10000)] = 1000
+    numbered_above: Annotated[int, Field(ge=1, le=60)] = Field(
+        default=10,
+        description="Menus with more choices are shown numbered (WhatsApp): a number picks.",
+    )
+
+
+class FaqAnswer(_Model):
+    """One variant of an answer: said when its condition holds (none: always)."""
+
+    if_: dict[str, Scalar | list[Scalar]] | None = Field(default=None, alias="if")
+    unless: dict[str, Scalar | list[Scalar]] | None = None
+    say: Text
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class FaqEntry(_Model):
+    """A question residents ask in the middle of a chat, and its answer."""
+
+    id: Id
+    intent: str | None = Field(default=None, description="NLU intent (default: faq_<id>).")
+    examples: list[str] = Field(default_factory=list, description="How people ask it.")
+    answer: Text | None = None
+    answers: list[FaqAnswer] = Field(default_factory=list)
+
+    @property
+    def intent_name(self) -> str:
+        return self.intent or f"faq_{self.id}"
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> FaqEntry:
+        if (self.answer is None) == (not self.answers):
+            raise ValueError("il faut « answer » ou « answers » (un seul des deux)")
+        return self
+
+
+class Faq(_Model):
+    """The ``flows/faq.yml`` file: questions answered at any step."""
+
+    faq: list[FaqEntry]
+    unknown: Text = Field(description="Said to a question the bot cannot answer.")
 
 
 class Global(_Model):
@@ -299,15 +353,15 @@ class Global(_Model):
 
 
 def flow_file_schema() -> dict[str, Any]:
-    """JSON Schema accepted by any file of ``flows/`` (a flow or the global file)."""
-    flow = Flow.model_json_schema(by_alias=True)
-    glob = Global.model_json_schema(by_alias=True)
-    defs: dict[str, Any] = {**flow.pop("$defs", {}), **glob.pop("$defs", {})}
-    defs["Flow"] = flow
-    defs["Global"] = glob
+    """JSON Schema accepted by any file of ``flows/`` (a flow, the global file, the FAQ)."""
+    defs: dict[str, Any] = {}
+    for model in (Flow, Global, Faq):
+        schema = model.model_json_schema(by_alias=True)
+        defs.update(schema.pop("$defs", {}))
+        defs[model.__name__] = schema
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Tremplin flow script",
-        "anyOf": [{"$ref": "#/$defs/Flow"}, {"$ref": "#/$defs/Global"}],
+        "anyOf": [{"$ref": "#/$defs/Flow"}, {"$ref": "#/$defs/Global"}, {"$ref": "#/$defs/Faq"}],
         "$defs": defs,
     }

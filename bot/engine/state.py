@@ -23,9 +23,10 @@ class Mode(StrEnum):
     """What the bot is waiting for besides the current step's answer."""
 
     ANSWER = "answer"
-    OFFER_HUMAN = "offer_human"
+    OFFER_HUMAN = "offer_human"  # kept for conversations saved before 2026-12: read as ANSWER
     PICK = "pick"
     CONFIRM_ERASE = "confirm_erase"
+    CONFIRM_ANSWER = "confirm_answer"  # a typed answer that ends the chat, said back first
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,9 @@ class ConversationState:
     flow_version: str | None = None
     source: str | None = None
     bridge: str | None = None  # name of the relay the person is talking with, if any
+    numbered: bool = False  # the current question's choices were shown with numbers
+    pending: tuple[str, ...] = ()  # CONFIRM_ANSWER: the option id, then the words typed
+    asked: tuple[str, ...] = ()  # questions of the current flow answered (« Question N sur M »)
 
     def with_slots(self, **changes: SlotValue) -> ConversationState:
         """A copy with ``changes`` applied (``None`` clears a slot)."""
@@ -76,6 +80,9 @@ class ConversationState:
             "flow_version": self.flow_version,
             "source": self.source,
             "bridge": self.bridge,
+            "numbered": self.numbered,
+            "pending": list(self.pending),
+            "asked": list(self.asked),
         }
 
     @classmethod
@@ -93,6 +100,9 @@ class ConversationState:
             flow_version=data.get("flow_version"),
             source=data.get("source"),
             bridge=data.get("bridge"),
+            numbered=bool(data.get("numbered", False)),
+            pending=tuple(data.get("pending") or ()),
+            asked=tuple(data.get("asked") or ()),
         )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bot.domain.messages import Button, Outbound
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
-from bot.engine.state import ConversationState, Effect
+from bot.engine.state import ConversationState, Effect, SlotValue
 
 SYSTEM = "_sys"  # step id used by the bot's own buttons (offer a person, pick a place)
 Question = ChoiceStep | InputStep | ConsentStep
@@ -31,6 +33,12 @@ class Turn:
     effects: list[Effect] = field(default_factory=list)
     intent: str | None = None  # of the message being answered (the ``intent`` pseudo-slot)
     noted: list[str] = field(default_factory=list)  # answers taken from the message's entities
+    context: Mapping[str, SlotValue] = field(default_factory=dict)  # read-only values (case)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))  # when the message came
+
+    def view(self) -> Mapping[str, SlotValue]:
+        """The slots texts and conditions see: the state's, plus the read-only context."""
+        return {**self.context, **self.state.slots} if self.context else self.state.slots
 
     def say(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
         if text.strip():

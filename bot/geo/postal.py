@@ -54,6 +54,11 @@ class PostalIndex:
         stat = path.stat()
         return _read_csv(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
+    def places(self) -> Iterable[Place]:
+        """Every place of the table."""
+        for places in self._by_code.values():
+            yield from places
+
     def by_code(self, postal_code: str) -> Sequence[Place]:
         """Places sharing ``postal_code`` (empty when unknown)."""
         return self._by_code.get(postal_code, ())

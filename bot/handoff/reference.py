@@ -38,6 +38,12 @@ class Scheme(_Model):
     stages: list[Stage]
     needs: list[Need]
     sectors: list[str] = Field(default_factory=list, description="Only these sectors (empty: all).")
+    aliases: list[str] = Field(
+        default_factory=list, description="Other ways people write the name: short, misspelt."
+    )
+    amount: str | None = Field(
+        default=None, description="One honest line on the money it gives or lends (None: none)."
+    )
     conditions: str = ""
     caveat: str = ""
     source: str

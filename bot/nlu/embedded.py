@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import subprocess
 import sys
@@ -14,7 +16,7 @@ from bot.domain.understanding import NOTHING, Understanding
 from bot.nlu.classifier import MODEL_VERSION, IntentModel, train_intent_model
 from bot.nlu.entities import EntityExtractor
 from bot.nlu.features import MAX_CHARS
-from bot.nlu.trainingdata import NLUData, digest, load_nlu_data
+from bot.nlu.trainingdata import Example, NLUData, digest, load_nlu_data, merge
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +71,28 @@ def train_on(data: NLUData) -> IntentModel:
     return train_intent_model([e.text for e in data.examples], [e.intent for e in data.examples])
 
 
-def cache_path(data_dir: Path, cache_dir: Path) -> Path:
-    """Where the model trained on ``data_dir``'s current content is kept."""
-    return cache_dir / f"intents-{digest(data_dir, MODEL_VERSION)}.npz"
+def cache_path(data_dir: Path, cache_dir: Path, extra: NLUData | None = None) -> Path:
+    """Where the model trained on ``data_dir``'s current content (and ``extra``) is kept."""
+    salt = MODEL_VERSION + (examples_digest(extra) if extra else "")
+    return cache_dir / f"intents-{digest(data_dir, salt)}.npz"
 
 
-def _train_isolated(data_dir: Path, path: Path) -> bool:
+def examples_digest(data: NLUData) -> str:
+    """Hash of examples given in code (the FAQ's), part of the model cache key."""
+    sha = hashlib.sha256()
+    for example in data.examples:
+        sha.update(f"{example.intent}\0{example.text}\0".encode())
+    return sha.hexdigest()[:16]
+
+
+def _train_isolated(data_dir: Path, path: Path, extra: NLUData | None = None) -> bool:
     """Train in a child process, so scikit-learn never loads into the bot's memory."""
     command = [sys.executable, "-m", "bot.nlu.embedded", str(data_dir), str(path)]
+    if extra is not None:
+        examples = [[e.text, e.intent] for e in extra.examples]
+        extra_file = path.with_suffix(".extra.json")
+        extra_file.write_text(json.dumps(examples, ensure_ascii=False), encoding="utf-8")
+        command.append(str(extra_file))
     try:
         done = subprocess.run(command, capture_output=True, timeout=TRAIN_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -90,19 +106,25 @@ def _train_isolated(data_dir: Path, path: Path) -> bool:
 
 
 def load_or_train(
-    data_dir: Path, data: NLUData, cache_dir: Path | None, *, isolate: bool = True
+    data_dir: Path,
+    data: NLUData,
+    cache_dir: Path | None,
+    *,
+    isolate: bool = True,
+    extra: NLUData | None = None,
 ) -> IntentModel:
-    """The intent model for ``data_dir``: from the cache when its data is unchanged."""
+    """The intent model for ``data_dir`` (plus ``extra``): from the cache when unchanged."""
     if cache_dir is None:
         return train_on(data)
-    path = cache_path(data_dir, cache_dir)
+    path = cache_path(data_dir, cache_dir, extra)
     if path.exists():
         try:
             return IntentModel.load(path)
         except (OSError, ValueError, KeyError) as exc:
             log.warning("NLU cache %s unusable (%s); training again", path.name, exc)
     started = time.perf_counter()
-    if not (isolate and _train_isolated(data_dir, path)):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not (isolate and _train_isolated(data_dir, path, extra)):
         train_on(data).save(path)
     elapsed = time.perf_counter() - started
     log.info("NLU trained on %d examples in %.1f s", len(data.examples), elapsed)
@@ -115,6 +137,7 @@ def make_embedded_nlu(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     isolate: bool = True,
+    extra: NLUData | None = None,
 ) -> EmbeddedNLU:
     """Build the embedded backend from a Rasa project folder (``nlu/``, data in ``data/``).
 
@@ -123,17 +146,27 @@ def make_embedded_nlu(
         cache_dir: where trained models are kept, keyed by the data's hash (None: no cache).
         threshold: below this probability the intent is ``out_of_scope``.
         isolate: train in a child process (keeps scikit-learn out of this process).
+        extra: more examples (the FAQ's questions of ``flows/faq.yml``).
     """
     data_dir = nlu_dir / "data"
     data = load_nlu_data(data_dir)
-    model = load_or_train(data_dir, data, cache_dir, isolate=isolate)
+    if extra is not None:
+        data = merge([data, extra])
+    model = load_or_train(data_dir, data, cache_dir, isolate=isolate, extra=extra)
     return EmbeddedNLU(model, EntityExtractor(data), threshold)
 
 
 def main(argv: Sequence[str]) -> int:
-    """Child-process entry point: ``python -m bot.nlu.embedded DATA_DIR MODEL.npz``."""
+    """Child-process entry point: ``python -m bot.nlu.embedded DATA_DIR MODEL.npz [EXTRA]``.
+
+    ``EXTRA`` is a JSON list of ``[text, intent]`` pairs trained on as well.
+    """
     data_dir, path = Path(argv[0]), Path(argv[1])
-    train_on(load_nlu_data(data_dir)).save(path)
+    data = load_nlu_data(data_dir)
+    if len(argv) > 2:
+        pairs = json.loads(Path(argv[2]).read_text(encoding="utf-8"))
+        data = merge([data, NLUData(tuple(Example(text, intent) for text, intent in pairs))])
+    train_on(data).save(path)
     return 0
 
 

@@ -8,69 +8,51 @@ from typing import Any
 
 from bot.domain.messages import Attachment, Outbound
 
-PURPOSES = {
-    "contact": "garder ton contact",
-    "relay": "envoyer ton dossier à une personne relais",
-    "followup": "t'écrire pour un suivi",
-}
 HIDDEN = {"schemes_text", "relay_email", "place_confirmed", "recap_ok", "fix_field"}
-NAMES = {
-    "age_band": "âge",
-    "stage": "où tu en es",
-    "sector": "domaine",
-    "pitch": "ton projet",
-    "needs": "besoins",
-    "commune": "commune",
-    "postal_code": "code postal",
-    "contact_pref": "contact préféré",
-    "first_name": "prénom",
-    "company_age": "âge de l'entreprise",
-    "headcount": "effectif",
-    "growth_needs": "pour grandir",
-    "relay_name": "personne relais",
-}
 
 
-def render_access(data: Mapping[str, Any], label: Callable[[str, Any], str]) -> list[Outbound]:
-    """The summary messages, the last one carrying ``mes-donnees.json``."""
+def _fill(text: str, **values: str) -> str:
+    for name, value in values.items():
+        text = text.replace(f"{{{name}}}", value)
+    return text
+
+
+def render_access(
+    data: Mapping[str, Any], label: Callable[[str, Any], str], texts: Mapping[str, Any]
+) -> list[Outbound]:
+    """The summary messages, the last one carrying ``mes-donnees.json``.
+
+    ``texts`` are the coordinators' wording (``messages.access`` of ``flows/global.yml``).
+    """
+    names: Mapping[str, str] = texts["names"]
+    purposes: Mapping[str, str] = texts["purposes"]
     lines: list[str] = []
     contact = data.get("contact")
     if contact:
-        who = contact.get("first_name") or "sans prénom"
-        lines.append(f"• Contact : {contact['channel']}, {who}.")
+        who = contact.get("first_name") or texts["no_first_name"]
+        lines.append(_fill(texts["contact"], channel=contact["channel"], first_name=who))
     else:
-        lines.append("• Contact : je ne garde pas ton contact.")
+        lines.append(texts["no_contact"])
     answers = data.get("answers") or {}
     shown = [
-        f"{NAMES[key]} : {label(key, value)}"
+        f"{names[key]} : {label(key, value)}"
         for key, value in answers.items()
-        if key in NAMES and key not in HIDDEN and value not in (None, "skip")
+        if key in names and key not in HIDDEN and value not in (None, "skip")
     ]
     if shown:
-        lines.append("• Tes réponses : " + " ; ".join(shown) + ".")
-    given = [c for c in data.get("consents") or [] if c["kind"] == "answer" and c["granted"]]
-    withdrawn = [c for c in data.get("consents") or [] if c["kind"] == "withdrawal"]
-    if given:
-        lines.append(
-            "• Tes accords : "
-            + " ; ".join(PURPOSES.get(c["purpose"], c["purpose"]) for c in given)
-            + "."
-        )
-    if withdrawn:
-        lines.append(
-            "• Tu as retiré : "
-            + " ; ".join(PURPOSES.get(c["purpose"], c["purpose"]) for c in withdrawn)
-            + "."
-        )
+        lines.append(_fill(texts["answers"], answers=" ; ".join(shown)))
+    consents = data.get("consents") or []
+    given = [c for c in consents if c["kind"] == "answer" and c["granted"]]
+    withdrawn = [c for c in consents if c["kind"] == "withdrawal"]
+    for key, chosen in (("consents", given), ("withdrawn", withdrawn)):
+        if chosen:
+            said = " ; ".join(purposes.get(c["purpose"], c["purpose"]) for c in chosen)
+            lines.append(_fill(texts[key], purposes=said))
     case = data.get("case")
     if case:
         relay = case.get("relay_name")
-        lines.append(
-            f"• Ton dossier : {'envoyé à ' + relay if relay else 'gardé, envoyé à personne'}."
-        )
-    lines.append(
-        "Écris « supprimer mes données » pour tout effacer, « corriger » pour changer une réponse."
-    )
+        lines.append(_fill(texts["case_sent"], relay_name=relay) if relay else texts["case_kept"])
+    lines.append(texts["footer"])
     copy = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     return [
         Outbound(

@@ -45,6 +45,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
     "religion": (
         "musulman",
+        "religion",
         "chretien",
         "catholique",
         "protestant",
@@ -130,24 +131,52 @@ _ABOUT_ME = re.compile(
 )
 
 
-def redact(text: str) -> Redaction:
-    """Mask every word of ``text`` that reveals a special category of personal data.
+# A sensitive word is about the writer when one of these comes shortly before it in the
+# same part of the sentence ("je suis malade", "j'ai un handicap", "ma religion")...
+_MINE = frozenset({"je", "j", "jsuis", "chui", "jsui", "moi", "mon", "ma", "mes", "m", "suis"})
+# ...and not when the part is about others ("taxi pour personnes handicapées").
+_OTHERS = frozenset(
+    {"pour", "aux", "avec", "qui", "que", "les", "des", "clients", "clientes", "personnes",
+     "gens", "femmes", "hommes", "enfants", "familles", "communaute", "public", "destination",
+     "produits", "produit", "vetements", "cuisine", "boutique", "magasin", "restaurant",
+     "snack", "epicerie", "mode", "cours"}
+)  # fmt: skip
+_WORD = re.compile(r"[\w']+")
+NEAR = 5  # words looked back for "je", "mon"...
 
-    Matching is done on an accent-free copy, character for character, so masks land on
-    the right spans of the original text.
+
+def about_me(plain: str, start: int) -> bool:
+    """True when the words just before ``start`` say the writer speaks of themselves."""
+    before = re.split(r"[,.;:!?()]", plain[:start])[-1]
+    words = [w for part in _WORD.findall(before) for w in part.split("'") if w]
+    for word in reversed(words[-NEAR:]):
+        if word in _OTHERS:
+            return False
+        if word in _MINE:
+            return True
+    return False
+
+
+def redact(text: str) -> Redaction:
+    """Mask what ``text`` says about the writer's health, religion, origins...
+
+    Only words about the writer are masked ("je suis malade", "ma religion"), not what a
+    project offers or to whom ("vêtements pour femmes voilées", "taxi pour personnes
+    handicapées"). Matching is done on an accent-free copy, character for character, so
+    masks land on the right spans of the original text.
     """
     plain = _plain(text)
     spans: list[tuple[int, int]] = []
     found: list[str] = []
     for category, pattern in _PATTERNS.items():
-        hits = [m.span() for m in pattern.finditer(plain)]
+        hits = [m.span() for m in pattern.finditer(plain) if about_me(plain, m.start())]
         if hits:
             found.append(category)
             spans.extend(hits)
-    about_me = [m.span(1) for m in _ABOUT_ME.finditer(plain)]
-    about_me += [m.span() for m in _ORIGIN_OF.finditer(plain)]
-    if about_me:
-        spans.extend(about_me)
+    about_me_spans = [m.span(1) for m in _ABOUT_ME.finditer(plain)]
+    about_me_spans += [m.span() for m in _ORIGIN_OF.finditer(plain) if about_me(plain, m.start())]
+    if about_me_spans:
+        spans.extend(about_me_spans)
         if "origines" not in found:
             found.append("origines")
     if not spans:

@@ -272,3 +272,28 @@ def erase_handoffs(tx: TurnTx, lead_id: str | None) -> None:
     connection.execute(delete(handoffs).where(handoffs.c.conversation_id == tx.conversation_id))
     if lead_id is not None:
         connection.execute(delete(handoff_events).where(handoff_events.c.lead_id == lead_id))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """What a resident may hear about their case: where it stands, with whom, by when."""
+
+    status: str  # "waiting" (sent, not taken yet), "accepted" or "closed"
+    relay_name: str | None
+    due_at: datetime | None
+
+
+def case_view(tx: TurnTx) -> CaseView | None:
+    """Inside a resident's turn: their latest hand-off, or ``None`` when there is none."""
+    connection: Connection = tx.connection
+    row = connection.execute(
+        select(handoffs.c.status, handoffs.c.due_at, leads.c.relay_name)
+        .join(leads, leads.c.id == handoffs.c.lead_id)
+        .where(handoffs.c.conversation_id == tx.conversation_id)
+        .order_by(handoffs.c.created_at.desc(), handoffs.c.attempt.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    status = {"accepted": "accepted", "in_conversation": "accepted", "closed": "closed"}
+    return CaseView(status.get(row.status, "waiting"), row.relay_name, _aware(row.due_at))

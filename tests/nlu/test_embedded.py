@@ -28,7 +28,7 @@ from tests.nlu.projects import tiny_project
         ("merci beaucoup", "thanks"),
         ("jveux monter ma boite", "start_project"),
         ("g pas d'argent", "ask_funding"),
-        ("c payant ?", "ask_bot"),
+        ("t'es un robot ?", "ask_bot"),
         ("ouais carrément", "affirm"),
     ],
 )

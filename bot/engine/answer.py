@@ -1,0 +1,250 @@
+"""Answering the question asked: a button, or typed words read for that question."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain.messages import Button
+from bot.domain.text import is_other_script
+from bot.domain.understanding import NOTHING, Understanding
+from bot.engine import faq
+from bot.engine.choices import option_ids
+from bot.engine.interpret import (
+    Candidates,
+    Chosen,
+    DontKnow,
+    Meaning,
+    PlaceChoice,
+    Unclear,
+    in_range,
+    read_choice,
+    read_consent,
+    read_input,
+)
+from bot.engine.kit import Kit
+from bot.engine.own import ask_current, confirm, offer_places, store
+from bot.engine.render import DONE, PAYLOAD, payload
+from bot.engine.schema import ChoiceStep, ConsentStep, InputStep, Option
+from bot.engine.state import Mode, Purpose, RecordConsent, Status
+from bot.engine.turn import Question, Turn, notice_hash
+from bot.engine.walk import advance, follow
+from bot.privacy.sensitive import redact
+
+OFF_TOPIC = "out_of_scope"  # the NLU's intent for chatter the bot cannot help with
+
+
+def answer(
+    kit: Kit, turn: Turn, text: str, button: str | None, understanding: Understanding
+) -> None:
+    """Take the person's answer to the current question, or say why it cannot be used."""
+    step_id = turn.state.step or ""
+    step = kit.question(turn.state.flow, step_id)
+    if step is None:  # a conversation parked on a non-question step: move on
+        advance(kit, turn, step_id)
+        return
+    if button is not None:
+        _pressed(kit, turn, step_id, step, button)
+        return
+    free_text = isinstance(step, InputStep) and step.expect == "text"
+    entry = faq.match(kit, text, understanding, free_text=free_text)
+    if entry is not None:
+        faq.say_answer(kit, turn, entry, text)
+        ask_current(kit, turn)
+        return
+    if is_other_script(text):
+        miss(kit, turn, step, Unclear("other_language"))
+        return
+    if isinstance(step, ConsentStep):
+        granted = read_consent(text)
+        if granted is None:
+            miss(kit, turn, step, Unclear("consent_unclear"))
+        else:
+            consent(kit, turn, step_id, step, granted)
+        return
+    info = kit.info(turn.state.flow, step_id)
+    if isinstance(step, ChoiceStep):
+        positions = turn.state.numbered or len(step.options) > kit.flows.glob.settings.numbered_above
+        meaning: Meaning = read_choice(
+            step, info, text, understanding, positions=positions, this_year=turn.now.year
+        )
+    else:
+        if step.expect == "text" and step.personal:
+            text = _redacted(kit, turn, text)
+        meaning = read_input(step, info, text, kit.finder, this_year=turn.now.year)
+    take(kit, turn, step_id, step, meaning, text, understanding)
+
+
+def take(
+    kit: Kit,
+    turn: Turn,
+    step_id: str,
+    step: ChoiceStep | InputStep,
+    meaning: Meaning,
+    text: str,
+    understanding: Understanding = NOTHING,
+    *,
+    confirmed: bool = False,
+) -> None:
+    """Act on what a typed answer means (``confirmed``: said back and confirmed)."""
+    if isinstance(meaning, Chosen):
+        options = meaning.options
+        ending = kit.info(turn.state.flow, step_id).confirm
+        if len(options) == 1 and options[0].id in ending and not confirmed:
+            confirm(kit, turn, options[0].id, text)
+            return
+        store(kit, turn, step.slot, meaning.value, **meaning.extra)
+        single = options[0] if len(options) == 1 and not _multiple(step) else None
+        follow(kit, turn, single.next if single and single.next else step.next, step_id)
+        if meaning.number is not None:
+            _carry(kit, turn, meaning)
+    elif isinstance(meaning, Candidates):
+        _which_one(kit, turn, step_id, meaning.options)
+    elif isinstance(meaning, PlaceChoice):
+        offer_places(kit, turn, meaning.places)
+    elif (entry := faq.match(kit, text, understanding, unanswered=True)) is not None:
+        faq.say_answer(kit, turn, entry, text)
+        ask_current(kit, turn)
+    elif isinstance(meaning, DontKnow):
+        turn.say(kit.render.fill(step.dont_know or kit.messages.dont_know, turn.view()))
+        turn.say(_hint(kit, step))
+        ask_current(kit, turn)
+    elif faq.looks_like_question(text):
+        faq.say_unknown(kit, turn)
+        ask_current(kit, turn)
+    else:
+        miss(kit, turn, step, meaning)
+
+
+def _multiple(step: Question) -> bool:
+    return isinstance(step, ChoiceStep) and step.multiple
+
+
+def _carry(kit: Kit, turn: Turn, meaning: Chosen) -> None:
+    """The number that chose an option also answers the next question when it asks for a
+    number of the same kind ("ça fait 5 ans que j'ai ma boîte": the company's age)."""
+    reading = meaning.number
+    step_id = turn.state.step or ""
+    step = kit.question(turn.state.flow, step_id)
+    waiting = turn.state.mode is Mode.ANSWER and turn.state.status is Status.ACTIVE
+    if reading is None or not waiting or not isinstance(step, ChoiceStep) or not turn.replies:
+        return
+    if not kit.info(turn.state.flow, step_id).numeric:
+        return
+    fitting = [o for o in step.options if in_range(o, reading)]
+    if len(fitting) != 1:
+        return
+    turn.replies.pop()  # the question just asked: its answer is already known
+    turn.say(kit.messages.noted.replace("{noted}", fitting[0].label))
+    store(kit, turn, step.slot, fitting[0].id)
+    follow(kit, turn, fitting[0].next or step.next, step_id)
+
+
+def _which_one(kit: Kit, turn: Turn, step_id: str, options: tuple[Option, ...]) -> None:
+    buttons = tuple(Button(payload(step_id, o.id), o.label) for o in options)
+    turn.say(kit.messages.which_one, buttons)
+
+
+def _pressed(kit: Kit, turn: Turn, step_id: str, step: Question, button: str) -> None:
+    match = PAYLOAD.match(button)
+    pressed_step, option_id = match.groups() if match else ("", "")
+    if pressed_step != step_id:
+        turn.say(kit.messages.stale_button)
+        ask_current(kit, turn)
+        return
+    if option_id not in option_ids(step):
+        turn.say(kit.messages.unknown_button)
+        ask_current(kit, turn)
+        return
+    if isinstance(step, ConsentStep):
+        consent(kit, turn, step_id, step, option_id == "yes")
+    elif isinstance(step, ChoiceStep) and step.multiple:
+        _toggle(kit, turn, step_id, step, option_id)
+    else:
+        option = next(o for o in step.options if o.id == option_id)
+        store(kit, turn, step.slot, option.id)
+        follow(kit, turn, option.next or step.next, step_id)
+
+
+def _toggle(kit: Kit, turn: Turn, step_id: str, step: ChoiceStep, option_id: str) -> None:
+    """A press on a multiple-choice question: pick or unpick; « C'est tout » moves on."""
+    current = turn.state.slots.get(step.slot)
+    picked = list(current) if isinstance(current, list) else []
+    messages = kit.messages
+    if option_id == DONE:
+        if not picked:
+            turn.say(messages.multi_empty.replace("{done}", step.done_label))
+            ask_current(kit, turn)
+            return
+        store(kit, turn, step.slot, picked)
+        follow(kit, turn, step.next, step_id)
+        return
+    picked = [p for p in picked if p != option_id] if option_id in picked else [*picked, option_id]
+    turn.state = turn.state.with_slots(**{step.slot: picked or None})
+    noted = kit.render.label(step.slot, picked) if picked else messages.multi_nothing
+    question = kit.render.question(step_id, step, turn.state.slots)
+    text = messages.multi_noted.replace("{noted}", noted).replace("{done}", step.done_label)
+    turn.replies.append(replace(question, text=text))
+
+
+def consent(kit: Kit, turn: Turn, step_id: str, step: ConsentStep, granted: bool) -> None:
+    """Record a consent answer with the exact text shown, then move on."""
+    slots = turn.view()
+    shown = kit.render.fill(step.text, slots)
+    version = f"{turn.state.flow}.{step_id}@{turn.state.flow_version}"
+    relay = slots.get("relay_id") if step.consent == "relay" else None
+    turn.effects.append(
+        RecordConsent(
+            Purpose(step.consent),
+            granted,
+            version,
+            notice_hash(shown),
+            relay if isinstance(relay, str) else None,
+        )
+    )
+    store(kit, turn, f"consent_{step.consent}", "yes" if granted else "no")
+    follow(kit, turn, step.next, step_id)
+
+
+def _redacted(kit: Kit, turn: Turn, text: str) -> str:
+    redaction = redact(text)
+    if redaction.categories:
+        categories = ", ".join(redaction.categories)
+        turn.say(kit.messages.redacted.replace("{categories}", categories))
+    return redaction.text
+
+
+def _hint(kit: Kit, step: Question) -> str:
+    if isinstance(step, ConsentStep):
+        return ""
+    if step.hint:
+        return step.hint
+    if isinstance(step, ChoiceStep):
+        return kit.messages.hint_multiple if step.multiple else kit.messages.hint_choice
+    return ""
+
+
+def miss(kit: Kit, turn: Turn, step: Question, meaning: Meaning) -> None:
+    """The message does not answer: say what was understood and how to answer; after
+    ``max_retries`` misses in a row, the choices get numbers and a person is offered."""
+    messages = kit.messages
+    if turn.noted:  # not this question's answer, but later ones': say so, ask again
+        turn.say(messages.noted.replace("{noted}", ", ".join(turn.noted)))
+        ask_current(kit, turn)
+        return
+    chatter = messages.chatter.get(turn.intent or "")
+    if chatter is not None and turn.intent != OFF_TOPIC:  # "merci", "salut": polite, not lost
+        turn.say(chatter)
+        ask_current(kit, turn)
+        return
+    retries = turn.state.retries + 1
+    numbered = retries >= kit.flows.glob.settings.max_retries and not isinstance(
+        step, ConsentStep
+    )
+    turn.state = replace(turn.state, retries=retries, numbered=numbered or turn.state.numbered)
+    reason = messages.not_understood
+    if isinstance(meaning, Unclear) and meaning.reason is not None:
+        reason = getattr(messages, meaning.reason)
+        for name, value in meaning.values.items():
+            reason = reason.replace(f"{{{name}}}", value)
+    turn.say(reason if numbered else f"{reason} {_hint(kit, step)}")
+    ask_current(kit, turn)

@@ -1,0 +1,131 @@
+"""Global commands (stop, aide, mes données...) and what reaches the bot during a bridge."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain.messages import Inbound, InboundKind
+from bot.domain.understanding import Understanding
+from bot.engine.choices import command_key
+from bot.engine.kit import Kit
+from bot.engine.own import answer_erase, ask_current, ask_erase
+from bot.engine.schema import Command, FlowRef
+from bot.engine.state import (
+    ConversationState,
+    Forget,
+    ForwardToRelay,
+    Frame,
+    LeaveBridge,
+    Mode,
+    ShowData,
+    Status,
+    StopContact,
+)
+from bot.engine.turn import SYSTEM, Turn
+from bot.engine.walk import HUMAN, enter, position_exists, restart
+
+INTENT_THRESHOLD = 0.7  # an intent this sure triggers a global command
+# Commands that still reach the bot while a person talks with a relay.
+BRIDGE_COMMANDS = ("stop", "erase", "privacy", "access", "leave")
+
+
+def find_command(
+    kit: Kit,
+    text: str,
+    button: str | None,
+    understanding: Understanding,
+    threshold: float = INTENT_THRESHOLD,
+) -> Command | None:
+    """The command a message gives: a command button, its exact words, or a sure intent."""
+    if button is not None:
+        wanted = button.removeprefix(f"/{SYSTEM}:")
+        if wanted == HUMAN:
+            return human_command(kit)
+        if wanted.startswith("cmd_"):
+            return next((c for c in kit.flows.glob.commands if c.id == wanted[4:]), None)
+        return None
+    command = kit.commands.get(command_key(text)) if text else None
+    if command is not None:
+        return command
+    if understanding.intent and understanding.confidence >= threshold:
+        return next((c for c in kit.flows.glob.commands if understanding.intent in c.intents), None)
+    return None
+
+
+def human_command(kit: Kit) -> Command | None:
+    """The command leading to a person ("parler à quelqu'un")."""
+    commands = kit.flows.glob.commands
+    return next((c for c in commands if c.id == "human"), None) or next(
+        (c for c in commands if isinstance(c.do, FlowRef)), None
+    )
+
+
+def apply_command(kit: Kit, turn: Turn, command: Command, fresh: bool) -> None:
+    """Carry out ``command``; then the question waiting is asked again (or a new start)."""
+    turn.intent = None  # the message was a command, not an answer for branches to test
+    state = turn.state
+    reply = kit.render.fill(command.reply or "", turn.view())
+    if command.do == "stop":
+        turn.say(reply)
+        if state.slots.get("consent_contact") != "yes":
+            turn.effects.append(Forget())
+            turn.state = ConversationState(status=Status.STOPPED)
+        else:
+            turn.effects.append(StopContact())
+            turn.state = replace(state, status=Status.STOPPED, mode=Mode.ANSWER)
+        return
+    if command.do == "erase":
+        turn.state = replace(state, mode=Mode.CONFIRM_ERASE, status=Status.ACTIVE)
+        if not position_exists(kit, turn.state):
+            turn.state = replace(turn.state, flow=None, step=None)
+        ask_erase(kit, turn)
+        return
+    if command.do == "restart":
+        turn.say(reply)
+        restart(kit, turn, state.source)
+        return
+    if command.do in ("privacy", "access", "help", "leave"):
+        if command.do != "leave":  # "FIN" with nobody to leave: carry on
+            turn.say(reply)
+        if command.do == "access":
+            turn.effects.append(ShowData())
+        if not fresh:
+            ask_current(kit, turn)
+        elif command.do in ("help", "leave") and state.status is not Status.DONE:
+            restart(kit, turn, state.source)
+        return
+    assert isinstance(command.do, FlowRef)
+    turn.say(reply)
+    if fresh:
+        # A finished conversation keeps its answers (e.g. to correct one of them).
+        kept = state.slots if state.status is Status.DONE else {}
+        turn.state = ConversationState(status=Status.ACTIVE, slots=kept, source=state.source)
+    elif state.flow and state.step:
+        turn.state = replace(
+            state, stack=(*state.stack, Frame(state.flow, state.step)), mode=Mode.ANSWER
+        )
+    enter(kit, turn, command.do.flow, command.do.step)
+
+
+def bridged(
+    kit: Kit, turn: Turn, inbound: Inbound, text: str, button: str | None, understanding: Understanding
+) -> None:
+    """A relay took the case: messages go to them; only rights commands reach the bot."""
+    state = turn.state
+    if state.mode is Mode.CONFIRM_ERASE:
+        answer_erase(kit, turn, text, button)
+        return
+    command = find_command(kit, text, button, understanding)
+    if command is not None and command.do in BRIDGE_COMMANDS:
+        if command.do in ("leave", "stop"):
+            turn.effects.append(LeaveBridge())
+            turn.state = replace(state, bridge=None)
+        if command.do == "leave":
+            turn.say(kit.render.fill(command.reply or "", state.slots))
+            return
+        apply_command(kit, turn, command, fresh=True)
+        return
+    if inbound.kind is InboundKind.UNSUPPORTED:
+        turn.say(kit.messages.bridge_media)
+    elif text and button is None:
+        turn.effects.append(ForwardToRelay(text))

@@ -1,0 +1,112 @@
+"""What every part of the runner reads: flows, texts, matching data, reference data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from bot.engine.actions import Action
+from bot.engine.choices import command_key
+from bot.engine.interpret import QuestionInfo, question_info
+from bot.engine.loader import FlowSet
+from bot.engine.messages import Messages
+from bot.engine.render import Renderer
+from bot.engine.schema import (
+    ChoiceStep,
+    Command,
+    ConsentStep,
+    EndStep,
+    FlowRef,
+    InputStep,
+    SayStep,
+    SetStep,
+    Target,
+)
+from bot.engine.turn import Question
+from bot.geo.search import PlaceFinder
+
+FaqValues = Callable[[str], Mapping[str, str]]
+"""Values an FAQ answer may quote, found in the question ("c'est quoi l'Adie ?")."""
+
+
+def _no_values(text: str) -> Mapping[str, str]:
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class Kit:
+    """The runner's read-only dependencies for one version of the flows."""
+
+    flows: FlowSet
+    finder: PlaceFinder
+    actions: Mapping[str, Action]
+    render: Renderer
+    commands: Mapping[str, Command]  # by the folded words that trigger them
+    questions: Mapping[tuple[str, str], QuestionInfo]
+    faq_values: FaqValues = field(default=_no_values)
+
+    @property
+    def messages(self) -> Messages:
+        return self.flows.glob.messages
+
+    def step(self, flow_id: str, step_id: str) -> object:
+        return self.flows.flows[flow_id].flow.steps.get(step_id)
+
+    def question(self, flow_id: str | None, step_id: str | None) -> Question | None:
+        """The question at a position, or ``None`` when it is not a question."""
+        item = self.flows.flows.get(flow_id or "")
+        step = item.flow.steps.get(step_id or "") if item else None
+        return step if isinstance(step, (ChoiceStep, InputStep, ConsentStep)) else None
+
+    def info(self, flow_id: str | None, step_id: str | None) -> QuestionInfo:
+        return self.questions[(flow_id or "", step_id or "")]
+
+
+def next_in_file(flows: FlowSet, flow_id: str, step_id: str) -> str | None:
+    """The step written after ``step_id`` in its flow, or ``None`` at the end."""
+    order = flows.flows[flow_id].order
+    index = order.index(step_id) + 1
+    return order[index] if index < len(order) else None
+
+
+def _ends(flows: FlowSet, flow_id: str, target: Target | None, after: str) -> bool:
+    """True when going to ``target`` ends the chat (and forgets) before any question."""
+    step_id: str | None = after
+    nxt = target
+    for _ in range(20):
+        if isinstance(nxt, FlowRef):
+            return False
+        step_id = nxt if nxt is not None else next_in_file(flows, flow_id, step_id or "")
+        if step_id is None:
+            return False
+        step = flows.flows[flow_id].flow.steps[step_id]
+        if isinstance(step, EndStep):
+            return step.forget
+        if not isinstance(step, (SayStep, SetStep)):
+            return False
+        nxt = step.next
+    return False
+
+
+def make_kit(
+    flows: FlowSet,
+    finder: PlaceFinder,
+    actions: Mapping[str, Action],
+    render: Renderer,
+    faq_values: FaqValues = _no_values,
+) -> Kit:
+    """Precompute commands and question matching data for ``flows``."""
+    commands = {
+        command_key(word): command for command in flows.glob.commands for word in command.words
+    }
+    questions: dict[tuple[str, str], QuestionInfo] = {}
+    for flow_id, item in flows.flows.items():
+        for step_id, step in item.flow.steps.items():
+            if isinstance(step, (ChoiceStep, InputStep)):
+                ends = frozenset(
+                    o.id for o in step.options if _ends(flows, flow_id, o.next, step_id)
+                )
+                questions[(flow_id, step_id)] = question_info(step, ends)
+            elif isinstance(step, ConsentStep):
+                questions[(flow_id, step_id)] = question_info(step)
+    return Kit(flows, finder, actions, render, commands, questions, faq_values)

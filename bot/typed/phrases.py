@@ -1,0 +1,133 @@
+"""Find the phrases a message names, at word boundaries, with typos and negations in mind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.domain.text import fold
+
+_NEGATIONS = frozenset({"pas", "sans", "ni", "aucun", "aucune", "jamais"})
+# Words that may sit between a negation and what it negates ("pas besoin d'un local").
+_BETWEEN = frozenset(
+    {"de", "d", "du", "des", "un", "une", "le", "la", "les", "l", "besoin", "encore", "trop",
+     "vraiment", "forcement", "tellement", "spécialement", "specialement"}
+)  # fmt: skip
+BREAK = "|"  # stands for punctuation between two parts of a message
+_STOP = frozenset(
+    {"je", "j", "j'ai", "jai", "tu", "il", "on", "un", "une", "le", "la", "les", "l", "de",
+     "des", "du", "d", "a", "au", "aux", "et", "ou", "en", "mon", "ma", "mes", "pour", "c",
+     "ce", "est", "c'est", "cest", "me", "m", "moi", "suis", "chui", "jsuis", "que", "qui"}
+)  # fmt: skip
+FUZZY_RATIO = 86  # a word of 6 letters may have one typo
+MIN_FUZZY_LENGTH = 5
+
+
+def words(text: str) -> list[str]:
+    """Folded words of ``text``; apostrophes split ("l'argent" -> "l", "argent").
+
+    Punctuation between words becomes :data:`BREAK`, so "je sais pas, un local" does
+    not read as "pas ... un local".
+    """
+    found: list[str] = []
+    for part in re.split(r"[,.;:!?()]+|\s-\s", text):
+        tokens = [w for w in re.split(r"[\s'’\-]+", fold(part)) if w]
+        if tokens:
+            found.extend([*tokens, BREAK])
+    return found[:-1]
+
+
+def _negated(before: Sequence[str]) -> bool:
+    """True when the words before a phrase end with a negation ("pas de", "sans")."""
+    for word in reversed(before):
+        if word in _NEGATIONS:
+            return True
+        if word not in _BETWEEN:
+            return False
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A phrase naming ``key`` (an option id), as folded words."""
+
+    key: str
+    tokens: tuple[str, ...]
+
+    @property
+    def content(self) -> int:
+        """How many of its words carry meaning (not "je", "un", "de"...)."""
+        return len([t for t in self.tokens if t not in _STOP])
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """Where a phrase was found: the word span, and whether it matched without typos."""
+
+    key: str
+    start: int
+    end: int
+    exact: bool
+    content: int
+
+
+def make_phrases(named: Mapping[str, Iterable[str]]) -> tuple[Phrase, ...]:
+    """Phrases from each key's ways of saying it; phrases of only stop words are dropped."""
+    phrases: list[Phrase] = []
+    for key, texts in named.items():
+        for text in texts:
+            tokens = tuple(words(text))
+            if tokens and any(t not in _STOP for t in tokens):
+                phrases.append(Phrase(key, tokens))
+    return tuple(phrases)
+
+
+def _close(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < MIN_FUZZY_LENGTH:
+        return False
+    return fuzz.ratio(a, b) >= FUZZY_RATIO
+
+
+def find_hits(text_words: Sequence[str], phrases: Sequence[Phrase]) -> list[Hit]:
+    """Every phrase found in ``text_words`` that is not negated ("pas de local").
+
+    A phrase matches where its words follow each other, each equal to the text's word
+    or close to it (one typo in a long word); stop words must be equal.
+    """
+    hits: list[Hit] = []
+    n = len(text_words)
+    for phrase in phrases:
+        size = len(phrase.tokens)
+        for start in range(n - size + 1):
+            exact = True
+            for offset, token in enumerate(phrase.tokens):
+                word = text_words[start + offset]
+                if word == token:
+                    continue
+                if token in _STOP or not _close(word, token):
+                    break
+                exact = False
+            else:
+                before = text_words[max(0, start - 4) : start]
+                if _negated(before) and not _NEGATIONS.intersection(phrase.tokens):
+                    continue
+                hits.append(Hit(phrase.key, start, start + size, exact, phrase.content))
+    return hits
+
+
+def best_keys(hits: Sequence[Hit]) -> list[str]:
+    """The keys named, dropping a hit covered by a longer one of another key.
+
+    "je vends déjà" names "testing" even if "je vends" alone also named something else.
+    """
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.end - h.start, h.exact), reverse=True):
+        covered = any(k.start <= hit.start and hit.end <= k.end and k.key != hit.key for k in kept)
+        if not covered:
+            kept.append(hit)
+    return list(dict.fromkeys(h.key for h in sorted(kept, key=lambda h: h.start)))

@@ -1,0 +1,153 @@
+"""Yes, no and "je sais pas" as people type them ("ouais", "vas-y", "non merci", "chais pas")."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from bot.domain.text import fold
+
+
+class Answer(StrEnum):
+    """What a short answer says."""
+
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"  # "bof", "peut-être", "je sais pas": neither yes nor no
+
+
+_YES = (
+    "oui", "ouii", "ouiii", "ouais", "ouai", "ouaip", "ouep", "ouep", "wai", "wi", "ui", "vi",
+    "yes", "yep", "yeah", "yup", "ok", "okay", "oki", "okk", "okey", "okai", "k", "kk",
+    "d'accord", "d'acc", "dac", "dacc", "daccord", "d accord", "bien sur", "biensur",
+    "carrement", "grave", "volontiers", "vas y", "vazy", "vasy", "go", "allez", "allez y",
+    "exact", "exactement", "c'est ca", "c ca", "cest ca", "c'est bien ca", "c bien ca",
+    "c bon", "c'est bon", "cest bon", "tout a fait", "parfait", "nickel", "ca marche",
+    "ca me va", "pas de souci", "pas de soucis", "pas de probleme", "pas de prob",
+    "sans probleme", "evidemment", "absolument", "avec plaisir", "je veux bien",
+    "jveux bien", "voila", "c juste", "c'est juste", "cest juste", "correct", "valide",
+    "j'accepte", "jaccepte", "j accepte", "accepte", "je suis d'accord", "chui d'accord",
+    "envoie", "envoie le", "envoie lui", "envoi", "garde le", "gardez le", "tu peux garder",
+    "tu peux", "vous pouvez", "tu peux l'envoyer", "tu peux envoyer", "envoyez",
+    "affirmatif", "certainement", "bien entendu", "c'est parti", "cest parti",
+    "top", "super", "impec", "impeccable", "ouais ouais", "oui oui", "bah oui", "ben oui",
+    "bin oui", "ah oui", "mais oui", "oui bien sur", "c'est correct", "yess", "yesss",
+)  # fmt: skip
+_NO = (
+    "non", "nan", "nn", "no", "nope", "nop", "nah", "niet", "pas du tout", "jamais",
+    "non merci", "pas maintenant", "plus tard", "laisse tomber", "pas envie",
+    "je prefere pas", "jprefere pas", "j'prefere pas", "prefere pas", "je veux pas",
+    "jveux pas", "j'veux pas", "veux pas", "je ne veux pas", "pas d'accord", "pas dac",
+    "surtout pas", "hors de question", "pas question", "je refuse", "refuse", "pas la peine",
+    "c'est faux", "c faux", "cest faux", "faux", "pas juste", "pas ca", "c pas ca",
+    "c'est pas ca", "cest pas ca", "pas bon", "c pas bon", "erreur", "pas vraiment",
+    "pas trop", "pas besoin", "ca va aller", "non c'est pas ca", "nan merci", "no thanks",
+    "ne garde pas", "garde pas", "n'envoie pas", "envoie pas", "ne l'envoie pas",
+    "pas pour l'instant", "pas pour le moment", "une autre fois", "je passe", "negatif",
+)  # fmt: skip
+_UNSURE = (
+    "bof", "peut etre", "peutetre", "ptet", "ptetre", "p'tet", "pe", "ca depend", "depend",
+    "on verra", "hmm", "hm", "euh", "heu", "mouais", "moui", "pas sur", "pas sure",
+    "je crois", "je pense", "jsais pas trop", "why not", "pourquoi pas", "je sais pas",
+    "jsp", "je ne sais pas", "aucune idee", "j'hesite", "jhesite", "hesite", "mmh", "pas grave",
+)  # fmt: skip
+_DONT_KNOW = (
+    "je sais pas", "je ne sais pas", "je sais pas encore", "je ne sais pas encore",
+    "jsp", "jsp encore", "jsais pas", "j'sais pas", "jsai pas", "jsai pa", "jsais pa",
+    "chais pas", "chai pas", "chai pa", "chais pa", "che pas", "ché pas", "chepa",
+    "sais pas", "sait pas", "sai pas", "je c pas", "jcp", "aucune idee", "aucune id",
+    "pas d'idee", "pas idee", "aucun idee", "on verra", "je verrai", "on verra bien",
+    "pas encore decide", "pas encore decidee", "pas sur", "pas sure",
+    "idk", "i don't know", "dunno", "je sais plus", "j'en sais rien", "jen sais rien",
+    "sais rien", "pas la moindre idee", "nsp", "je vois pas", "bonne question",
+    "j'hesite", "jhesite", "j'hesite encore", "pas decide", "sais po", "je sais po",
+    "c'est flou", "flou", "je ne sais pas trop", "je sais pas trop", "jsp trop",
+    "ne sait pas", "ne sais pas", "chui pas sur", "jsuis pas sur",
+)  # fmt: skip
+_QUESTION = re.compile(r"\?\s*$")
+_HEDGE = re.compile(r"\b(mais|sauf|si|par contre|quoi|qui|pourquoi|comment|c'est quoi|ca sert)\b")
+
+
+def _phrases(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = sorted({fold(w) for w in words}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w'])")
+
+
+_YES_RE, _NO_RE, _UNSURE_RE = _phrases(_YES), _phrases(_NO), _phrases(_UNSURE)
+_DONT_KNOW_RE = _phrases(_DONT_KNOW)
+_YES_EMOJI = ("👍", "✅", "👌", "🙆", "✔")
+_NO_EMOJI = ("👎", "❌", "🙅", "✖")
+# "pas de souci" is a yes although it holds "pas": removed before looking for negations.
+_NOT_NEGATIONS = re.compile(r"\bpas de (souci|soucis|probleme|prob)\b")
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def _outside(spans: list[tuple[int, int]], others: list[tuple[int, int]]) -> bool:
+    """True when some span of ``spans`` is not inside a span of ``others``."""
+    return any(not any(a <= s and e <= b for a, b in others) for s, e in spans)
+
+
+def read_yes_no(text: str, *, strict: bool = False) -> Answer | None:
+    """Yes, no, unsure, or ``None`` when the text says none of these.
+
+    With ``strict`` (a consent), only a plain yes is a yes: a yes mixed with a no, a
+    doubt, a condition ("oui mais...") or a question ("ok ?") is ``UNSURE``.
+    """
+    raw = text.strip()
+    folded = fold(raw).replace("-", " ")
+    yes = _spans(_YES_RE, folded)
+    no = _spans(_NO_RE, folded)
+    unsure = _spans(_UNSURE_RE, folded)
+    # A longer phrase wins over the words inside it ("pas d'accord" over "d'accord").
+    yes_alone = _outside(yes, no + unsure) or (not folded and any(e in raw for e in _YES_EMOJI))
+    no_alone = _outside(no, yes) and not _NOT_NEGATIONS.search(folded)
+    if not folded:
+        if any(e in raw for e in _NO_EMOJI):
+            return Answer.NO
+        return Answer.YES if yes_alone else None
+    if yes_alone and no_alone:
+        return Answer.UNSURE
+    if no_alone:
+        return Answer.NO
+    if yes_alone:
+        if _QUESTION.search(raw):  # "ok ?", "c'est quoi exactement ?": a question
+            return Answer.UNSURE
+        doubtful = _outside(unsure, yes) or _HEDGE.search(folded)
+        if strict and (doubtful or _leftover(folded, yes) > 3):
+            return Answer.UNSURE
+        if re.search(r"\bpas\b", _NOT_NEGATIONS.sub("", folded)) and strict:
+            return Answer.UNSURE
+        return Answer.YES
+    if unsure:
+        return Answer.UNSURE
+    return None
+
+
+_POLITE = frozenset(
+    {"stp", "svp", "merci", "pour", "moi", "bien", "sur", "alors", "bah", "ben", "bon", "ah",
+     "wesh", "frere", "ma", "soeur", "oui", "je", "veux", "c'est", "cest", "ca", "lol", "mdr"}
+)  # fmt: skip
+
+
+def _leftover(folded: str, spans: list[tuple[int, int]]) -> int:
+    """Words of ``folded`` outside ``spans`` that are not politeness."""
+    kept = list(folded)
+    for start, end in spans:
+        kept[start:end] = " " * (end - start)
+    return len([w for w in "".join(kept).split() if w not in _POLITE])
+
+
+def says_dont_know(text: str) -> bool:
+    """True when the message is mostly "je sais pas" (not a longer answer holding it)."""
+    folded = fold(text)
+    match = _DONT_KNOW_RE.search(folded)
+    if match is None:
+        return False
+    rest = (folded[: match.start()] + " " + folded[match.end() :]).split()
+    filler = {"euh", "bah", "ben", "bof", "encore", "trop", "du", "tout", "franchement",
+              "dsl", "desole", "wesh", "mdr", "lol", "frere", "stp", "merci", "pour", "l'instant",
+              "linstant", "le", "moment", "hmm", "heu", "ptdr", "ouais", "non", "nan", "et"}  # fmt: skip
+    return len([w for w in rest if w not in filler]) <= 2
