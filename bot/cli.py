@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app.build import make_app, make_cipher, run_purge, start_bot
-from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, watched
+from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, run_understand, watched
 from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
 from bot.app.settings import Settings
 from bot.app.telegram import TelegramConfigError, manage_webhook
@@ -147,6 +147,11 @@ def _parser() -> argparse.ArgumentParser:
     flows_sub.add_parser("schema", help="write flows/schema.json")
     flows_test = flows_sub.add_parser("test", help="run the conversation tests of flows/tests/")
     flows_test.add_argument("-k", dest="name", default=None, help="only tests named like this")
+    understand = flows_sub.add_parser(
+        "understand", help="score typed answers (flows/comprendre/reponses.yml)"
+    )
+    understand.add_argument("file", nargs="?", type=Path, help="another corpus file")
+    understand.add_argument("--errors", action="store_true", help="list what was missed")
     graph = flows_sub.add_parser("graph", help="draw each flow (Mermaid, and SVG with mmdc)")
     graph.add_argument("names", nargs="*", help="flows to draw (default: all)")
     graph.add_argument("--out", type=Path, default=None, help="default: <runtime>/graphs")
@@ -215,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.flows_command == "test":
             logging.getLogger().setLevel(logging.ERROR)  # the coordinator reads the results
             return asyncio.run(run_tests(settings, print, args.name))
+        if args.flows_command == "understand":
+            return asyncio.run(run_understand(settings, print, args.file, errors=args.errors))
         if args.flows_command == "graph":
             out = args.out or settings.runtime_dir / GRAPHS
             return run_graph(settings.flows_dir, out, args.names, print)

@@ -18,6 +18,7 @@ from bot.flowtools.mermaid import render_image, render_markdown, render_mermaid
 from bot.flowtools.playback import Outcome, play
 from bot.flowtools.reload import FlowWatcher
 from bot.flowtools.scenarios import LoadedScenario, load_scenarios
+from bot.flowtools.understand import CORPUS, load_corpus, render_report, score
 from bot.store.leads import export_leads
 
 Write = Callable[[str], None]
@@ -168,3 +169,30 @@ def watched(
         return await bot.handle(inbound)
 
     return handle
+
+
+async def run_understand(
+    settings: Settings, write: Write, path: Path | None = None, *, errors: bool = False
+) -> int:
+    """``bot flows understand``: the typed-answer corpus scored on the real runner and NLU."""
+    from bot.app.build import make_nlu, make_place_finder, make_runner  # noqa: PLC0415
+
+    corpus_path = path or settings.flows_dir / CORPUS
+    try:
+        corpus = load_corpus(corpus_path)
+    except FlowError as exc:
+        for problem in exc.problems:
+            write(f"ERREUR     {problem}")
+        return 1
+    runner = make_runner(settings)
+    nlu = make_nlu(settings)
+    finder = make_place_finder(settings.data_dir)
+
+    def same_place(expected: str, got: str) -> bool:
+        communes = {p.insee for p in finder.index.by_code(expected)}
+        return expected == got or bool(communes & {p.insee for p in finder.index.by_code(got)})
+
+    report = await score(runner, corpus, nlu.parse, same_place)
+    for line in render_report(report, errors=errors):
+        write(line)
+    return 0

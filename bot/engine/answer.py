@@ -33,44 +33,62 @@ from bot.privacy.sensitive import redact
 OFF_TOPIC = "out_of_scope"  # the NLU's intent for chatter the bot cannot help with
 
 
+def read(
+    kit: Kit, turn: Turn, step_id: str, step: Question, text: str, understanding: Understanding
+) -> Meaning:
+    """What typed ``text`` answers to the question at ``step_id`` (nothing is changed)."""
+    if is_other_script(text):
+        return Unclear("other_language")
+    if isinstance(step, ConsentStep):
+        granted = read_consent(text)
+        return Unclear("consent_unclear") if granted is None else Chosen(granted)
+    info = kit.info(turn.state.flow, step_id)
+    if isinstance(step, ChoiceStep):
+        numbered_above = kit.flows.glob.settings.numbered_above
+        positions = turn.state.numbered or len(step.options) > numbered_above
+        return read_choice(
+            step, info, text, understanding, positions=positions, this_year=turn.now.year
+        )
+    return read_input(step, info, text, kit.finder, this_year=turn.now.year)
+
+
 def answer(
     kit: Kit, turn: Turn, text: str, button: str | None, understanding: Understanding
 ) -> None:
-    """Take the person's answer to the current question, or say why it cannot be used."""
+    """Take the person's answer to the current question, or say why it cannot be used.
+
+    A question to the bot ("c'est gratuit ?") is answered first when the message looks
+    like one; otherwise what answers the question wins, and the FAQ comes next.
+    """
     step_id = turn.state.step or ""
     step = kit.question(turn.state.flow, step_id)
     if step is None:  # a conversation parked on a non-question step: move on
         advance(kit, turn, step_id)
         return
     if button is not None:
+        turn.heard = "answer"
         _pressed(kit, turn, step_id, step, button)
         return
     free_text = isinstance(step, InputStep) and step.expect == "text"
-    entry = faq.match(kit, text, understanding, free_text=free_text)
-    if entry is not None:
-        faq.say_answer(kit, turn, entry, text)
+    asked = faq.match(kit, text, understanding, free_text=free_text)
+    if free_text and asked is None and isinstance(step, InputStep) and step.personal:
+        text = _redacted(kit, turn, text)
+    meaning = read(kit, turn, step_id, step, text, understanding)
+    question_first = asked is not None and (free_text or faq.looks_like_question(text))
+    if asked is not None and (question_first or not isinstance(meaning, Chosen)):
+        faq.say_answer(kit, turn, asked, text)
         ask_current(kit, turn)
         return
-    if is_other_script(text):
-        miss(kit, turn, step, Unclear("other_language"))
-        return
     if isinstance(step, ConsentStep):
-        granted = read_consent(text)
-        if granted is None:
-            miss(kit, turn, step, Unclear("consent_unclear"))
+        if isinstance(meaning, Chosen):
+            turn.heard = "answer"
+            consent(kit, turn, step_id, step, meaning.value is True)
+        elif (entry := faq.match(kit, text, understanding, unanswered=True)) is not None:
+            faq.say_answer(kit, turn, entry, text)
+            ask_current(kit, turn)
         else:
-            consent(kit, turn, step_id, step, granted)
+            miss(kit, turn, step, meaning)
         return
-    info = kit.info(turn.state.flow, step_id)
-    if isinstance(step, ChoiceStep):
-        positions = turn.state.numbered or len(step.options) > kit.flows.glob.settings.numbered_above
-        meaning: Meaning = read_choice(
-            step, info, text, understanding, positions=positions, this_year=turn.now.year
-        )
-    else:
-        if step.expect == "text" and step.personal:
-            text = _redacted(kit, turn, text)
-        meaning = read_input(step, info, text, kit.finder, this_year=turn.now.year)
     take(kit, turn, step_id, step, meaning, text, understanding)
 
 
@@ -90,21 +108,26 @@ def take(
         options = meaning.options
         ending = kit.info(turn.state.flow, step_id).confirm
         if len(options) == 1 and options[0].id in ending and not confirmed:
+            turn.heard = "confirm"
             confirm(kit, turn, options[0].id, text)
             return
+        turn.heard = "answer"
         store(kit, turn, step.slot, meaning.value, **meaning.extra)
         single = options[0] if len(options) == 1 and not _multiple(step) else None
         follow(kit, turn, single.next if single and single.next else step.next, step_id)
         if meaning.number is not None:
             _carry(kit, turn, meaning)
     elif isinstance(meaning, Candidates):
+        turn.heard = "pick"
         _which_one(kit, turn, step_id, meaning.options)
     elif isinstance(meaning, PlaceChoice):
+        turn.heard = "pick"
         offer_places(kit, turn, meaning.places)
     elif (entry := faq.match(kit, text, understanding, unanswered=True)) is not None:
         faq.say_answer(kit, turn, entry, text)
         ask_current(kit, turn)
     elif isinstance(meaning, DontKnow):
+        turn.heard = "dont_know"
         turn.say(kit.render.fill(step.dont_know or kit.messages.dont_know, turn.view()))
         turn.say(_hint(kit, step))
         ask_current(kit, turn)
@@ -227,12 +250,14 @@ def miss(kit: Kit, turn: Turn, step: Question, meaning: Meaning) -> None:
     """The message does not answer: say what was understood and how to answer; after
     ``max_retries`` misses in a row, the choices get numbers and a person is offered."""
     messages = kit.messages
+    turn.heard = "unclear"
     if turn.noted:  # not this question's answer, but later ones': say so, ask again
         turn.say(messages.noted.replace("{noted}", ", ".join(turn.noted)))
         ask_current(kit, turn)
         return
     chatter = messages.chatter.get(turn.intent or "")
     if chatter is not None and turn.intent != OFF_TOPIC:  # "merci", "salut": polite, not lost
+        turn.heard = "chatter"
         turn.say(chatter)
         ask_current(kit, turn)
         return

@@ -37,6 +37,11 @@ def find_command(
     threshold: float = INTENT_THRESHOLD,
 ) -> Command | None:
     """The command a message gives: a command button, its exact words, or a sure intent."""
+    return command_by_words(kit, text, button) or command_by_intent(kit, understanding, threshold)
+
+
+def command_by_words(kit: Kit, text: str, button: str | None) -> Command | None:
+    """A command button, or a message that is exactly one of a command's words."""
     if button is not None:
         wanted = button.removeprefix(f"/{SYSTEM}:")
         if wanted == HUMAN:
@@ -44,9 +49,13 @@ def find_command(
         if wanted.startswith("cmd_"):
             return next((c for c in kit.flows.glob.commands if c.id == wanted[4:]), None)
         return None
-    command = kit.commands.get(command_key(text)) if text else None
-    if command is not None:
-        return command
+    return kit.commands.get(command_key(text)) if text else None
+
+
+def command_by_intent(
+    kit: Kit, understanding: Understanding, threshold: float = INTENT_THRESHOLD
+) -> Command | None:
+    """The command whose intent the NLU found, when it is sure enough."""
     if understanding.intent and understanding.confidence >= threshold:
         return next((c for c in kit.flows.glob.commands if understanding.intent in c.intents), None)
     return None
@@ -63,6 +72,7 @@ def human_command(kit: Kit) -> Command | None:
 def apply_command(kit: Kit, turn: Turn, command: Command, fresh: bool) -> None:
     """Carry out ``command``; then the question waiting is asked again (or a new start)."""
     turn.intent = None  # the message was a command, not an answer for branches to test
+    turn.heard = f"command:{command.id}"
     state = turn.state
     reply = kit.render.fill(command.reply or "", turn.view())
     if command.do == "stop":

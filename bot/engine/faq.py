@@ -71,9 +71,11 @@ def answer_text(kit: Kit, turn: Turn, entry: FaqEntry, text: str) -> str:
 
 def say_answer(kit: Kit, turn: Turn, entry: FaqEntry, text: str) -> None:
     turn.intent = None  # a question, not an answer for branches to test
+    turn.heard = f"faq:{entry.id}"
     turn.say(answer_text(kit, turn, entry, text))
 
 
 def say_unknown(kit: Kit, turn: Turn) -> None:
     turn.intent = None
+    turn.heard = "faq:unknown"
     turn.say(kit.render.fill(kit.flows.faq.unknown, turn.view()))

@@ -124,9 +124,9 @@ def _exact(options: list[Option], folded: str) -> Option | None:
 
 def _by_numbers(options: list[Option], reading: Reading) -> Meaning:
     fitting = [o for o in options if in_range(o, reading)]
-    if len(fitting) == 1:
-        return Chosen(fitting[0].id, (fitting[0],), number=reading)
-    touching = [o for o in options if overlaps(o, reading)]
+    touching = fitting or [o for o in options if overlaps(o, reading)]
+    if len(touching) == 1:  # "plus de 30": only "31 ans ou plus" is possible
+        return Chosen(touching[0].id, (touching[0],), number=reading)
     if len(touching) > 1:
         return Candidates(tuple(touching))
     return Unclear("understood_other", {"said": reading.said})
@@ -143,8 +143,11 @@ def _yes_no_option(info: QuestionInfo, text: str) -> Meaning | None:
     return None
 
 
-def _dont_know(info: QuestionInfo, multiple: bool) -> Meaning:
-    option = info.means.get("dont_know") or info.means.get("skip")
+def _dont_know(step: Question, info: QuestionInfo, multiple: bool) -> Meaning:
+    """"Je sais pas": its button, else (without a kind word for it) the skip button."""
+    option = info.means.get("dont_know")
+    if option is None and not getattr(step, "dont_know", None):
+        option = info.means.get("skip")
     if option is None:
         return DontKnow()
     return Chosen([option.id] if multiple else option.id, (option,))
@@ -178,7 +181,7 @@ def read_choice(
     if yes_no is not None:
         return yes_no
     if says_dont_know(text):
-        return _dont_know(info, step.multiple)
+        return _dont_know(step, info, step.multiple)
     reading = read_number(text, this_year=this_year)
     if info.numeric and reading is not None:
         return _by_numbers([o for o in options if o.range is not None], reading)
@@ -235,7 +238,7 @@ def read_input(
         if exact is not None:
             return Chosen(exact.id, (exact,))
     if step.expect != "text" and says_dont_know(text):
-        return _dont_know(info, False)
+        return _dont_know(step, info, False)
     if step.expect == "text":
         if not has_words(text):
             return Unclear("invalid_text_empty")

@@ -10,8 +10,14 @@ from bot.domain.text import clean
 from bot.domain.understanding import Understanding
 from bot.engine import faq
 from bot.engine.actions import Action
-from bot.engine.answer import answer, take
-from bot.engine.commands import INTENT_THRESHOLD, apply_command, bridged, find_command
+from bot.engine.answer import answer, read, take
+from bot.engine.commands import (
+    INTENT_THRESHOLD,
+    apply_command,
+    bridged,
+    command_by_intent,
+    command_by_words,
+)
 from bot.engine.kit import FaqValues, Kit, make_kit
 from bot.engine.loader import FlowSet
 from bot.engine.own import (
@@ -82,7 +88,11 @@ class Runner:
         if inbound.kind is InboundKind.START:
             restart(kit, turn, inbound.source or state.source)
             return turn.result()
-        command = find_command(kit, text, button, understanding, self._threshold(state, fresh))
+        command = command_by_words(kit, text, button)
+        if command is None and button is None:
+            command = command_by_intent(kit, understanding, self._threshold(state, fresh))
+            if command is not None and not fresh and self._answers(turn, text, understanding):
+                command = None  # "appelez-moi" answers "tu préfères quoi ?": not a command
         if command is not None:
             apply_command(kit, turn, command, fresh)
             return turn.result()
@@ -111,6 +121,16 @@ class Runner:
         if isinstance(step, InputStep) and step.expect == "text":
             return FREE_TEXT_INTENT_THRESHOLD
         return INTENT_THRESHOLD
+
+    def _answers(self, turn: Turn, text: str, understanding: Understanding) -> bool:
+        """True when ``text`` is a usable answer to the question waiting (not free text)."""
+        state = turn.state
+        step = self.kit.question(state.flow, state.step)
+        if state.mode is not Mode.ANSWER or step is None:
+            return False
+        if isinstance(step, InputStep) and step.expect == "text":
+            return False
+        return isinstance(read(self.kit, turn, state.step or "", step, text, understanding), Chosen)
 
     def _message(
         self,

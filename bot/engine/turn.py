@@ -22,6 +22,7 @@ class TurnResult:
     replies: tuple[Outbound, ...]
     effects: tuple[Effect, ...]
     state: ConversationState
+    heard: str = ""  # how the message was taken: see :attr:`Turn.heard`
 
 
 @dataclass(slots=True)
@@ -35,6 +36,10 @@ class Turn:
     noted: list[str] = field(default_factory=list)  # answers taken from the message's entities
     context: Mapping[str, SlotValue] = field(default_factory=dict)  # read-only values (case)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))  # when the message came
+    # How the message was taken (for scoring understanding and for figures): "answer",
+    # "confirm" (said back first), "pick" (which one?), "dont_know", "faq:<id>",
+    # "faq:unknown", "unclear", "command:<id>", "chatter", or "" (nothing to read).
+    heard: str = ""
 
     def view(self) -> Mapping[str, SlotValue]:
         """The slots texts and conditions see: the state's, plus the read-only context."""
@@ -45,7 +50,7 @@ class Turn:
             self.replies.append(Outbound(text.strip(), buttons))
 
     def result(self) -> TurnResult:
-        return TurnResult(tuple(self.replies), tuple(self.effects), self.state)
+        return TurnResult(tuple(self.replies), tuple(self.effects), self.state, self.heard)
 
 
 def notice_hash(text: str) -> str:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.domain.text import fold
+from bot.typed.phone import read_phone
 
 _UNITS = {
     "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
@@ -14,9 +15,9 @@ _UNITS = {
     "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100,
     "mille": 1000,
     # Usual misspellings (never a French word of their own).
-    "trante": 30, "quarente": 40, "cinquente": 50, "soixente": 60, "vingts": 20,
-    "catre": 4, "katre": 4, "quatres": 4, "sinq": 5, "cinque": 5, "diz": 10,
-    "seze": 16, "douz": 12, "kinz": 15, "troi": 3, "neuff": 9, "deuxs": 2,
+    "trante": 30, "quarente": 40, "cinquente": 50, "soixente": 60, "vint": 20, "ving": 20,
+    "vingt": 20, "catre": 4, "katre": 4, "quatres": 4, "sinq": 5, "cinque": 5, "diz": 10,
+    "seze": 16, "douz": 12, "kinz": 15, "troi": 3, "neuff": 9, "deuxs": 2, "trent": 30,
 }  # fmt: skip
 # "Une trentaine": about thirty, i.e. anything from 30 to 39.
 _ABOUT = {
@@ -24,13 +25,22 @@ _ABOUT = {
     "vingtaine": (20, 29), "trentaine": (30, 39), "quarantaine": (40, 49),
     "cinquantaine": (50, 59), "soixantaine": (60, 69), "centaine": (100, 199),
 }  # fmt: skip
-# Words after a number saying it counts years.
+# Words after a number saying it counts years (or months, weeks: turned into years).
 YEARS = frozenset({"an", "ans", "a", "piges", "pige", "balais", "berges", "annees", "annee"})
+_PER_YEAR = {"mois": 12.0, "semaine": 52.0, "semaines": 52.0}
+# A number followed by one of these counts something else ("2 enfants", "500 euros").
+_OTHER_THINGS = frozenset(
+    {"enfant", "enfants", "gosses", "gamins", "freres", "soeurs", "euros", "euro", "eur", "e",
+     "k", "fois", "heure", "heures", "h", "km", "kilos", "kg", "m2", "metres", "pourcent",
+     "jours", "jour", "clients", "clientes", "ventes", "commandes", "followers", "abonnes"}
+)  # fmt: skip
+_SOON = ("bientot", "presque", "vais avoir", "vas avoir", "va avoir", "aurai", "jaurai")
 MANY = 10_000.0  # the open end of "plus de 10"
 _DIGITS = re.compile(r"\d+")
-_GLUED = re.compile(r"(\d)([a-z])")  # "34ans", "34a", "8e"
-_ORDINAL = re.compile(r"^(\d+)(?:e|er|eme|ieme|em|ieme|me)$")
-_YEAR = re.compile(r"\b(?:depuis|en|nee?|creee?|creation|annee)\s+((?:19|20)\d\d)\b")
+_SUFFIX = re.compile(r"^(\d+)(ans|an|a|e|er|eme|ieme|em|me|mois|k)$")
+_ORDINAL = frozenset({"e", "er", "eme", "ieme", "em", "me"})
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_SINCE = re.compile(r"\b(?:depuis|en|creee?|creation|ouvert|ouverte|lance|lancee)$")
 _COMPANIONS = re.compile(r"\b(?:plus|avec|et)\s+moi\b|\bmoi\s+(?:plus|et)\s+\d+\b")
 
 
@@ -55,6 +65,7 @@ class Reading:
 class _Found:
     reading: Reading
     start: int  # token index where the number starts
+    end: int  # token index after it (and its unit)
 
 
 def _words_value(words: list[str]) -> int:
@@ -76,16 +87,18 @@ def _words_value(words: list[str]) -> int:
 
 
 def _tokens(text: str) -> list[str]:
-    spaced = re.sub(r"(?<![\w])-\s?(?=\d)", " moins ", text.replace("+", " plus "))
-    folded = _GLUED.sub(r"\1 \2", fold(spaced).replace("-", " "))
-    tokens = [t for t in re.split(r"[\s']+", folded) if t]
-    merged: list[str] = []
-    for token in tokens:  # "8 e" back to the ordinal "8e"; "34 a" stays a number and "a"
-        if merged and _DIGITS.fullmatch(merged[-1]) and token in ("e", "er", "eme", "em", "me"):
-            merged[-1] += token
-        else:
-            merged.append(token)
-    return merged
+    """Folded words; "jai17ans" -> "jai 17 ans", "2O ans" -> "20 ans", "-5" -> "moins 5"."""
+    text = re.sub(r"(\d)[oO](?=\b|\s|ans)", r"\g<1>0", text)
+    text = re.sub(r"(?<![\w])-\s?(?=\d)", " moins ", text.replace("+", " plus "))
+    folded = re.sub(r"([a-z])(\d)", r"\1 \2", fold(text).replace("-", " "))
+    tokens: list[str] = []
+    for token in re.split(r"[\s'/.,]+", folded):
+        glued = _SUFFIX.match(token)
+        if glued:
+            tokens.extend(glued.groups())
+        elif token:
+            tokens.append(token)
+    return tokens
 
 
 def _scan(tokens: list[str]) -> list[_Found]:
@@ -93,14 +106,15 @@ def _scan(tokens: list[str]) -> list[_Found]:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        ordinal = _ORDINAL.match(token)
-        digits = ordinal.group(1) if ordinal else token
         end = i + 1
-        if _DIGITS.fullmatch(digits):
-            value = float(digits)
+        if _DIGITS.fullmatch(token):
+            if tokens[end : end + 1] and tokens[end] in _ORDINAL:  # "3e": a rank, not a count
+                i = end + 1
+                continue
+            value = float(token)
         elif token in _ABOUT:
             low, high = _ABOUT[token]
-            found.append(_Found(Reading(low, high, token, _years_at(tokens, end)), i))
+            found.append(_Found(Reading(low, high, token, _years_at(tokens, end)), i, end))
             i = end
             continue
         elif token in _UNITS and (token not in ("un", "une") or _years_at(tokens, end)):
@@ -116,10 +130,17 @@ def _scan(tokens: list[str]) -> list[_Found]:
         else:
             i += 1
             continue
+        said = " ".join(tokens[i:end])
+        unit = tokens[end] if end < len(tokens) else ""
+        if unit in _OTHER_THINGS:
+            i = end + 1
+            continue
+        years = _years_at(tokens, end)
+        if unit in _PER_YEAR:
+            value = value / _PER_YEAR[unit]
         if ["et", "demi"] in (tokens[end : end + 2], tokens[end + 1 : end + 3]):
             value += 0.5
-        said = " ".join(tokens[i:end])
-        found.append(_Found(Reading(value, value, said, _years_at(tokens, end)), i))
+        found.append(_Found(Reading(value, value, said, years), i, end))
         i = end
     return found
 
@@ -135,18 +156,32 @@ def read_numbers(text: str) -> list[Reading]:
     return [f.reading for f in _scan(_tokens(text))]
 
 
+def _year(text: str, this_year: int) -> Reading | None:
+    """A year (1900 to now) counts the years since: "depuis 2018" exactly; a birth year
+    ("né en 1995", "1995", "12/03/1995") one year less, or not yet, depending on the day."""
+    years = [m for m in _YEAR.finditer(text) if 1900 <= int(m.group(1)) <= this_year]
+    if len(years) != 1:
+        return None
+    match = years[0]
+    since = float(this_year - int(match.group(1)))
+    before = fold(text[: match.start()]).replace("-", " ")
+    if _SINCE.search(before) and not re.search(r"\b(?:nee?|naissance)\b", before):
+        return Reading(since, since, match.group(0), years=True)
+    return Reading(max(0.0, since - 1), since, match.group(0), years=True)
+
+
 def read_number(text: str, *, this_year: int = 2026) -> Reading | None:
     """The number a short answer gives: one followed by "ans" first, else the first one.
 
-    Understands "entre 25 et 30" (a span), "moins de 15" (0-14), "plus de 10" (11 and
-    more), "bientôt 18" (17), "-5", "depuis 2018" (years since) and "on est 4 plus moi"
-    (the person counts too).
+    Understands "entre 25 et 30" (a span), "moins de 15" (0-14), "plus de 10" and "+10"
+    (11 and more), "bientôt 18" (17), "-5", "depuis 2018" (years since), "8 mois", and
+    "on est 4 plus moi" (the person counts too). A phone number is not a number here.
     """
-    folded = fold(text).replace("-", " ")
-    year = _YEAR.search(folded)
-    if year and 1900 <= int(year.group(1)) <= this_year:
-        since = float(this_year - int(year.group(1)))
-        return Reading(since, since, year.group(0), years=True)
+    if read_phone(text) is not None:
+        return None
+    year = _year(text, this_year)
+    if year is not None:
+        return year
     tokens = _tokens(text)
     found = _scan(tokens)
     if not found:
@@ -158,18 +193,21 @@ def read_number(text: str, *, this_year: int = 2026) -> Reading | None:
     reading = chosen.reading
     before = " ".join(tokens[max(0, chosen.start - 3) : chosen.start])
     low, high = reading.low, reading.high
+    plus_sign = re.search(rf"\+\s?{re.escape(reading.said)}\b", text) is not None
     if before.endswith("moins") and not before.endswith(("au moins", "moins de")):
         low, high = -low, -high
     elif before.endswith("moins de"):
         low, high = 0, max(0.0, low - 1)
-    elif before.endswith(("plus de", "au moins")):
+    elif before.endswith(("plus de", "au moins", "+ de")) or plus_sign:
         low, high = (low + 1 if before.endswith("plus de") else low), MANY
-    elif before.endswith(("bientot", "presque")) and low >= 1:
+    elif before.endswith(_SOON) and low >= 1:
         low, high = low - 1, high - 1
-    after = tokens[chosen.start + len(reading.said.split()) :]
+    after = tokens[chosen.end :]
     after = after[1:4] if after[:1] and after[0] in YEARS else after[:3]
     if after[:2] in (["ou", "plus"], ["et", "plus"]) or after[:1] == ["plus"] and len(after) == 1:
         high = MANY
+    elif after[:1] == ["dans"] and low >= 1:  # "18 dans 2 mois": 17 today
+        low, high = low - 1, high - 1
     elif reading.exact and _COMPANIONS.search(" ".join(tokens)):
         low, high = low + 1, high + 1
     return Reading(low, high, reading.said, reading.years)

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 
 from bot.domain.text import fold
 
-_NEGATIONS = frozenset({"pas", "sans", "ni", "aucun", "aucune", "jamais"})
+_NEGATIONS = frozenset({"pas", "sans", "ni", "aucun", "aucune", "jamais", "deja"})
 # Words that may sit between a negation and what it negates ("pas besoin d'un local").
 _BETWEEN = frozenset(
     {"de", "d", "du", "des", "un", "une", "le", "la", "les", "l", "besoin", "encore", "trop",
@@ -19,7 +19,7 @@ _BETWEEN = frozenset(
 BREAK = "|"  # stands for punctuation between two parts of a message
 _STOP = frozenset(
     {"je", "j", "j'ai", "jai", "tu", "il", "on", "un", "une", "le", "la", "les", "l", "de",
-     "des", "du", "d", "a", "au", "aux", "et", "ou", "en", "mon", "ma", "mes", "pour", "c",
+     "des", "du", "d", "a", "ai", "as", "au", "aux", "et", "ou", "en", "mon", "ma", "mes", "pour", "c",
      "ce", "est", "c'est", "cest", "me", "m", "moi", "suis", "chui", "jsuis", "que", "qui"}
 )  # fmt: skip
 FUZZY_RATIO = 86  # a word of 6 letters may have one typo
@@ -127,7 +127,11 @@ def best_keys(hits: Sequence[Hit]) -> list[str]:
     """
     kept: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (h.end - h.start, h.exact), reverse=True):
-        covered = any(k.start <= hit.start and hit.end <= k.end and k.key != hit.key for k in kept)
+        covered = any(
+            k.start <= hit.start and hit.end <= k.end and k.end - k.start > hit.end - hit.start
+            for k in kept
+            if k.key != hit.key
+        )
         if not covered:
             kept.append(hit)
     return list(dict.fromkeys(h.key for h in sorted(kept, key=lambda h: h.start)))

@@ -32,6 +32,8 @@ _YES = (
     "affirmatif", "certainement", "bien entendu", "c'est parti", "cest parti",
     "top", "super", "impec", "impeccable", "ouais ouais", "oui oui", "bah oui", "ben oui",
     "bin oui", "ah oui", "mais oui", "oui bien sur", "c'est correct", "yess", "yesss",
+    "azy", "oue", "oe", "we", "wep", "ouaii", "ouaiss", "si si", "mais si", "ben si", "bah si",
+    "absolument", "ouep", "uii", "c'est ca oui", "enfin si",
 )  # fmt: skip
 _NO = (
     "non", "nan", "nn", "no", "nope", "nop", "nah", "niet", "pas du tout", "jamais",
@@ -44,12 +46,18 @@ _NO = (
     "pas trop", "pas besoin", "ca va aller", "non c'est pas ca", "nan merci", "no thanks",
     "ne garde pas", "garde pas", "n'envoie pas", "envoie pas", "ne l'envoie pas",
     "pas pour l'instant", "pas pour le moment", "une autre fois", "je passe", "negatif",
+    "naan", "nan nan", "non non", "ne garde rien", "garde rien", "gardes rien", "garde pas",
+    "n'envoie rien", "envoie rien", "je prefere attendre", "plutot pas", "pas ma ville",
+    "c'est pas", "c pas", "cest pas", "pas le bon", "je me suis trompe", "me suis trompe",
+    "trompe", "pas exactement", "non pas", "pas du tout ca", "nope", "jamais de la vie",
 )  # fmt: skip
 _UNSURE = (
     "bof", "peut etre", "peutetre", "ptet", "ptetre", "p'tet", "pe", "ca depend", "depend",
     "on verra", "hmm", "hm", "euh", "heu", "mouais", "moui", "pas sur", "pas sure",
     "je crois", "je pense", "jsais pas trop", "why not", "pourquoi pas", "je sais pas",
     "jsp", "je ne sais pas", "aucune idee", "j'hesite", "jhesite", "hesite", "mmh", "pas grave",
+    "je sais pas trop", "jsais pas trop", "sais pas trop", "attends", "attend", "attendez", "att",
+    "on verra", "si tu veux", "comme tu veux",
 )  # fmt: skip
 _DONT_KNOW = (
     "je sais pas", "je ne sais pas", "je sais pas encore", "je ne sais pas encore",
@@ -79,6 +87,10 @@ _YES_EMOJI = ("👍", "✅", "👌", "🙆", "✔")
 _NO_EMOJI = ("👎", "❌", "🙅", "✖")
 # "pas de souci" is a yes although it holds "pas": removed before looking for negations.
 _NOT_NEGATIONS = re.compile(r"\bpas de (souci|soucis|probleme|prob)\b")
+# "non c'est bon", "non merci ça va": polite ways to say no that hold yes words.
+_DISMISSAL = frozenset({"c bon", "c'est bon", "cest bon", "ca va", "ca ira", "merci", "voila"})
+# Too weak for a consent: "c bon", a thumb, "top".
+_WEAK = frozenset({"c bon", "c'est bon", "cest bon", "voila", "grave", "top", "super", "k", "kk"})
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -103,20 +115,28 @@ def read_yes_no(text: str, *, strict: bool = False) -> Answer | None:
     unsure = _spans(_UNSURE_RE, folded)
     # A longer phrase wins over the words inside it ("pas d'accord" over "d'accord").
     yes_alone = _outside(yes, no + unsure) or (not folded and any(e in raw for e in _YES_EMOJI))
-    no_alone = _outside(no, yes) and not _NOT_NEGATIONS.search(folded)
+    no_alone = _outside(no, yes + unsure) and not _NOT_NEGATIONS.search(folded)
+    if folded in ("si", "oui si"):  # "si": yes to a question asked in the negative
+        yes_alone = True
     if not folded:
         if any(e in raw for e in _NO_EMOJI):
             return Answer.NO
-        return Answer.YES if yes_alone else None
+        return Answer.UNSURE if strict and yes_alone else Answer.YES if yes_alone else None
     if yes_alone and no_alone:
-        return Answer.UNSURE
+        said = [folded[a:b] for a, b in yes]
+        if no[0][0] < yes[0][0] and all(w in _DISMISSAL for w in said):
+            return Answer.NO  # "non c'est bon"
+        # The last word wins a change of mind ("ouais non", "ok mais non en fait");
+        # "non... enfin si" stays unsure.
+        return Answer.NO if max(no)[1] > max(yes)[1] else Answer.UNSURE
     if no_alone:
-        return Answer.NO
+        return Answer.UNSURE if strict and _outside(unsure, no) else Answer.NO
     if yes_alone:
         if _QUESTION.search(raw):  # "ok ?", "c'est quoi exactement ?": a question
             return Answer.UNSURE
         doubtful = _outside(unsure, yes) or _HEDGE.search(folded)
-        if strict and (doubtful or _leftover(folded, yes) > 3):
+        weak = all(folded[a:b] in _WEAK for a, b in yes)
+        if strict and (doubtful or weak or _leftover(folded, yes) > 3):
             return Answer.UNSURE
         if re.search(r"\bpas\b", _NOT_NEGATIONS.sub("", folded)) and strict:
             return Answer.UNSURE
