@@ -74,7 +74,7 @@ def answer(
     if free_text and asked is None and isinstance(step, InputStep) and step.personal:
         text = _redacted(kit, turn, text)
     meaning = read(kit, turn, step_id, step, text, understanding)
-    question_first = asked is not None and (free_text or faq.looks_like_question(text))
+    question_first = asked is not None and (free_text or text.rstrip().endswith("?"))
     if asked is not None and (question_first or not isinstance(meaning, Chosen)):
         faq.say_answer(kit, turn, asked, text)
         ask_current(kit, turn)

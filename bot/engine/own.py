@@ -34,6 +34,7 @@ def ask_current(kit: Kit, turn: Turn) -> None:
 def store(kit: Kit, turn: Turn, slot: str, value: SlotValue, **extra: SlotValue) -> None:
     """Keep an answer; a counted question counts as asked for « Question N sur M »."""
     state = turn.state.with_slots(**{**extra, slot: value})
+    turn.answered = value
     step = state.step or ""
     counted = bool(progress(kit, turn.state, step)) or step in state.asked
     asked = (*state.asked, step) if counted and step not in state.asked else state.asked

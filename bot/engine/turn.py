@@ -23,6 +23,7 @@ class TurnResult:
     effects: tuple[Effect, ...]
     state: ConversationState
     heard: str = ""  # how the message was taken: see :attr:`Turn.heard`
+    answered: SlotValue = None  # the value kept for the question answered, if any
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class Turn:
     # "confirm" (said back first), "pick" (which one?), "dont_know", "faq:<id>",
     # "faq:unknown", "unclear", "command:<id>", "chatter", or "" (nothing to read).
     heard: str = ""
+    answered: SlotValue = None  # the value kept for the question answered this turn
 
     def view(self) -> Mapping[str, SlotValue]:
         """The slots texts and conditions see: the state's, plus the read-only context."""
@@ -50,7 +52,9 @@ class Turn:
             self.replies.append(Outbound(text.strip(), buttons))
 
     def result(self) -> TurnResult:
-        return TurnResult(tuple(self.replies), tuple(self.effects), self.state, self.heard)
+        return TurnResult(
+            tuple(self.replies), tuple(self.effects), self.state, self.heard, self.answered
+        )
 
 
 def notice_hash(text: str) -> str:

@@ -15,7 +15,7 @@ from bot.domain.understanding import Understanding
 from bot.engine.loader import load_yaml_model
 from bot.engine.runner import Runner
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
-from bot.engine.state import ConversationState, Mode, RecordConsent, SlotValue, Status
+from bot.engine.state import ConversationState, Mode, SlotValue, Status
 
 CORPUS = Path("comprendre") / "reponses.yml"
 PICK, DONT_KNOW, FAQ = "pick", "jsp", "faq:"
@@ -146,15 +146,12 @@ def read_answer(
     )
     result = runner.run(state, Inbound("corpus", "someone", text), understanding)
     heard = result.heard
-    if isinstance(step, ConsentStep) and heard == "answer":
-        given = [e.granted for e in result.effects if isinstance(e, RecordConsent)]
-        return _norm(given[0]) if given else "?"
     if heard == "confirm":
         return _norm(result.state.pending[0]) if result.state.pending else "confirm"
     if heard == "answer":
         if result.state.mode is Mode.PICK:
             return PICK
-        return _norm(result.state.slots.get(slot)) if slot in result.state.slots else "?"
+        return _norm(result.answered) if result.answered is not None else "?"
     if heard == "dont_know":
         return DONT_KNOW
     return heard or "unclear"

@@ -7,6 +7,7 @@ import re
 # A run of digits with the separators people use; an optional +33 / 0033 in front.
 _CANDIDATE = re.compile(r"(?:\+|\b00)?\d(?:[\s.\-/]*\(?\d\)?){7,15}")
 # Overseas departments keep their own country codes for mobile numbers.
+_COUNTRIES = ("33", "262", "590", "594", "596")
 _OVERSEAS = {
     "0690": "590", "0691": "590", "0694": "594", "0696": "596", "0697": "596",
     "0692": "262", "0693": "262", "0639": "262",
@@ -15,7 +16,7 @@ _OVERSEAS = {
 
 def _national(digits: str) -> str | None:
     """A 10-digit French number ("0612345678") as E.164, or ``None``."""
-    if len(digits) != 10 or digits[0] != "0" or digits[1] not in "1234567 9".replace(" ", ""):
+    if len(digits) != 10 or digits[0] != "0" or digits[1] not in "12345679":
         return None
     overseas = _OVERSEAS.get(digits[:4])
     return f"+{overseas}{digits[1:]}" if overseas else f"+33{digits[1:]}"
@@ -32,13 +33,16 @@ def read_phone(text: str) -> str | None:
     for match in _CANDIDATE.finditer(text):
         raw = match.group(0)
         digits = re.sub(r"\D", "", raw.replace("(0)", ""))
-        if raw.startswith("+") or raw.startswith("00"):
+        international = raw.startswith(("+", "00")) or (len(digits) == 11 and digits[:2] == "33")
+        if international:
             digits = digits.removeprefix("00")
-            country = next((c for c in ("33", "262", "590", "594", "596") if digits.startswith(c)), None)
-            if country is None or len(digits) - len(country) != 9:
+            country = next((c for c in _COUNTRIES if digits.startswith(c)), None)
+            rest = digits[len(country) :] if country else ""
+            if len(rest) == 10 and rest[0] == "0":  # "+33 06 12 34 56 78"
+                rest = rest[1:]
+            if country is None or len(rest) != 9 or rest[0] == "0":
                 return None
-            rest = digits[len(country) :]
-            number = f"+{country}{rest}" if rest[0] != "0" else None
+            number = f"+{country}{rest}"
         elif len(digits) == 9 and digits[0] in "67":
             number = _national("0" + digits)
         else:
