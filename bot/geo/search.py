@@ -48,7 +48,8 @@ _FILLER = frozenset(
      "centre", "ici", "aussi", "tout", "pile", "trouve", "situe", "situee", "y",
      "arrondissement", "arr", "arrdt", "code", "postal", "cp", "mais", "donc", "voila", "hein",
      "wesh", "frere", "jhabite", "bientot", "ouai", "actuellement", "france", "vers", "coin",
-     "mairie", "cite", "residence", "tour", "rue", "avenue", "bd", "boulevard", "place"}
+     "mairie", "cite", "residence", "tour", "rue", "avenue", "bd", "boulevard", "place",
+     "bonjour", "bonsoir", "salut", "slt", "bjr", "coucou", "hello", "cc", "wsh"}
 )  # fmt: skip
 PREFIX_MIN = 5
 LIMIT = 6
@@ -77,7 +78,8 @@ def _sound(key: str) -> str:
     communes (doubled letters, z/s, y/i, ph/f and silent endings do not count)."""
     words = []
     for word in key.split():
-        word = re.sub(r"(.)\1+", r"\1", word.replace("ph", "f").replace("z", "s").replace("y", "i"))
+        word = word.replace("ph", "f").replace("z", "s").replace("y", "i").replace("qu", "k")
+        word = re.sub(r"(.)\1+", r"\1", re.sub(r"c(?=[aou])|ck", "k", word))
         word = word.replace("eau", "o").replace("au", "o").replace("eu", "e")
         while len(word) > 3 and word[-1] in "estxd":
             word = word[:-1]
@@ -87,7 +89,7 @@ def _sound(key: str) -> str:
 
 def _typos(words: str) -> int:
     """Letters a name of this length may have wrong (beyond how it sounds)."""
-    return 0 if len(words) < 8 else 1 if len(words) < 11 else 2
+    return 0 if len(words) < 6 else 1 if len(words) < 11 else 2
 
 
 class PlaceFinder:
@@ -176,7 +178,9 @@ class PlaceFinder:
         department = _DEPARTMENT.search(key)
         wanted = area or (department.group(1) if department else None)
         if wanted and found:
-            found = [p for p in found if p.department == wanted] or found
+            found = [p for p in found if p.department == wanted] or self._longer(
+                found, wanted
+            )
         communes: dict[str, Place] = {}
         for place in found:  # the first postal code of each commune
             communes.setdefault(place.insee, place)
@@ -223,6 +227,18 @@ class PlaceFinder:
                 names.add(words)
                 taken |= span
         return self._towns_first(found) if len(names) > 1 else found
+
+    def _longer(self, found: list[Place], department: str) -> list[Place]:
+        """"clichy 93": Clichy is in the 92, Clichy-sous-Bois in the 93."""
+        names = {_key(p.commune) for p in found}
+        longer = [
+            p
+            for key in self._keys
+            if any(key.startswith(name + " ") for name in names)
+            for p in self._names[key]
+            if p.department == department
+        ]
+        return longer or found
 
     def _towns_first(self, found: list[Place]) -> list[Place]:
         """Of several names, the big town's ("moulins lille": Lille, where Moulins is)."""

@@ -41,7 +41,14 @@ _SUFFIX = re.compile(r"^(\d+)(ans|an|a|e|er|eme|ieme|em|me|mois|k)$")
 _ORDINAL = frozenset({"e", "er", "eme", "ieme", "em", "me"})
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _SINCE = re.compile(r"\b(?:depuis|en|creee?|creation|ouvert|ouverte|lance|lancee)$")
-_COMPANIONS = re.compile(r"\b(?:plus|avec|et)\s+moi\b|\bmoi\s+(?:plus|et)\s+\d+\b")
+# "3 salariés": the question counts the person too ("toi compris").
+_STAFF = frozenset({"salarie", "salaries", "employe", "employes", "apprenti", "apprentis"})
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:mon|ma|mes) (?:fils|fille|frere|soeur|enfant|enfants|pere|mere|mari|cousin|cousine)\b"
+)
+_COMPANIONS = re.compile(r"\b(?:plus|et)\s+moi\b|\bmoi\s+(?:plus|et)\s+\d+\b")
+_WITH_ME = re.compile(r"\bavec moi\b")
+_WE_ARE = re.compile(r"\b(?:on est|nous sommes|on a)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,7 @@ def _words_value(words: list[str]) -> int:
 def _tokens(text: str) -> list[str]:
     """Folded words; "jai17ans" -> "jai 17 ans", "2O ans" -> "20 ans", "-5" -> "moins 5"."""
     text = re.sub(r"(\d)[oO](?=\b|\s|ans)", r"\g<1>0", text)
+    text = text.replace(">", " plus de ").replace("<", " moins de ")
     text = re.sub(r"(?<![\w])-\s?(?=\d)", " moins ", text.replace("+", " plus "))
     folded = re.sub(r"([a-z])(\d)", r"\1 \2", fold(text).replace("-", " "))
     tokens: list[str] = []
@@ -136,6 +144,9 @@ def _scan(tokens: list[str]) -> list[_Found]:
             i = end + 1
             continue
         years = _years_at(tokens, end)
+        if years and tokens[end + 1 : end + 3] in (["d", "experience"], ["de", "metier"]):
+            i = end + 1  # "3 ans d'expérience": not an age
+            continue
         if unit in _PER_YEAR:
             value = value / _PER_YEAR[unit]
         if ["et", "demi"] in (tokens[end : end + 2], tokens[end + 1 : end + 3]):
@@ -149,6 +160,16 @@ def _years_at(tokens: list[str], index: int) -> bool:
     if tokens[index : index + 1] in (["d"], ["de"]):  # "une dizaine d'années"
         index += 1
     return index < len(tokens) and tokens[index] in YEARS
+
+
+def _counts_me(tokens: list[str], found: _Found) -> bool:
+    """"4 plus moi", "3 salariés", "2 apprentis avec moi": the person is one more; but
+    "on est 5 avec moi" counts them already."""
+    words = " ".join(tokens)
+    staff = found.end < len(tokens) and tokens[found.end] in _STAFF
+    if _COMPANIONS.search(words):
+        return True
+    return (staff or bool(_WITH_ME.search(words))) and not _WE_ARE.search(words)
 
 
 def read_numbers(text: str) -> list[Reading]:
@@ -177,7 +198,7 @@ def read_number(text: str, *, this_year: int = 2026) -> Reading | None:
     (11 and more), "bientôt 18" (17), "-5", "depuis 2018" (years since), "8 mois", and
     "on est 4 plus moi" (the person counts too). A phone number is not a number here.
     """
-    if read_phone(text) is not None:
+    if read_phone(text) is not None or _SOMEONE_ELSE.search(fold(text)):
         return None
     year = _year(text, this_year)
     if year is not None:
@@ -194,6 +215,7 @@ def read_number(text: str, *, this_year: int = 2026) -> Reading | None:
     before = " ".join(tokens[max(0, chosen.start - 3) : chosen.start])
     low, high = reading.low, reading.high
     plus_sign = re.search(rf"\+\s?{re.escape(reading.said)}\b", text) is not None
+    plus_sign = plus_sign and not re.search(r"\bmoi\s*\+", text.lower())
     if before.endswith("moins") and not before.endswith(("au moins", "moins de")):
         low, high = -low, -high
     elif before.endswith("moins de"):
@@ -208,6 +230,6 @@ def read_number(text: str, *, this_year: int = 2026) -> Reading | None:
         high = MANY
     elif after[:1] == ["dans"] and low >= 1:  # "18 dans 2 mois": 17 today
         low, high = low - 1, high - 1
-    elif reading.exact and _COMPANIONS.search(" ".join(tokens)):
+    elif reading.exact and _counts_me(tokens, chosen):
         low, high = low + 1, high + 1
     return Reading(low, high, reading.said, reading.years)

@@ -70,7 +70,9 @@ _DONT_KNOW = (
     "sais rien", "pas la moindre idee", "nsp", "je vois pas", "bonne question",
     "j'hesite", "jhesite", "j'hesite encore", "pas decide", "sais po", "je sais po",
     "c'est flou", "flou", "je ne sais pas trop", "je sais pas trop", "jsp trop",
-    "ne sait pas", "ne sais pas", "chui pas sur", "jsuis pas sur",
+    "ne sait pas", "ne sais pas", "chui pas sur", "jsuis pas sur", "je connais pas",
+    "connais pas", "chepa", "chepas", "jsp le", "no idea", "j'ai pas reflechi", "pas reflechi",
+    "pas encore reflechi", "ma3arfch", "ma3labalich", "vous me direz", "tu me diras",
 )  # fmt: skip
 _QUESTION = re.compile(r"\?\s*$")
 _HEDGE = re.compile(r"\b(mais|sauf|si|par contre|quoi|qui|pourquoi|comment|c'est quoi|ca sert)\b")
