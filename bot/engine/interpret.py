@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -115,11 +116,14 @@ def _position(options: list[Option], text: str) -> Option | None:
     return None
 
 
-def _exact(options: list[Option], folded: str) -> Option | None:
-    for option in options:
-        if folded == fold(option.label) or folded in (fold(w) for w in option.words):
-            return option
-    return None
+def _exact(options: list[Option], folded: str) -> list[Option]:
+    """The options whose label or one of whose words is the whole answer."""
+    return [
+        o for o in options if folded == fold(o.label) or folded in (fold(w) for w in o.words)
+    ]
+
+
+_MY_AGE = re.compile(r"\b(?:j'?ai|jai|g)\s+\d+\s*(?:ans|an|a)\b")
 
 
 def _by_numbers(options: list[Option], reading: Reading) -> Meaning:
@@ -169,9 +173,11 @@ def read_choice(
         chosen = _position(options, text)
         if chosen is not None:
             return Chosen(chosen.id, (chosen,))
-    exact = _exact(options, folded) if folded else None
-    if exact is not None:
-        return Chosen([exact.id] if step.multiple else exact.id, (exact,))
+    exact = _exact(options, folded) if folded else []
+    if len(exact) == 1:
+        return Chosen([exact[0].id] if step.multiple else exact[0].id, (exact[0],))
+    if len(exact) > 1 and not step.multiple and not info.numeric:
+        return Candidates(tuple(exact))
     if step.multiple and positions:
         numbers = folded.replace(" et ", " ").split()
         if numbers and all(n.isdigit() and 1 <= int(n) <= len(options) for n in numbers):
@@ -180,12 +186,15 @@ def read_choice(
     yes_no = _yes_no_option(info, text)
     if yes_no is not None:
         return yes_no
-    if says_dont_know(text):
+    said = words(text)
+    hits = find_hits(said, info.phrases, needs=step.multiple)
+    keys = best_keys(hits, () if step.multiple else said)
+    named = [o for o in options if o.id in keys and o.means != "dont_know"]
+    if says_dont_know(text) and not (step.multiple and named):  # "jsp par où commencer"
         return _dont_know(step, info, step.multiple)
     reading = read_number(text, this_year=this_year)
     if info.numeric and reading is not None:
         return _by_numbers([o for o in options if o.range is not None], reading)
-    keys = best_keys(find_hits(words(text), info.phrases))
     named = [o for o in options if o.id in keys]
     if named and step.multiple:
         named = [o for o in named if o.means != "dont_know"] or named
@@ -198,6 +207,10 @@ def read_choice(
         return Chosen(named[0].id, (named[0],))
     if len(named) > 1:
         return Candidates(tuple(named))
+    ranged = [o for o in options if o.range is not None]
+    if reading is not None and reading.years and ranged and not _MY_AGE.search(fold(text)):
+        # "ça fait 5 ans", "+ de 3 ans": a duration answers the options with ranges.
+        return _by_numbers(ranged, reading)
     if step.entity:
         value = understanding.entity(step.entity)
         entity = next((o for o in options if o.id == value), None)
@@ -231,12 +244,12 @@ def read_input(
     """What ``text`` answers to a question typed in (text, number, place, phone...)."""
     folded = fold(text)
     if step.options:
-        exact = _exact(step.options, folded) if folded else None
-        if exact is None:
-            named = [o for o in step.options if o.id in best_keys(find_hits(words(text), info.phrases))]
-            exact = named[0] if len(named) == 1 and step.expect != "text" else None
-        if exact is not None:
-            return Chosen(exact.id, (exact,))
+        exact = _exact(step.options, folded) if folded else []
+        if not exact and step.expect != "text":
+            keys = best_keys(find_hits(words(text), info.phrases))
+            exact = [o for o in step.options if o.id in keys]
+        if len(exact) == 1:
+            return Chosen(exact[0].id, (exact[0],))
     if step.expect != "text" and says_dont_know(text):
         return _dont_know(step, info, False)
     if step.expect == "text":

@@ -49,7 +49,8 @@ _FILLER = frozenset(
      "arrondissement", "arr", "arrdt", "code", "postal", "cp", "mais", "donc", "voila", "hein",
      "wesh", "frere", "jhabite", "bientot", "ouai", "actuellement", "france", "vers", "coin",
      "mairie", "cite", "residence", "tour", "rue", "avenue", "bd", "boulevard", "place",
-     "bonjour", "bonsoir", "salut", "slt", "bjr", "coucou", "hello", "cc", "wsh"}
+     "bonjour", "bonsoir", "salut", "slt", "bjr", "coucou", "hello", "cc", "wsh", "quoi",
+     "bled", "pays", "ville", "village", "maison", "chez", "moi", "taf", "travail", "boulot"}
 )  # fmt: skip
 PREFIX_MIN = 5
 LIMIT = 6
@@ -258,6 +259,10 @@ class PlaceFinder:
     def _fuzzy(self, words: str, *, names_only: bool = False) -> list[Place]:
         if len(words) < 4:
             return []
+        if not names_only:  # "oullins": Oullins-Pierre-Bénite; "brive": Brive-la-Gaillarde
+            longer = [k for k in self._keys if k.startswith(words + " ")]
+            if len(longer) == 1:
+                return list(self._names[longer[0]])
         sound = _sound(words)
         if sound in self._sounds and not names_only:
             return self._towns_first(list(self._sounds[sound]))

@@ -6,11 +6,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from bot.domain.text import fold
 
-_NEGATIONS = frozenset({"pas", "sans", "ni", "aucun", "aucune", "jamais", "deja"})
+_NEGATIONS = frozenset({"pas", "sans", "ni", "aucun", "aucune", "jamais"})
+# Where a message lists what the person needs, "j'ai déjà le local" rules the local out.
+ALREADY = frozenset({"deja"})
 # Words that may sit between a negation and what it negates ("pas besoin d'un local").
 _BETWEEN = frozenset(
     {"de", "d", "du", "des", "un", "une", "le", "la", "les", "l", "besoin", "encore", "trop",
@@ -22,7 +24,6 @@ _STOP = frozenset(
      "des", "du", "d", "a", "ai", "as", "au", "aux", "et", "ou", "en", "mon", "ma", "mes", "pour", "c",
      "ce", "est", "c'est", "cest", "me", "m", "moi", "suis", "chui", "jsuis", "que", "qui"}
 )  # fmt: skip
-FUZZY_RATIO = 86  # a word of 6 letters may have one typo
 MIN_FUZZY_LENGTH = 5
 
 
@@ -40,10 +41,10 @@ def words(text: str) -> list[str]:
     return found[:-1]
 
 
-def _negated(before: Sequence[str]) -> bool:
+def _negated(before: Sequence[str], negations: frozenset[str] = _NEGATIONS) -> bool:
     """True when the words before a phrase end with a negation ("pas de", "sans")."""
     for word in reversed(before):
-        if word in _NEGATIONS:
+        if word in negations:
             return True
         if word not in _BETWEEN:
             return False
@@ -86,21 +87,26 @@ def make_phrases(named: Mapping[str, Iterable[str]]) -> tuple[Phrase, ...]:
 
 
 def _close(a: str, b: str) -> bool:
+    """Equal, or one typo in a word of 5 letters or more (two from 9), same first letter."""
     if a == b:
         return True
-    if min(len(a), len(b)) < MIN_FUZZY_LENGTH:
+    if min(len(a), len(b)) < MIN_FUZZY_LENGTH or a[0] != b[0]:
         return False
-    return fuzz.ratio(a, b) >= FUZZY_RATIO
+    return Levenshtein.distance(a, b, score_cutoff=2) <= (1 if len(b) < 10 else 2)
 
 
-def find_hits(text_words: Sequence[str], phrases: Sequence[Phrase]) -> list[Hit]:
-    """Every phrase found in ``text_words`` that is not negated ("pas de local").
+def find_hits(
+    text_words: Sequence[str], phrases: Sequence[Phrase], *, needs: bool = False
+) -> list[Hit]:
+    """Every phrase found in ``text_words`` that is not negated ("pas de local"; with
+    ``needs``, "j'ai déjà le local" too).
 
     A phrase matches where its words follow each other, each equal to the text's word
     or close to it (one typo in a long word); stop words must be equal.
     """
     hits: list[Hit] = []
     n = len(text_words)
+    negations = _NEGATIONS | ALREADY if needs else _NEGATIONS
     for phrase in phrases:
         size = len(phrase.tokens)
         for start in range(n - size + 1):
@@ -114,16 +120,18 @@ def find_hits(text_words: Sequence[str], phrases: Sequence[Phrase]) -> list[Hit]
                 exact = False
             else:
                 before = text_words[max(0, start - 4) : start]
-                if _negated(before) and not _NEGATIONS.intersection(phrase.tokens):
+                if _negated(before, negations) and not negations.intersection(phrase.tokens):
                     continue
                 hits.append(Hit(phrase.key, start, start + size, exact, phrase.content))
     return hits
 
 
-def best_keys(hits: Sequence[Hit]) -> list[str]:
+def best_keys(hits: Sequence[Hit], text_words: Sequence[str] = ()) -> list[str]:
     """The keys named, dropping a hit covered by a longer one of another key.
 
     "je vends déjà" names "testing" even if "je vends" alone also named something else.
+    With ``text_words``, what comes after "pour" (who it is for) gives way to what comes
+    before: "maquillage pour les mariages" is about make-up.
     """
     kept: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (h.end - h.start, h.exact), reverse=True):
@@ -134,4 +142,8 @@ def best_keys(hits: Sequence[Hit]) -> list[str]:
         )
         if not covered:
             kept.append(hit)
+    if "pour" in text_words and len({h.key for h in kept}) > 1:
+        cut = list(text_words).index("pour")
+        before = [h for h in kept if h.end <= cut]
+        kept = before or kept
     return list(dict.fromkeys(h.key for h in sorted(kept, key=lambda h: h.start)))

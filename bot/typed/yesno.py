@@ -33,7 +33,9 @@ _YES = (
     "top", "super", "impec", "impeccable", "ouais ouais", "oui oui", "bah oui", "ben oui",
     "bin oui", "ah oui", "mais oui", "oui bien sur", "c'est correct", "yess", "yesss",
     "azy", "oue", "oe", "we", "wep", "ouaii", "ouaiss", "si si", "mais si", "ben si", "bah si",
-    "absolument", "ouep", "uii", "c'est ca oui", "enfin si",
+    "absolument", "ouep", "uii", "c'est ca oui", "enfin si", "tout est bon", "tout bon",
+    "tout est juste", "c'est tout bon", "bien resume", "carre", "c'est carre", "bien",
+    "c'est bien la", "c'est bien ca", "c'est bien",
 )  # fmt: skip
 _NO = (
     "non", "nan", "nn", "no", "nope", "nop", "nah", "niet", "pas du tout", "jamais",
@@ -50,6 +52,8 @@ _NO = (
     "n'envoie rien", "envoie rien", "je prefere attendre", "plutot pas", "pas ma ville",
     "c'est pas", "c pas", "cest pas", "pas le bon", "je me suis trompe", "me suis trompe",
     "trompe", "pas exactement", "non pas", "pas du tout ca", "nope", "jamais de la vie",
+    "pas tout a fait", "pas tout", "pas completement", "sauf", "il manque", "j'ai oublie",
+    "oublie", "presque", "a moitie", "une erreur", "faut changer", "changer", "pas vraiment ca",
 )  # fmt: skip
 _UNSURE = (
     "bof", "peut etre", "peutetre", "ptet", "ptetre", "p'tet", "pe", "ca depend", "depend",
@@ -57,7 +61,8 @@ _UNSURE = (
     "je crois", "je pense", "jsais pas trop", "why not", "pourquoi pas", "je sais pas",
     "jsp", "je ne sais pas", "aucune idee", "j'hesite", "jhesite", "hesite", "mmh", "pas grave",
     "je sais pas trop", "jsais pas trop", "sais pas trop", "attends", "attend", "attendez", "att",
-    "on verra", "si tu veux", "comme tu veux",
+    "on verra", "si tu veux", "comme tu veux", "chais pas trop", "jsp trop", "chai pas trop",
+    "je sais pas si",
 )  # fmt: skip
 _DONT_KNOW = (
     "je sais pas", "je ne sais pas", "je sais pas encore", "je ne sais pas encore",
@@ -136,9 +141,10 @@ def read_yes_no(text: str, *, strict: bool = False) -> Answer | None:
     if yes_alone:
         if _QUESTION.search(raw):  # "ok ?", "c'est quoi exactement ?": a question
             return Answer.UNSURE
-        doubtful = _outside(unsure, yes) or _HEDGE.search(folded)
+        if _outside(unsure, yes):  # "je sais pas si c'est bon"
+            return Answer.UNSURE
         weak = all(folded[a:b] in _WEAK for a, b in yes)
-        if strict and (doubtful or weak or _leftover(folded, yes) > 3):
+        if strict and (_HEDGE.search(folded) or weak or _leftover(folded, yes) > 3):
             return Answer.UNSURE
         if re.search(r"\bpas\b", _NOT_NEGATIONS.sub("", folded)) and strict:
             return Answer.UNSURE
@@ -171,5 +177,8 @@ def says_dont_know(text: str) -> bool:
     rest = (folded[: match.start()] + " " + folded[match.end() :]).split()
     filler = {"euh", "bah", "ben", "bof", "encore", "trop", "du", "tout", "franchement",
               "dsl", "desole", "wesh", "mdr", "lol", "frere", "stp", "merci", "pour", "l'instant",
-              "linstant", "le", "moment", "hmm", "heu", "ptdr", "ouais", "non", "nan", "et"}  # fmt: skip
+              "linstant", "le", "moment", "hmm", "heu", "ptdr", "ouais", "non", "nan", "et",
+              "ce", "qu'il", "quil", "me", "faut", "de", "quoi", "j'ai", "jai", "besoin", "il",
+              "vraiment", "repondre", "dire", "ou", "j'en", "en", "suis", "jen", "si", "c'est",
+              "cest", "bon", "la", "mon", "code", "numero", "postal"}  # fmt: skip
     return len([w for w in rest if w not in filler]) <= 2
