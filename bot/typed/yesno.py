@@ -35,7 +35,7 @@ _YES = (
     "azy", "oue", "oe", "we", "wep", "ouaii", "ouaiss", "si si", "mais si", "ben si", "bah si",
     "absolument", "ouep", "uii", "c'est ca oui", "enfin si", "tout est bon", "tout bon",
     "tout est juste", "c'est tout bon", "bien resume", "carre", "c'est carre", "bien",
-    "c'est bien la", "c'est bien ca", "c'est bien",
+    "c'est bien la", "c'est bien ca", "c'est bien", "oke", "okey", "tout juste", "bingo",
 )  # fmt: skip
 _NO = (
     "non", "nan", "nn", "no", "nope", "nop", "nah", "niet", "pas du tout", "jamais",
@@ -53,6 +53,9 @@ _NO = (
     "c'est pas", "c pas", "cest pas", "pas le bon", "je me suis trompe", "me suis trompe",
     "trompe", "pas exactement", "non pas", "pas du tout ca", "nope", "jamais de la vie",
     "pas tout a fait", "pas tout", "pas completement", "sauf", "il manque", "j'ai oublie",
+    "pas encore", "c'est mort", "cest mort", "c mort", "je crois pas", "je pense pas",
+    "pas absolument", "pas certainement", "pas vraiment", "pas clairement", "pas ok",
+    "ca ira merci", "ca ira",
     "oublie", "presque", "a moitie", "une erreur", "faut changer", "changer", "pas vraiment ca",
 )  # fmt: skip
 _UNSURE = (
@@ -62,7 +65,7 @@ _UNSURE = (
     "jsp", "je ne sais pas", "aucune idee", "j'hesite", "jhesite", "hesite", "mmh", "pas grave",
     "je sais pas trop", "jsais pas trop", "sais pas trop", "attends", "attend", "attendez", "att",
     "on verra", "si tu veux", "comme tu veux", "chais pas trop", "jsp trop", "chai pas trop",
-    "je sais pas si",
+    "je sais pas si", "je vois", "ok je vois",
 )  # fmt: skip
 _DONT_KNOW = (
     "je sais pas", "je ne sais pas", "je sais pas encore", "je ne sais pas encore",
@@ -116,7 +119,10 @@ def read_yes_no(text: str, *, strict: bool = False) -> Answer | None:
     doubt, a condition ("oui mais...") or a question ("ok ?") is ``UNSURE``.
     """
     raw = text.strip()
-    folded = fold(raw).replace("-", " ")
+    folded = re.sub(r"([a-z])\1{2,}", r"\1", fold(raw).replace("-", " "))  # "nooon", "ouiii"
+    # "absolument pas", "ok pas du tout": a yes word then "pas" is a no.
+    folded = re.sub(r"\b(absolument|certainement|vraiment|clairement|ok|d'accord)\s+pas\b",
+                    r"pas \1", folded)
     yes = _spans(_YES_RE, folded)
     no = _spans(_NO_RE, folded)
     unsure = _spans(_UNSURE_RE, folded)
@@ -129,6 +135,9 @@ def read_yes_no(text: str, *, strict: bool = False) -> Answer | None:
         if any(e in raw for e in _NO_EMOJI):
             return Answer.NO
         return Answer.UNSURE if strict and yes_alone else Answer.YES if yes_alone else None
+    last_said = max((*yes, *no), default=(0, 0))[1]
+    if unsure and max(unsure)[0] >= last_said:  # "ouais... non... je sais pas"
+        return Answer.UNSURE
     if yes_alone and no_alone:
         said = [folded[a:b] for a, b in yes]
         if no[0][0] < yes[0][0] and all(w in _DISMISSAL for w in said):
@@ -137,7 +146,8 @@ def read_yes_no(text: str, *, strict: bool = False) -> Answer | None:
         # "non... enfin si" stays unsure.
         return Answer.NO if max(no)[1] > max(yes)[1] else Answer.UNSURE
     if no_alone:
-        return Answer.UNSURE if strict and _outside(unsure, no) else Answer.NO
+        starts_no = no[0][0] == 0
+        return Answer.UNSURE if strict and _outside(unsure, no) and not starts_no else Answer.NO
     if yes_alone:
         if _QUESTION.search(raw):  # "ok ?", "c'est quoi exactement ?": a question
             return Answer.UNSURE
