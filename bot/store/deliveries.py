@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, case, insert, or_, select, update
@@ -153,12 +153,6 @@ class ContactReach:
     unreachable: bool
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite hands back naive datetimes
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
 def contact_reach(
     connection: Connection, conversation_id: str, purpose: str
 ) -> ContactReach | None:
@@ -193,7 +187,7 @@ def contact_reach(
     own = latest.get(purpose, purpose == "followup")
     return ContactReach(
         consented=latest.get("contact", False) and own,
-        last_inbound_at=_utc(contact.last_inbound_at),
+        last_inbound_at=contact.last_inbound_at,
         stopped=contact.stopped_at is not None,
         unreachable=contact.unreachable_at is not None,
     )

@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, update
@@ -41,12 +41,6 @@ class HandoffRow:
     due_at: datetime | None
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite returns naive UTC
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
 def _row(row: Any) -> HandoffRow:
     return HandoffRow(
         id=row.id,
@@ -58,7 +52,7 @@ def _row(row: Any) -> HandoffRow:
         status=row.status,
         outcome=row.outcome,
         card_ref=row.card_ref,
-        due_at=_aware(row.due_at),
+        due_at=row.due_at,
     )
 
 
@@ -227,11 +221,10 @@ async def history(
         .order_by(handoff_events.c.id)
     )
     for row in rows:
-        at = _aware(row.at)
         found[row.lead_id].append(
             {
                 "status": row.status,
-                "at": at.isoformat().replace("+00:00", "Z") if at else None,
+                "at": row.at.isoformat().replace("+00:00", "Z") if row.at else None,
                 "relay_id": row.relay_id,
                 "actor": row.actor,
                 "detail": row.detail,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -42,9 +42,7 @@ EXPORT_FIELDS = (
 
 
 def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes; we only store UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return moment.isoformat().replace("+00:00", "Z")  # columns hand back aware UTC
 
 
 async def _read(
