@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -11,6 +10,7 @@ from sqlalchemy import Table, bindparam, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.domain.delivery import Reach
 from bot.store.models import DeliveryEvent
 from bot.store.turns import consents, contacts, messages, now, suppressions
 
@@ -143,19 +143,7 @@ def log_proactive(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ContactReach:
-    """What decides whether, and how, the bot may write first to a person."""
-
-    consented: bool
-    last_inbound_at: datetime | None
-    stopped: bool
-    unreachable: bool
-
-
-def contact_reach(
-    connection: Connection, conversation_id: str, purpose: str
-) -> ContactReach | None:
+def contact_reach(connection: Connection, conversation_id: str, purpose: str) -> Reach | None:
     """The reach of a person whose contact we keep, or ``None``.
 
     Consent rule: ``contact`` needs the latest contact answer to be yes. ``followup``
@@ -185,7 +173,7 @@ def contact_reach(
         latest[answer_purpose] = bool(granted)
     # Never asked about follow-ups: the contact consent covers them.
     own = latest.get(purpose, purpose == "followup")
-    return ContactReach(
+    return Reach(
         consented=latest.get("contact", False) and own,
         last_inbound_at=contact.last_inbound_at,
         stopped=contact.stopped_at is not None,

@@ -33,7 +33,7 @@ class PurgeReport:
     renewals: list[Renewal] = field(default_factory=list)
 
 
-def _purge(
+def sweep(
     connection: Connection,
     cipher: FieldCipher,
     *,
@@ -43,6 +43,7 @@ def _purge(
     grace_days: int,
     can_ask: Callable[[str], bool],
 ) -> PurgeReport:
+    """Apply the retention rules in the caller's transaction (see :func:`purge`)."""
     report = PurgeReport()
     text_cutoff = now - timedelta(days=text_days)
     result = connection.execute(
@@ -104,7 +105,7 @@ async def purge(
     async with engine.connect() as connection:
         transaction = await connection.begin()
         report = await connection.run_sync(
-            lambda sync: _purge(
+            lambda sync: sweep(
                 sync,
                 cipher,
                 now=moment,
