@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -78,16 +79,8 @@ class Bot:
     async def record_status(self, channel: str, status: DeliveryStatus) -> bool:
         """Keep a delivery status once, keyed by the hashed message id like the log."""
         hashed = self.dispatcher.pseudonyms.message(channel, status.message_id)
-        return await self.store.run(
-            lambda connection: deliveries.record_status(
-                connection,
-                channel=channel,
-                message_id=hashed,
-                status=status.status,
-                error_code=status.error_code,
-                reported_at=status.reported_at,
-            )
-        )
+        report = dataclasses.replace(status, message_id=hashed)
+        return await self.store.run(lambda c: deliveries.record_status(c, channel, report))
 
     async def mark_unreachable(self, channel: str, user_ref: str) -> bool:
         """Stamp the person's kept contact; cleared when they write again."""
