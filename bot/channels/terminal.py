@@ -37,6 +37,19 @@ def choose(line: str, offered: Sequence[Button]) -> str | None:
     return None
 
 
+def parse_terminal(line: str, offered: Sequence[Button], user_ref: str, message_id: str) -> Inbound:
+    """A typed line: a press of the button it names (number or label), else text."""
+    payload = choose(line, offered)
+    return Inbound(
+        CHANNEL,
+        user_ref,
+        payload or line,
+        message_id=message_id,
+        kind=InboundKind.BUTTON if payload else InboundKind.TEXT,
+        payload=payload,
+    )
+
+
 class TerminalChannel:
     """One person chatting in a terminal (``bot chat``); no web routes, cannot write first."""
 
@@ -80,14 +93,6 @@ class TerminalChannel:
             if line is None or line.strip() in QUIT:
                 self.write("À bientôt 👋")
                 return
-            payload = choose(line, offered)
-            inbound = Inbound(
-                CHANNEL,
-                self.user_ref,
-                payload or line,
-                message_id=f"{session}-{next(counter)}",
-                kind=InboundKind.BUTTON if payload else InboundKind.TEXT,
-                payload=payload,
-            )
+            inbound = parse_terminal(line, offered, self.user_ref, f"{session}-{next(counter)}")
             text, offered = render_terminal(await self.bot.handle(inbound))
             self.write(text)
