@@ -20,7 +20,7 @@ from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
 from bot.app.settings import Settings
 from bot.app.telegram import TelegramConfigError, manage_webhook
 from bot.app.whatsapp import WhatsAppConfigError
-from bot.channels.terminal import run_terminal
+from bot.channels.terminal import TerminalChannel
 from bot.engine.schema import flow_file_schema
 from bot.privacy.crypto import FernetCipher
 from bot.store.database import make_engine, upgrade
@@ -41,9 +41,12 @@ def _write(text: str) -> None:
 
 async def _chat(settings: Settings, user: str) -> None:
     bot = await start_bot(settings)
+    terminal = TerminalChannel(_read, _write, user_ref=user)
     try:
-        await run_terminal(watched(bot, settings, _write), _read, _write, user_ref=user)
+        await terminal.start(watched(bot, settings, _write))
+        await terminal.run()
     finally:
+        await terminal.stop()
         await bot.close()
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.app.build import Bot, start_bot
+from bot.app.bot import Bot
+from bot.app.build import start_bot
 from bot.app.settings import PROJECT, NLUSettings, Settings
 from bot.domain.understanding import NLU
 from bot.nlu.embedded import EmbeddedNLU, make_embedded_nlu

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from bot.app.settings import Settings
 from bot.cli import main
 from tests.chat import Chat

@@ -8,7 +8,8 @@ from typing import TypeVar
 
 import pytest
 
-from bot.app.build import Bot, start_bot
+from bot.app.bot import Bot
+from bot.app.build import start_bot
 from bot.app.settings import Settings
 from bot.domain.messages import Inbound
 from bot.domain.understanding import Understanding

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from bot.store.leads import export_leads
 from tests.chat import Chat
 from tests.dbscan import count_rows, find_everywhere

@@ -6,21 +6,21 @@ import asyncio
 import gc
 import logging
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
+from bot.app.bot import Bot
+from bot.app.channels import make_channels
 from bot.app.settings import PrivacySettings, Settings
-from bot.app.whatsapp import make_whatsapp
-from bot.channels.rest import make_rest_routes
-from bot.domain.messages import Inbound, Outbound
+from bot.domain.ports import Sender
 from bot.domain.understanding import NLU
 from bot.engine.actions import make_actions, make_faq_values
-from bot.engine.dispatcher import Deliver, Dispatcher
+from bot.engine.dispatcher import Dispatcher
 from bot.engine.loader import FlowSet, load_flows
 from bot.engine.runner import Runner
 from bot.flowtools.check import load_checked
@@ -32,13 +32,13 @@ from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
 from bot.handoff.reference import load_catalogue, load_relays
 from bot.handoff.service import HandoffConfig, HandoffService
 from bot.nlu.embedded import make_embedded_nlu
-from bot.nlu.trainingdata import Example, NLUData
 from bot.nlu.keywords import KeywordNLU
 from bot.nlu.rasa import RasaNLU
+from bot.nlu.trainingdata import Example, NLUData
 from bot.privacy.crypto import FernetCipher
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.store.database import make_engine, upgrade
-from bot.store.retention import PurgeReport, purge
+from bot.store.retention import PurgeReport, purge, sweep
 from bot.store.turnstore import TurnStore, make_turn_store
 from bot.web.relay_pages import make_relay_pages
 from bot.web.server import make_web_app
@@ -113,11 +113,27 @@ async def run_purge(
     )
 
 
+async def scheduled_purge(bot: Bot, privacy: PrivacySettings) -> PurgeReport:
+    """One retention run of a served bot, as background work on its store."""
+    moment = datetime.now(UTC)
+    return await bot.store.run(
+        lambda connection: sweep(
+            connection,
+            bot.cipher,
+            now=moment,
+            text_days=privacy.text_retention_days,
+            contact_months=privacy.contact_retention_months,
+            grace_days=privacy.renewal_grace_days,
+            can_ask=lambda channel: False,
+        )
+    )
+
+
 async def purge_forever(bot: Bot, privacy: PrivacySettings) -> None:
     """The scheduled retention run: once at start-up, then every ``purge_every_hours``."""
     while True:
         try:
-            report = await run_purge(bot.engine, bot.cipher, privacy)
+            report = await scheduled_purge(bot, privacy)
             log.info(
                 "retention: %d texts, %d abandoned conversations, %d contacts erased",
                 report.texts,
@@ -132,7 +148,9 @@ async def purge_forever(bot: Bot, privacy: PrivacySettings) -> None:
 def faq_training(flows: FlowSet) -> NLUData:
     """The questions of ``flows/faq.yml`` as NLU examples (intent ``faq_<id>``)."""
     return NLUData(
-        tuple(Example(text, entry.intent_name) for entry in flows.faq.faq for text in entry.examples)
+        tuple(
+            Example(text, entry.intent_name) for entry in flows.faq.faq for text in entry.examples
+        )
     )
 
 
@@ -159,34 +177,18 @@ def make_nlu(settings: Settings) -> NLU:
     return embedded
 
 
-@dataclass
-class Bot:
-    """A running bot: its dispatcher and what must be closed at the end."""
+async def start_bot(
+    settings: Settings,
+    *,
+    nlu: NLU | None = None,
+    migrate: bool = True,
+    senders: Mapping[str, Sender] | None = None,
+) -> Bot:
+    """Build a ready bot; the database schema is brought up to date first.
 
-    engine: AsyncEngine
-    dispatcher: Dispatcher
-    cipher: FernetCipher
-    handoffs: HandoffService
-    relay_inbox: RelayInbox
-    http: httpx.AsyncClient
-
-    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Outbound]:
-        """One turn (the channels' ``on_inbound``); ``deliver`` sends replies in order."""
-        return list(await self.dispatcher.handle(inbound, deliver))
-
-    async def close(self) -> None:
-        """Finish pending turns and hand-off events, then release connections."""
-        await self.dispatcher.drain()
-        await self.dispatcher.store.close()
-        await self.http.aclose()
-        await self.engine.dispose()
-        aclose = getattr(self.dispatcher.nlu, "aclose", None)  # the rasa backend's client
-        if aclose is not None:
-            await aclose()
-
-
-async def start_bot(settings: Settings, *, nlu: NLU | None = None, migrate: bool = True) -> Bot:
-    """Build a ready bot; the database schema is brought up to date first."""
+    ``senders`` are the channels that can write first, by name (the hand-off pushes
+    relays' answers to residents, and writes to relays' chats, through them).
+    """
     loads = RelayLoads()
     runner = make_runner(settings, loads)
     engine = make_engine(settings.database_url)
@@ -203,7 +205,7 @@ async def start_bot(settings: Settings, *, nlu: NLU | None = None, migrate: bool
         Pseudonyms(secret_key(settings)),
     )
     http = httpx.AsyncClient(timeout=15)
-    handoffs = make_handoffs(settings, engine, turns, cipher, loads, dispatcher, http)
+    handoffs = make_handoffs(settings, turns, cipher, loads, dispatcher, http, senders or {})
     dispatcher.case_events = handoffs
     await handoffs.refresh_loads()
     return Bot(engine, dispatcher, cipher, handoffs, RelayInbox(handoffs), http)
@@ -211,14 +213,14 @@ async def start_bot(settings: Settings, *, nlu: NLU | None = None, migrate: bool
 
 def make_handoffs(
     settings: Settings,
-    engine: AsyncEngine,
     turns: TurnStore,
     cipher: FernetCipher,
     loads: RelayLoads,
     dispatcher: Dispatcher,
     http: httpx.AsyncClient,
+    senders: Mapping[str, Sender],
 ) -> HandoffService:
-    """The hand-off service: relays reached by Telegram (wired later), e-mail, webhooks."""
+    """The hand-off service: relays reached by Telegram, e-mail or webhooks."""
     config = settings.handoff
     email = None
     if config.smtp_host:
@@ -235,12 +237,12 @@ def make_handoffs(
         )
     signing = {k: v.get_secret_value() for k, v in config.webhook_secrets.items()}
     return HandoffService(
-        engine=engine,
         turns=turns,
         cipher=cipher,
         relays=load_relays(settings.data_dir / "relays.yml"),
         loads=loads,
         label=lambda slot, value: dispatcher.runner.render.label(slot, value),
+        senders=senders,
         email=email,
         webhook=WebhookNotifier(http, signing) if signing else None,
         config=HandoffConfig(config.accept_within_hours, config.public_url),
@@ -264,45 +266,27 @@ def make_app(
     whatsapp_transport: httpx.AsyncBaseTransport | None = None,
     migrate: bool = True,
 ) -> Starlette:
-    """The ASGI app serving the REST channel, WhatsApp when configured, and ``/health``.
+    """The ASGI app serving every enabled channel, the relays' pages, and ``/health``.
 
-    ``app.state.whatsapp`` is the :class:`WhatsApp` channel (or ``None``): its
-    ``followups`` send proactive messages. ``whatsapp_transport`` replaces the Graph
-    API in tests. ``app.state.telegram`` is the Telegram channel when
-    ``BOT_TELEGRAM__TOKEN`` is set (``send_to_chat`` writes to relays), else ``None``.
+    ``app.state.channels`` are the channels by name (``app.state.whatsapp`` and
+    ``app.state.telegram`` too, or ``None``); ``app.state.bot()`` is the running
+    :class:`Bot` (``None`` before start-up). ``whatsapp_transport`` replaces the
+    Graph API in tests.
     """
-    holder: dict[str, Bot] = {}
-    whatsapp = make_whatsapp(settings.whatsapp, transport=whatsapp_transport)
-    telegram = None
-    if settings.telegram.token is not None:
-        from bot.app.telegram import make_telegram  # loads python-telegram-bot (an extra)
-
-        telegram = make_telegram(
-            settings,
-            lambda: holder["bot"],
-            on_relay=lambda message: holder["bot"].relay_inbox.handle(message),
-        )
-
-    async def on_inbound(inbound: Inbound) -> list[Outbound]:
-        return await holder["bot"].handle(inbound)
-
+    channels = make_channels(settings, whatsapp_transport=whatsapp_transport)
+    running: dict[str, Bot] = {}
     tasks: list[asyncio.Task[None]] = []
 
     async def startup() -> None:
-        holder["bot"] = await start_bot(settings, nlu=nlu, migrate=migrate)
-        if whatsapp is not None:
-            whatsapp.start(holder["bot"])
-            holder["bot"].handoffs.pushers["whatsapp"] = whatsapp.push
-        if telegram is not None:
-            # Relays read their cards on Telegram; residents there get relays' answers.
-            holder["bot"].handoffs.messenger = telegram.channel
-            holder["bot"].handoffs.pushers["telegram"] = telegram.channel.push
-            await telegram.start()
-        tasks.append(asyncio.create_task(purge_forever(holder["bot"], settings.privacy)))
+        senders = {c.name: c.sender for c in channels if c.sender is not None}
+        bot = running["bot"] = await start_bot(settings, nlu=nlu, migrate=migrate, senders=senders)
+        for channel in channels:
+            await channel.start(bot)
+        tasks.append(asyncio.create_task(purge_forever(bot, settings.privacy)))
         every = settings.handoff.check_every_seconds
-        tasks.append(asyncio.create_task(expire_forever(holder["bot"], every)))
+        tasks.append(asyncio.create_task(expire_forever(bot, every)))
         if settings.flows_reload_seconds > 0:  # coordinators' edits go live without a restart
-            watcher = FlowWatcher(settings.flows_dir, holder["bot"].dispatcher)
+            watcher = FlowWatcher(settings.flows_dir, bot.dispatcher)
             app.state.flow_watcher = watcher
             tasks.append(asyncio.create_task(watcher.run(settings.flows_reload_seconds)))
         # Long-lived objects (flows, postal codes, compiled statements) never die: keep
@@ -311,23 +295,21 @@ def make_app(
         gc.freeze()
 
     async def shutdown() -> None:
-        if telegram is not None:
-            await telegram.stop()
-        if whatsapp is not None:
-            await whatsapp.stop()
+        for channel in reversed(channels):
+            await channel.stop()
         for task in tasks:
             task.cancel()
         # Let them stop before the engine goes: a query cut off later would hit a dead loop.
         await asyncio.gather(*tasks, return_exceptions=True)
-        if "bot" in holder:
-            await holder.pop("bot").close()
+        if "bot" in running:
+            await running.pop("bot").close()
 
-    routes = [*make_rest_routes(on_inbound), *(whatsapp.routes if whatsapp else [])]
-    routes += make_relay_pages(lambda: holder["bot"].handoffs)
-    routes += telegram.routes if telegram else []
+    routes = [route for channel in channels for route in channel.routes]
+    routes += make_relay_pages(lambda: running["bot"].handoffs)
     app = make_web_app(routes, on_startup=startup, on_shutdown=shutdown)
-    app.state.whatsapp = whatsapp
+    app.state.channels = {channel.name: channel for channel in channels}
+    app.state.whatsapp = app.state.channels.get("whatsapp")
+    app.state.telegram = app.state.channels.get("telegram")
     app.state.flow_watcher = None  # the FlowWatcher once started (hot reload)
-    app.state.telegram = telegram.channel if telegram else None
-    app.state.bot = lambda: holder.get("bot")  # the running Bot (None before start-up)
+    app.state.bot = lambda: running.get("bot")  # the running Bot (None before start-up)
     return app

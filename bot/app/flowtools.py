@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.app.build import Bot, start_bot
+from bot.app.bot import Bot
+from bot.app.build import start_bot
 from bot.app.settings import Settings
 from bot.domain.messages import Inbound, Outbound
 from bot.engine.loader import FlowError, load_flows
@@ -42,9 +44,8 @@ class BotProbe:
 
     async def conversation(self, channel: str, user_ref: str) -> Mapping[str, Any] | None:
         """The stored state of this person's conversation, if one is kept."""
-        dispatcher = self.bot.dispatcher
-        subject = dispatcher.pseudonyms.subject(channel, user_ref)
-        stored = await dispatcher.store.transact(subject, channel, lambda tx: tx.load())
+        subject = self.bot.dispatcher.pseudonyms.subject(channel, user_ref)
+        stored = await self.bot.store.transact(subject, channel, lambda tx: tx.load())
         return stored.state if stored is not None else None
 
     async def leads(self, channel: str, user_ref: str) -> list[dict[str, Any]]:
@@ -156,26 +157,20 @@ def run_graph(folder: Path, out: Path, names: Sequence[str], write: Write) -> in
     return 1 if failed else 0
 
 
-def watched(
-    bot: Bot, settings: Settings, tell: Write
-) -> Callable[[Inbound], Awaitable[list[Outbound]]]:
-    """``bot.handle`` that first takes in edited flows (for ``bot chat``, where the
+def watched(bot: Bot, settings: Settings, tell: Write) -> Bot:
+    """``bot``, taking in edited flows before each turn (for ``bot chat``, where the
     terminal blocks the event loop between messages)."""
+    if settings.flows_reload_seconds <= 0:
+        return bot
     watcher = FlowWatcher(settings.flows_dir, bot.dispatcher, tell=tell)
-
-    async def handle(inbound: Inbound) -> list[Outbound]:
-        if settings.flows_reload_seconds > 0:
-            await watcher.poll()
-        return await bot.handle(inbound)
-
-    return handle
+    return dataclasses.replace(bot, before_turn=watcher.poll)
 
 
 async def run_understand(
     settings: Settings, write: Write, path: Path | None = None, *, errors: bool = False
 ) -> int:
     """``bot flows understand``: the typed-answer corpus scored on the real runner and NLU."""
-    from bot.app.build import make_nlu, make_place_finder, make_runner  # noqa: PLC0415
+    from bot.app.build import make_nlu, make_place_finder, make_runner
 
     corpus_path = path or settings.flows_dir / CORPUS
     try:

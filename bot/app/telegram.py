@@ -1,4 +1,4 @@
-"""Wire the Telegram channel to the bot: turns, blocked contacts, relay chats, webhook."""
+"""Build the Telegram channel from settings, and manage its webhook at Telegram."""
 
 from __future__ import annotations
 
@@ -6,25 +6,14 @@ import importlib.util
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.app.settings import Settings, TelegramSettings
-from bot.domain.messages import Inbound, Outbound
-from bot.domain.relays import OnRelayInbound, RelayInbound
 from bot.handoff.reference import Relays, load_relays
-from bot.store.contacts import mark_unreachable
 
 if TYPE_CHECKING:  # python-telegram-bot is an optional extra: imported when configured
-    from starlette.routing import Route
+    from bot.channels.telegram.channel import TelegramChannel
 
-    from bot.app.build import Bot
-    from bot.channels.telegram import DeliverReplies, TelegramChannel
-
-log = logging.getLogger(__name__)
-
-CHANNEL = "telegram"  # the same name as bot.channels.telegram_parse.CHANNEL
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -77,59 +66,16 @@ def relay_chats(relays: Relays) -> dict[str, str]:
     }
 
 
-async def relay_not_wired(message: RelayInbound) -> Sequence[Outbound]:
-    """Until the hand-off handles relay messages, they are only logged."""
-    log.info("relay %s wrote on Telegram (hand-off not wired yet)", message.relay_id)
-    return []
+def make_telegram(settings: Settings) -> TelegramChannel:
+    """The Telegram channel of a served bot: polling, or our webhook route when a URL is set.
 
-
-def stamp_unreachable(get_bot: Callable[[], Bot]) -> Callable[[str], Awaitable[None]]:
-    """What the channel calls when a resident blocked the bot: stamp their kept contact."""
-
-    async def on_unreachable(user_ref: str) -> None:
-        bot = get_bot()
-        subject = bot.dispatcher.pseudonyms.subject(CHANNEL, user_ref)
-        kept = await mark_unreachable(bot.dispatcher.store, subject, CHANNEL)
-        log.info("a Telegram resident blocked the bot (contact kept: %s)", kept)
-
-    return on_unreachable
-
-
-@dataclass
-class TelegramWiring:
-    """The channel, its webhook route, and how ``bot serve`` runs it."""
-
-    channel: TelegramChannel
-    routes: list[Route]
-    polling: bool
-    poll_timeout: int
-
-    async def start(self) -> None:
-        """Start the channel (polling when no webhook URL is configured)."""
-        await self.channel.start(polling=self.polling, poll_timeout=self.poll_timeout)
-        log.info("Telegram channel started (%s)", "polling" if self.polling else "webhook")
-
-    async def stop(self) -> None:
-        """Stop the channel, finishing the updates in hand."""
-        await self.channel.stop()
-
-
-def make_telegram(
-    settings: Settings,
-    get_bot: Callable[[], Bot],
-    *,
-    on_relay: OnRelayInbound = relay_not_wired,
-) -> TelegramWiring:
-    """The Telegram channel of a served bot; ``get_bot`` gives the running bot.
-
-    ``on_relay`` handles what relays write from their chats (the hand-off's inbox).
+    The chats of the relays listed in ``data/relays.yml`` are relays' chats.
     """
     _require_extra()
     _hide_token_from_logs()
-    from bot.channels.telegram import TelegramChannel
-    from bot.channels.telegram_limits import TelegramRateLimiter
-    from bot.channels.telegram_setup import make_application
-    from bot.channels.telegram_webhook import make_telegram_routes
+    from bot.channels.telegram.channel import TelegramChannel
+    from bot.channels.telegram.limits import TelegramRateLimiter
+    from bot.channels.telegram.setup import make_application
 
     config = settings.telegram
     secret = webhook_secret(config)
@@ -143,26 +89,20 @@ def make_telegram(
     application = make_application(
         _token(config), base_url=config.base_url, polling=polling, rate_limiter=limiter
     )
-
-    async def handle(inbound: Inbound, deliver: DeliverReplies) -> None:
-        await get_bot().handle(inbound, deliver)
-
-    channel = TelegramChannel(
+    return TelegramChannel(
         application,
-        handle=handle,
-        on_unreachable=stamp_unreachable(get_bot),
-        on_relay=on_relay,
         relay_chats=relay_chats(load_relays(settings.data_dir / "relays.yml")),
+        polling=polling,
+        poll_timeout=config.poll_timeout,
+        webhook_secret=secret,
     )
-    routes = make_telegram_routes(channel.enqueue, secret)
-    return TelegramWiring(channel, routes, polling, config.poll_timeout)
 
 
 async def manage_webhook(settings: Settings, command: str, *, drop_pending: bool = False) -> str:
     """``bot telegram set-webhook|delete-webhook|webhook-info``; returns what to print."""
     _require_extra()
     _hide_token_from_logs()
-    from bot.channels.telegram_setup import delete_webhook, make_bot, set_webhook, webhook_info
+    from bot.channels.telegram.setup import delete_webhook, make_bot, set_webhook, webhook_info
 
     config = settings.telegram
     bot = make_bot(_token(config), base_url=config.base_url)

@@ -5,25 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.channels.webhooks import RefusedError, json_response, parse_json, read_body
 from bot.domain.messages import Inbound, Outbound
-from bot.domain.ports import OnInbound
+from bot.domain.ports import BotFace, NotStarted
 
 CHANNEL = "rest"
+PATH = "/webhooks/rest/webhook"
 MAX_BODY = 64 * 1024
 MAX_SENDER = 128
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
-
-
-def _error(message: str, status: int = 400) -> Response:
-    return _json({"error": message}, status)
 
 
 def render_rest(recipient: str, replies: Sequence[Outbound]) -> list[dict[str, Any]]:
@@ -62,26 +55,36 @@ def parse_rest(data: Any, idempotency_key: str | None) -> Inbound | str:
     )
 
 
-def make_rest_routes(on_inbound: OnInbound) -> list[Route]:
-    """Routes of the REST channel, calling ``on_inbound`` for each message."""
+class RestChannel:
+    """Answers each ``POST`` with the turn's replies; cannot write first.
 
-    async def webhook(request: Request) -> Response:
-        declared = request.headers.get("content-length", "0")
-        if declared.isdigit() and int(declared) > MAX_BODY:
-            return _error("body too large", 413)
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                return _error("body too large", 413)
+    With no ``sender``, what relays write to a REST resident waits for their next
+    message and comes with its replies.
+    """
+
+    name = CHANNEL
+    sender = None
+
+    def __init__(self) -> None:
+        self.bot: BotFace = NotStarted()
+        self.routes = [Route(PATH, self._webhook, methods=["POST"])]
+
+    async def start(self, bot: BotFace) -> None:
+        """Serve ``bot``."""
+        self.bot = bot
+
+    async def stop(self) -> None:
+        """Nothing in hand: every request is answered before it ends."""
+
+    async def _webhook(self, request: Request) -> Response:
         try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return _error("the body must be valid JSON (UTF-8)")
+            data = parse_json(
+                await read_body(request, MAX_BODY), "the body must be valid JSON (UTF-8)"
+            )
+        except RefusedError as refused:
+            return refused.response()
         inbound = parse_rest(data, request.headers.get("idempotency-key"))
         if isinstance(inbound, str):
-            return _error(inbound)
-        replies = await on_inbound(inbound)
-        return _json(render_rest(inbound.user_ref, replies))
-
-    return [Route("/webhooks/rest/webhook", webhook, methods=["POST"])]
+            return RefusedError(400, inbound).response()
+        replies = await self.bot.handle(inbound)
+        return json_response(render_rest(inbound.user_ref, replies))

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Callable, Sequence
 
 from bot.domain.messages import Button, Inbound, InboundKind, Outbound
-from bot.domain.ports import OnInbound
+from bot.domain.ports import BotFace, NotStarted
 from bot.domain.text import fold
 
 CHANNEL = "terminal"
@@ -37,35 +37,62 @@ def choose(line: str, offered: Sequence[Button]) -> str | None:
     return None
 
 
-async def run_terminal(
-    on_inbound: OnInbound,
-    read: Callable[[], str | None],
-    write: Callable[[str], None],
-    user_ref: str = "local",
-) -> None:
-    """Read lines until end of input or ``/quit``; each line is one turn."""
-    counter = itertools.count(1)
-    session = f"{user_ref}-{id(read):x}"
-    replies = await on_inbound(
-        Inbound(
-            CHANNEL, user_ref, "", message_id=f"{session}-{next(counter)}", kind=InboundKind.START
-        )
+def parse_terminal(line: str, offered: Sequence[Button], user_ref: str, message_id: str) -> Inbound:
+    """A typed line: a press of the button it names (number or label), else text."""
+    payload = choose(line, offered)
+    return Inbound(
+        CHANNEL,
+        user_ref,
+        payload or line,
+        message_id=message_id,
+        kind=InboundKind.BUTTON if payload else InboundKind.TEXT,
+        payload=payload,
     )
-    text, offered = render_terminal(replies)
-    write(text)
-    while True:
-        line = read()
-        if line is None or line.strip() in QUIT:
-            write("À bientôt 👋")
-            return
-        payload = choose(line, offered)
-        inbound = Inbound(
+
+
+class TerminalChannel:
+    """One person chatting in a terminal (``bot chat``); no web routes, cannot write first."""
+
+    name = CHANNEL
+    routes = ()
+    sender = None
+
+    def __init__(
+        self,
+        read: Callable[[], str | None],
+        write: Callable[[str], None],
+        user_ref: str = "local",
+    ) -> None:
+        self.read = read
+        self.write = write
+        self.user_ref = user_ref
+        self.bot: BotFace = NotStarted()
+
+    async def start(self, bot: BotFace) -> None:
+        """Serve ``bot`` (the conversation itself is :meth:`run`)."""
+        self.bot = bot
+
+    async def stop(self) -> None:
+        """Nothing in hand: each line is answered before the next is read."""
+
+    async def run(self) -> None:
+        """Read lines until end of input or ``/quit``; each line is one turn."""
+        counter = itertools.count(1)
+        session = f"{self.user_ref}-{id(self.read):x}"
+        opening = Inbound(
             CHANNEL,
-            user_ref,
-            payload or line,
+            self.user_ref,
+            "",
             message_id=f"{session}-{next(counter)}",
-            kind=InboundKind.BUTTON if payload else InboundKind.TEXT,
-            payload=payload,
+            kind=InboundKind.START,
         )
-        text, offered = render_terminal(await on_inbound(inbound))
-        write(text)
+        text, offered = render_terminal(await self.bot.handle(opening))
+        self.write(text)
+        while True:
+            line = self.read()
+            if line is None or line.strip() in QUIT:
+                self.write("À bientôt 👋")
+                return
+            inbound = parse_terminal(line, offered, self.user_ref, f"{session}-{next(counter)}")
+            text, offered = render_terminal(await self.bot.handle(inbound))
+            self.write(text)

@@ -1,23 +1,126 @@
-"""Protocols for the I/O the core needs: sending messages and handling inbound ones."""
+"""The channel contract and the core's other ports: the bot's face, senders, case events."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
+from bot.domain.delivery import DeliveryStatus, Reach
 from bot.domain.messages import Inbound, Outbound
+from bot.domain.relays import RelayInbound
+
+RouteT_co = TypeVar("RouteT_co", covariant=True)
+
+Deliver = Callable[[Sequence[Outbound]], Awaitable[Sequence[str | None]]]
+"""Sends a turn's replies in order; returns the channel id of each one (``None`` if unsent)."""
 
 
-class Sender(Protocol):
-    """Delivers the bot's replies to a person on one channel."""
+class BotFace(Protocol):
+    """All a channel may ask of the running bot (implemented in ``bot.app.bot``)."""
 
-    async def send(self, user_ref: str, replies: Sequence[Outbound]) -> None:
-        """Send ``replies`` in order to ``user_ref``."""
+    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Sequence[Outbound]:
+        """One turn; ``deliver`` sends its replies while the conversation is still locked."""
+        ...
+
+    async def handle_relay(self, message: RelayInbound) -> Sequence[Outbound]:
+        """What a relay wrote from their chat; the replies go back to that chat."""
+        ...
+
+    async def record_status(self, channel: str, status: DeliveryStatus) -> bool:
+        """Keep a delivery status once; ``False`` when it was already received."""
+        ...
+
+    async def mark_unreachable(self, channel: str, user_ref: str) -> bool:
+        """The channel can no longer write to this person; ``False`` when no contact is kept."""
+        ...
+
+    async def queue_for_resident(self, channel: str, user_ref: str, message: Outbound) -> None:
+        """Keep ``message`` for the person's next message (the channel cannot write now)."""
+        ...
+
+    async def reach(self, channel: str, user_ref: str, purpose: str) -> Reach | None:
+        """Whether we may write first to this person for ``purpose``; ``None``: no contact."""
+        ...
+
+    async def log_proactive(
+        self, channel: str, user_ref: str, message_id: str, text: str | None
+    ) -> None:
+        """Log a message the bot sent first, so that its statuses land on it."""
         ...
 
 
-OnInbound = Callable[[Inbound], Awaitable[Sequence[Outbound]]]
-"""What a channel calls for each inbound message; returns the replies of the turn."""
+class Sender(Protocol):
+    """Writes to people on one channel."""
+
+    async def deliver(self, address: str, replies: Sequence[Outbound]) -> Sequence[str | None]:
+        """Send ``replies`` in order to a chat; the channel id of each (``None`` if unsent)."""
+        ...
+
+    async def push(self, user_ref: str, outbound: Outbound) -> bool:
+        """Write first to a resident (a relay's answer...); ``False`` when it cannot."""
+        ...
+
+
+class Channel(Protocol[RouteT_co]):
+    """What a channel registers with the app; the app loops over the enabled ones.
+
+    ``routes`` are its web routes (``/webhooks/<name>/webhook``), ``sender`` how to
+    write first (``None`` for a channel that only answers). ``start`` hands it the
+    bot: its only way to the core. ``stop`` finishes the work in hand.
+    """
+
+    @property
+    def name(self) -> str:
+        """The channel's name, as in ``Inbound.channel``."""
+        ...
+
+    @property
+    def routes(self) -> Sequence[RouteT_co]:
+        """Web routes to serve (empty for a channel that is not served over HTTP)."""
+        ...
+
+    @property
+    def sender(self) -> Sender | None:
+        """How the bot writes first on this channel, if it can."""
+        ...
+
+    async def start(self, bot: BotFace) -> None:
+        """Begin serving ``bot``."""
+        ...
+
+    async def stop(self) -> None:
+        """Finish what was received, then let go of connections."""
+        ...
+
+
+class NotStarted:
+    """The bot of a channel that has not started yet: every call says so."""
+
+    def _refuse(self) -> RuntimeError:
+        return RuntimeError("the channel has not started: no bot to talk to")
+
+    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Sequence[Outbound]:
+        raise self._refuse()
+
+    async def handle_relay(self, message: RelayInbound) -> Sequence[Outbound]:
+        raise self._refuse()
+
+    async def record_status(self, channel: str, status: DeliveryStatus) -> bool:
+        raise self._refuse()
+
+    async def mark_unreachable(self, channel: str, user_ref: str) -> bool:
+        raise self._refuse()
+
+    async def queue_for_resident(self, channel: str, user_ref: str, message: Outbound) -> None:
+        raise self._refuse()
+
+    async def reach(self, channel: str, user_ref: str, purpose: str) -> Reach | None:
+        raise self._refuse()
+
+    async def log_proactive(
+        self, channel: str, user_ref: str, message_id: str, text: str | None
+    ) -> None:
+        raise self._refuse()
 
 
 class CaseEvents(Protocol):

@@ -1,13 +1,11 @@
-"""Neutral values and protocols for talking with relays (the people who take cases)."""
+"""What relays (the people who take cases) write to the bot, stripped of its transport."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
 
-from bot.domain.messages import InboundKind, Outbound
+from bot.domain.messages import InboundKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,8 +14,8 @@ class RelayInbound:
 
     ``relay_id`` names the relay directory entry the chat belongs to; ``sender_ref`` is
     who wrote (in a team's group chat, one of its members). ``reply_to`` is the channel
-    id of the bot's message being answered or pressed (a case card), as returned by
-    :meth:`RelayMessenger.send_to_chat`, so the hand-off can tell which case it is about.
+    id of the bot's message being answered or pressed (a case card), as returned by the
+    channel's ``Sender.deliver``, so the hand-off can tell which case it is about.
     ``kind`` is ``TEXT``, ``BUTTON`` (``payload`` set) or ``UNSUPPORTED`` (``media`` set).
     """
 
@@ -32,15 +30,3 @@ class RelayInbound:
     reply_to: str | None = None
     media: str | None = None
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-
-OnRelayInbound = Callable[[RelayInbound], Awaitable[Sequence[Outbound]]]
-"""What a channel calls for each relay message; the replies go back to the relay's chat."""
-
-
-class RelayMessenger(Protocol):
-    """Writes to a relay's chat on one channel (a case card with buttons, a reminder)."""
-
-    async def send_to_chat(self, chat_id: str, message: Outbound) -> str | None:
-        """Send ``message``; returns its channel id (``reply_to`` of answers) or ``None``."""
-        ...

@@ -262,9 +262,7 @@ def miss(kit: Kit, turn: Turn, step: Question, meaning: Meaning) -> None:
         ask_current(kit, turn)
         return
     retries = turn.state.retries + 1
-    numbered = retries >= kit.flows.glob.settings.max_retries and not isinstance(
-        step, ConsentStep
-    )
+    numbered = retries >= kit.flows.glob.settings.max_retries and not isinstance(step, ConsentStep)
     turn.state = replace(turn.state, retries=retries, numbered=numbered or turn.state.numbered)
     reason = messages.not_understood
     if isinstance(meaning, Unclear) and meaning.reason is not None:

@@ -118,7 +118,12 @@ def apply_command(kit: Kit, turn: Turn, command: Command, fresh: bool) -> None:
 
 
 def bridged(
-    kit: Kit, turn: Turn, inbound: Inbound, text: str, button: str | None, understanding: Understanding
+    kit: Kit,
+    turn: Turn,
+    inbound: Inbound,
+    text: str,
+    button: str | None,
+    understanding: Understanding,
 ) -> None:
     """A relay took the case: messages go to them; only rights commands reach the bot."""
     state = turn.state

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from bot.domain.messages import Inbound, InboundKind, Outbound
-from bot.domain.ports import CaseEvents
+from bot.domain.ports import CaseEvents, Deliver
 from bot.domain.text import clean
 from bot.domain.understanding import NLU, NOTHING, Understanding
 from bot.engine.effects import Applied, apply_effects
@@ -17,14 +17,12 @@ from bot.engine.runner import Runner
 from bot.engine.state import ConversationState, SlotValue
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.privacy.sensitive import redact
-from bot.store.handoffs import case_view, take_outbox
+from bot.store.handoffs import case_view
+from bot.store.outbox import take_outbox
 from bot.store.turns import TurnTx
 from bot.store.turnstore import TurnStore
 
 log = logging.getLogger(__name__)
-
-Deliver = Callable[[Sequence[Outbound]], Awaitable[Sequence[str | None] | None]]
-"""Sends a turn's replies; may return the channel's id of each message sent."""
 
 
 def _case_context(tx: TurnTx) -> dict[str, SlotValue]:

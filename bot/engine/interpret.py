@@ -53,7 +53,7 @@ class PlaceChoice:
 
 @dataclass(frozen=True, slots=True)
 class DontKnow:
-    """"Je sais pas" where no button means it."""
+    """ "Je sais pas" where no button means it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +118,7 @@ def _position(options: list[Option], text: str) -> Option | None:
 
 def _exact(options: list[Option], folded: str) -> list[Option]:
     """The options whose label or one of whose words is the whole answer."""
-    return [
-        o for o in options if folded == fold(o.label) or folded in (fold(w) for w in o.words)
-    ]
+    return [o for o in options if folded == fold(o.label) or folded in (fold(w) for w in o.words)]
 
 
 _MY_AGE = re.compile(r"\b(?:j'?ai|jai|g)\s+\d+\s*(?:ans|an|a)\b")
@@ -148,7 +146,7 @@ def _yes_no_option(info: QuestionInfo, text: str) -> Meaning | None:
 
 
 def _dont_know(step: Question, info: QuestionInfo, multiple: bool) -> Meaning:
-    """"Je sais pas": its button, else (without a kind word for it) the skip button."""
+    """ "Je sais pas": its button, else (without a kind word for it) the skip button."""
     option = info.means.get("dont_know")
     if option is None and not getattr(step, "dont_know", None):
         option = info.means.get("skip")

@@ -91,7 +91,10 @@ def ask_erase(kit: Kit, turn: Turn) -> None:
     messages = kit.messages
     turn.say(
         messages.erase_confirm,
-        (Button(f"/{SYSTEM}:erase", messages.erase_yes), Button(f"/{SYSTEM}:keep", messages.erase_no)),
+        (
+            Button(f"/{SYSTEM}:erase", messages.erase_yes),
+            Button(f"/{SYSTEM}:keep", messages.erase_no),
+        ),
     )
 
 
@@ -115,10 +118,14 @@ def ask_confirm(kit: Kit, turn: Turn) -> None:
     """A typed answer that ends the chat is said back before it is used."""
     step = kit.question(turn.state.flow, turn.state.step)
     option_id, said = (*turn.state.pending, "")[:2]
-    label = next(
-        (o.label for o in step.options if o.id == option_id),
-        option_id,
-    ) if isinstance(step, ChoiceStep | InputStep) else option_id
+    label = (
+        next(
+            (o.label for o in step.options if o.id == option_id),
+            option_id,
+        )
+        if isinstance(step, ChoiceStep | InputStep)
+        else option_id
+    )
     messages = kit.messages
     text = messages.confirm_answer.replace("{said}", said).replace("{label}", label)
     turn.say(text, (Button(YES, messages.confirm_yes), Button(NO, messages.confirm_no)))

@@ -18,6 +18,7 @@ from bot.engine.commands import (
     command_by_intent,
     command_by_words,
 )
+from bot.engine.interpret import Chosen
 from bot.engine.kit import FaqValues, Kit, make_kit
 from bot.engine.loader import FlowSet
 from bot.engine.own import (
@@ -33,7 +34,6 @@ from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
 from bot.engine.state import ConversationState, Mode, SlotValue, Status
 from bot.engine.turn import Turn, TurnResult
 from bot.engine.walk import absorb, enter, position_exists, restart
-from bot.engine.interpret import Chosen
 from bot.geo.search import PlaceFinder
 
 FREE_TEXT_INTENT_THRESHOLD = 0.9

@@ -6,13 +6,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    model_validator,
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
     Tag,
     field_validator,
+    model_validator,
 )
 
 from bot.engine.messages import Messages
@@ -78,7 +78,9 @@ class Option(_Model):
 
     @field_validator("range")
     @classmethod
-    def _ordered(cls, value: tuple[float, float | None] | None) -> tuple[float, float | None] | None:
+    def _ordered(
+        cls, value: tuple[float, float | None] | None
+    ) -> tuple[float, float | None] | None:
         if value is not None and value[1] is not None and value[1] < value[0]:
             raise ValueError("range : le premier nombre doit être le plus petit")
         return value

@@ -9,6 +9,7 @@ from bot.domain.messages import Button, Outbound
 from bot.domain.understanding import Understanding
 from bot.engine.absorb import absorb_entities, with_intent
 from bot.engine.choices import holds
+from bot.engine.faq import answer_text
 from bot.engine.kit import Kit, next_in_file
 from bot.engine.schema import (
     ActionStep,
@@ -24,7 +25,6 @@ from bot.engine.schema import (
     SetStep,
     Target,
 )
-from bot.engine.faq import answer_text
 from bot.engine.state import (
     ConversationState,
     Forget,
@@ -196,7 +196,7 @@ def end(kit: Kit, turn: Turn, text: str | None, *, forget: bool) -> None:
 
 
 def progress(kit: Kit, state: ConversationState, step_id: str) -> str:
-    """"Question N sur M." for a counted question, from the questions actually asked."""
+    """ "Question N sur M." for a counted question, from the questions actually asked."""
     item = kit.flows.flows[state.flow or ""]
     step = item.flow.steps[step_id]
     if not item.flow.progress or not isinstance(step, (ChoiceStep, InputStep)):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.channels.whatsapp_render import BUTTON_TITLE, MAX_BUTTONS, MAX_ROWS, ROW_TITLE, shorten
+from bot.channels.whatsapp.render import BUTTON_TITLE, MAX_BUTTONS, MAX_ROWS, ROW_TITLE, shorten
 from bot.engine.loader import LoadedFlow
 from bot.engine.render import DONE, payload
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep

@@ -158,7 +158,9 @@ def read_answer(
 
 
 def _verdict(expected: str, got: str, same: Callable[[str, str], bool]) -> str:
-    answered = not (got in ("unclear", PICK, DONT_KNOW, "chatter") or got.startswith(("faq:", "command:")))
+    answered = not (
+        got in ("unclear", PICK, DONT_KNOW, "chatter") or got.startswith(("faq:", "command:"))
+    )
     if expected == "":  # null: not an answer
         return "wrong" if answered else "correct"
     if expected == PICK:
@@ -190,9 +192,7 @@ async def score(
             understanding = await understand(answer.say)
             got = read_answer(runner, flow_id, step_id, answer.say, understanding)
             place = isinstance(step, InputStep) and step.expect in ("location", "postal_code")
-            verdict = _verdict(
-                expected, got, same_place if place else lambda a, b: a == b
-            )
+            verdict = _verdict(expected, got, same_place if place else lambda a, b: a == b)
             consent = isinstance(step, ConsentStep)
             report.scored.append(
                 Scored(
@@ -242,4 +242,4 @@ def merged(corpora: Sequence[Corpus]) -> Corpus:
     return Corpus(questions=[q for c in corpora for q in c.questions])
 
 
-__all__ = ["CORPUS", "Corpus", "Report", "load_corpus", "render_report", "score", "replace"]
+__all__ = ["CORPUS", "Corpus", "Report", "load_corpus", "render_report", "replace", "score"]

@@ -47,10 +47,10 @@ _FILLER = frozenset(
      "ben", "euh", "bon", "alors", "oui", "ouais", "non", "sinon", "plutot", "genre",
      "centre", "ici", "aussi", "tout", "pile", "trouve", "situe", "situee", "y",
      "arrondissement", "arr", "arrdt", "code", "postal", "cp", "mais", "donc", "voila", "hein",
-     "wesh", "frere", "jhabite", "bientot", "ouai", "actuellement", "france", "vers", "coin",
+     "wesh", "frere", "jhabite", "bientot", "ouai", "actuellement", "france", "coin",
      "mairie", "cite", "residence", "tour", "rue", "avenue", "bd", "boulevard", "place",
      "bonjour", "bonsoir", "salut", "slt", "bjr", "coucou", "hello", "cc", "wsh", "quoi",
-     "bled", "pays", "ville", "village", "maison", "chez", "moi", "taf", "travail", "boulot"}
+     "bled", "pays", "village", "maison", "chez", "taf", "travail", "boulot"}
 )  # fmt: skip
 PREFIX_MIN = 5
 LIMIT = 6
@@ -145,7 +145,9 @@ class PlaceFinder:
         """The communes of a postal code; Marseille 13013 is the 13e, 59000 is Lille."""
         places = list(self.index.by_code(code))
         if len(places) > 1:
-            own = [p for p in places if _is_district(p) and f" {int(code[-2:])}e " in f" {p.commune} "]
+            own = [
+                p for p in places if _is_district(p) and f" {int(code[-2:])}e " in f" {p.commune} "
+            ]
             big = [p for p in places if p.insee in self._big]
             places = own or (big if len(big) == 1 else places)
         return places
@@ -179,9 +181,7 @@ class PlaceFinder:
         department = _DEPARTMENT.search(key)
         wanted = area or (department.group(1) if department else None)
         if wanted and found:
-            found = [p for p in found if p.department == wanted] or self._longer(
-                found, wanted
-            )
+            found = [p for p in found if p.department == wanted] or self._longer(found, wanted)
         communes: dict[str, Place] = {}
         for place in found:  # the first postal code of each commune
             communes.setdefault(place.insee, place)
@@ -230,7 +230,7 @@ class PlaceFinder:
         return self._towns_first(found) if len(names) > 1 else found
 
     def _longer(self, found: list[Place], department: str) -> list[Place]:
-        """"clichy 93": Clichy is in the 92, Clichy-sous-Bois in the 93."""
+        """ "clichy 93": Clichy is in the 92, Clichy-sous-Bois in the 93."""
         names = {_key(p.commune) for p in found}
         longer = [
             p

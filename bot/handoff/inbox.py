@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy.engine import Connection
+
 from bot.domain.messages import InboundKind, Outbound
 from bot.domain.relays import RelayInbound
 from bot.handoff.service import HandoffService
@@ -68,8 +70,7 @@ class RelayInbox:
         if match is None:
             return [Outbound("Ce bouton n'est plus valable.")]
         handoff_id, action = match.groups()
-        async with self.service.engine.connect() as connection:
-            row = await store.get(connection, handoff_id)
+        row = await self.service.turns.run(lambda c: store.get(c, handoff_id))
         if row is None or row.relay_id != message.relay_id:
             return [Outbound("Ce dossier n'est pas pour toi, ou n'existe plus.")]
         if action == "accept":
@@ -89,15 +90,13 @@ class RelayInbox:
             row = await self._own(message.relay_id, tagged.group(1))
             text = tagged.group(2).strip()
         elif message.reply_to:
-            async with self.service.engine.connect() as connection:
-                row = await store.by_card(connection, message.relay_id, message.reply_to)
+            card = message.reply_to
+            row = await self.service.turns.run(lambda c: store.by_card(c, message.relay_id, card))
         if row is None and not tagged:
-            async with self.service.engine.connect() as connection:
-                talking = [
-                    r
-                    for r in await store.open_for_relay(connection, message.relay_id)
-                    if r.status in store.TALKING
-                ]
+            cases = await self.service.turns.run(
+                lambda c: store.open_for_relay(c, message.relay_id)
+            )
+            talking = [r for r in cases if r.status in store.TALKING]
             if len(talking) == 1:
                 row = talking[0]
         if row is None:
@@ -105,14 +104,16 @@ class RelayInbox:
         return await self.service.relay_says(row, actor, text)
 
     async def _own(self, relay_id: str, ref: str) -> HandoffRow | None:
-        async with self.service.engine.connect() as connection:
-            rows = await store.open_for_relay(connection, relay_id)
+        rows = await self.service.turns.run(lambda c: store.open_for_relay(c, relay_id))
         return next((r for r in rows if short_ref(r.lead_id) == ref.lower()), None)
 
     async def _list(self, relay_id: str, actor: str) -> list[Outbound]:
-        async with self.service.engine.begin() as connection:
-            rows = await store.open_for_relay(connection, relay_id)
-            await record_access(connection, actor=actor, action="cases_listed")
+
+        def listed(connection: Connection) -> list[HandoffRow]:
+            record_access(connection, actor=actor, action="cases_listed")
+            return store.open_for_relay(connection, relay_id)
+
+        rows = await self.service.turns.run(listed)
         if not rows:
             return [Outbound("Tu n'as aucun dossier ouvert.")]
         names = {"offered": "à prendre", "notified": "à prendre", "accepted": "pris",

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Connection
 
 from bot.domain.cipher import FieldCipher
 from bot.domain.messages import Outbound
-from bot.domain.relays import RelayMessenger
+from bot.domain.ports import Sender
 from bot.handoff.calendar import add_working_hours
 from bot.handoff.matching import RelayLoads, rank_relays
 from bot.handoff.notify import EmailNotifier, WebhookNotifier
@@ -23,13 +23,13 @@ from bot.store import handoffs as store
 from bot.store.audit import record_access
 from bot.store.handoffs import HandoffRow
 from bot.store.leads import load_lead
-from bot.store.turns import contacts, leads
+from bot.store.outbox import keep_or_find
+from bot.store.turns import leads
 from bot.store.turnstore import TurnStore
 
 log = logging.getLogger(__name__)
 
-ResidentPusher = Callable[[str, Outbound], Awaitable[bool]]
-"""Writes first to a resident on one channel: (channel user id, message) -> delivered."""
+RELAY_CHANNEL = "telegram"  # the channel of relays' chats (``telegram_chat_id``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,65 +46,66 @@ class HandoffService:
     def __init__(
         self,
         *,
-        engine: AsyncEngine,
         turns: TurnStore,
         cipher: FieldCipher,
         relays: Relays,
         loads: RelayLoads,
         label: Label,
-        messenger: RelayMessenger | None = None,
+        senders: Mapping[str, Sender] | None = None,
         email: EmailNotifier | None = None,
         webhook: WebhookNotifier | None = None,
-        pushers: Mapping[str, ResidentPusher] | None = None,
         config: HandoffConfig | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.engine = engine
         self.turns = turns
         self.cipher = cipher
         self.relays = {relay.id: relay for relay in relays.relays}
         self.directory = relays
         self.loads = loads
         self.label = label
-        self.messenger = messenger
+        self.senders = dict(senders or {})  # by channel: residents' pushes, relays' chats
         self.email = email
         self.webhook = webhook
-        self.pushers = dict(pushers or {})
         self.config = config or HandoffConfig()
         self.clock = clock
+
+    @property
+    def messenger(self) -> Sender | None:
+        """How relays' chats are written to, when their channel runs."""
+        return self.senders.get(RELAY_CHANNEL)
 
     # ------------------------------------------------------------------ offering
     async def refresh_loads(self) -> None:
         """Reload the open cases per relay used by matching."""
-        async with self.engine.connect() as connection:
-            self.loads.current = await store.loads(connection)
+        self.loads.current = await self.turns.run(store.loads)
 
     async def case_shared(self, lead_id: str) -> None:
         """The resident agreed to share: offer the case to the relay they were shown."""
-        async with self.engine.connect() as connection:  # reads first: no write lock yet
-            if await store.for_lead(connection, lead_id):
-                return  # already offered (the resident corrected an answer)
-            lead = (
-                await connection.execute(
-                    select(
-                        leads.c.id, leads.c.channel, leads.c.relay_id, leads.c.conversation_id
-                    ).where(leads.c.id == lead_id)
-                )
-            ).first()
-        if lead is None or lead.relay_id not in self.relays:
-            return
-        async with self.engine.begin() as connection:
-            known = {"lead_id": lead.id, "channel": lead.channel, "subject": lead.conversation_id}
-            row = await self._offer(connection, known, lead.relay_id, 1)
-        await self._notify(row)
 
-    async def _offer(
-        self, connection: AsyncConnection, lead: Mapping[str, Any], relay_id: str, attempt: int
+        def offer(connection: Connection) -> HandoffRow | None:
+            if store.for_lead(connection, lead_id):
+                return None  # already offered (the resident corrected an answer)
+            lead = connection.execute(
+                select(
+                    leads.c.id, leads.c.channel, leads.c.relay_id, leads.c.conversation_id
+                ).where(leads.c.id == lead_id)
+            ).first()
+            if lead is None or lead.relay_id not in self.relays:
+                return None
+            known = {"lead_id": lead.id, "channel": lead.channel, "subject": lead.conversation_id}
+            return self._offer(connection, known, lead.relay_id, 1)
+
+        row = await self.turns.run(offer)
+        if row is not None:
+            await self._notify(row)
+
+    def _offer(
+        self, connection: Connection, lead: Mapping[str, Any], relay_id: str, attempt: int
     ) -> HandoffRow:
-        subject = lead.get("subject") or await self._subject(connection, lead["lead_id"])
+        subject = lead.get("subject") or self._subject(connection, lead["lead_id"])
         relay = self.relays[relay_id]
         due = add_working_hours(self.clock(), self.config.accept_within_hours)
-        row = await store.create(
+        row = store.create(
             connection,
             lead_id=lead["lead_id"],
             conversation_id=subject,
@@ -117,12 +118,10 @@ class HandoffService:
         self.loads.current[relay_id] = self.loads.current.get(relay_id, 0) + 1
         return row
 
-    async def _subject(self, connection: AsyncConnection, lead_id: str) -> str:
+    def _subject(self, connection: Connection, lead_id: str) -> str:
         return str(
-            (
-                await connection.execute(
-                    select(leads.c.conversation_id).where(leads.c.id == lead_id)
-                )
+            connection.execute(
+                select(leads.c.conversation_id).where(leads.c.id == lead_id)
             ).scalar()
         )
 
@@ -140,17 +139,14 @@ class HandoffService:
         if not self._reachable(relay):
             log.info("relay %s has no configured way to be reached; the case waits", relay.id)
             return
-        async with self.engine.connect() as connection:
-            lead = await load_lead(connection, row.lead_id, self.cipher)
+        lead = await self.turns.run(lambda c: load_lead(c, row.lead_id, self.cipher))
         if lead is None:
             return
         card_ref: str | None = None
         reached = False
         chat = relay.contact.telegram_chat_id
         if chat is not None and self.messenger is not None:
-            card_ref = await self.messenger.send_to_chat(
-                str(chat), case_card(lead, self.label, row.id)
-            )
+            card_ref = await self._to_chat(str(chat), case_card(lead, self.label, row.id))
             reached = card_ref is not None
         if relay.contact.email and self.email is not None:
             body = render_sheet(lead, self.label, handoff_id=row.id) + self._links(row)
@@ -162,11 +158,14 @@ class HandoffService:
         if not reached:
             log.warning("relay %s could not be reached; the case waits for expiry", relay.id)
             return
-        async with self.engine.begin() as connection:
-            await store.set_status(connection, row, "notified", actor="bot", card_ref=card_ref)
-            await record_access(
+
+        def sent(connection: Connection) -> None:
+            store.set_status(connection, row, "notified", actor="bot", card_ref=card_ref)
+            record_access(
                 connection, actor=f"relay:{relay.id}", action="case_sent", lead_id=row.lead_id
             )
+
+        await self.turns.run(sent)
 
     def _links(self, row: HandoffRow) -> str:
         if not self.config.public_url:
@@ -180,11 +179,13 @@ class HandoffService:
         if row.status not in store.WAITING:
             return [Outbound("Ce dossier n'attend plus de réponse.")]
         relay = self.relays[row.relay_id]
-        async with self.engine.begin() as connection:
-            row = await store.set_status(connection, row, "accepted", actor=actor)
-            await record_access(
-                connection, actor=actor, action="case_accepted", lead_id=row.lead_id
-            )
+
+        def take(connection: Connection) -> HandoffRow:
+            taken = store.set_status(connection, row, "accepted", actor=actor)
+            record_access(connection, actor=actor, action="case_accepted", lead_id=taken.lead_id)
+            return taken
+
+        row = await self.turns.run(take)
         await self._set_bridge(row, relay.display_name)
         await self._tell_resident(
             row,
@@ -206,8 +207,9 @@ class HandoffService:
         if row.status not in store.OPEN:
             return [Outbound("Ce dossier n'est plus ouvert.")]
         was_talking = row.status in store.TALKING
-        async with self.engine.begin() as connection:
-            row = await store.set_status(connection, row, "declined", actor=actor, detail=reason)
+        row = await self.turns.run(
+            lambda c: store.set_status(c, row, "declined", actor=actor, detail=reason)
+        )
         if was_talking:
             await self._set_bridge(row, None)
         await self._move_on(row)
@@ -217,9 +219,12 @@ class HandoffService:
         """The relay closes the case with its outcome; the resident hears it once."""
         if row.status not in store.TALKING:
             return [Outbound("Ce dossier n'est pas en cours chez toi.")]
-        async with self.engine.begin() as connection:
-            row = await store.set_status(connection, row, "closed", actor=actor, outcome=outcome)
-            self.loads.current = await store.loads(connection)
+
+        def close(connection: Connection) -> tuple[HandoffRow, dict[str, int]]:
+            closed = store.set_status(connection, row, "closed", actor=actor, outcome=outcome)
+            return closed, store.loads(connection)
+
+        row, self.loads.current = await self.turns.run(close)
         await self._set_bridge(row, None)
         relay = self.relays[row.relay_id]
         await self._tell_resident(
@@ -234,8 +239,9 @@ class HandoffService:
         if row.status not in store.TALKING:
             return [Outbound("Ce dossier n'est pas en cours : prends-le d'abord.")]
         if row.status == "accepted":
-            async with self.engine.begin() as connection:
-                row = await store.set_status(connection, row, "in_conversation", actor=actor)
+            row = await self.turns.run(
+                lambda c: store.set_status(c, row, "in_conversation", actor=actor)
+            )
         relay = self.relays[row.relay_id]
         delivered = await self._tell_resident(row, f"💬 {relay.display_name} : {text}")
         return [] if delivered else [Outbound("La personne ne reçoit plus de messages (STOP).")]
@@ -243,19 +249,22 @@ class HandoffService:
     # ------------------------------------------------------------------ resident side
     async def resident_message(self, subject: str, text: str) -> None:
         """Pass a resident's message to the relay who has the case."""
-        async with self.engine.begin() as connection:
-            row = await store.talking_for(connection, subject)
-            if row is None:
-                return
-            if row.status == "accepted":
-                row = await store.set_status(connection, row, "in_conversation", actor="resident")
+
+        def talking(connection: Connection) -> HandoffRow | None:
+            row = store.talking_for(connection, subject)
+            if row is not None and row.status == "accepted":
+                row = store.set_status(connection, row, "in_conversation", actor="resident")
+            return row
+
+        row = await self.turns.run(talking)
+        if row is None:
+            return
         first = await self._first_name(row)
         await self._tell_relay(row, f"💬 {first} (n° {short_ref(row.lead_id)}) : {text}")
 
     async def resident_left(self, subject: str) -> None:
         """The resident typed FIN (or STOP): the relay is told, the case stays theirs."""
-        async with self.engine.connect() as connection:
-            row = await store.talking_for(connection, subject)
+        row = await self.turns.run(lambda c: store.talking_for(c, subject))
         if row is not None:
             first = await self._first_name(row)
             await self._tell_relay(
@@ -274,7 +283,7 @@ class HandoffService:
             "données. Merci de supprimer ce que tu as noté à son sujet."
         )
         if relay.contact.telegram_chat_id is not None and self.messenger is not None:
-            await self.messenger.send_to_chat(str(relay.contact.telegram_chat_id), Outbound(text))
+            await self._to_chat(str(relay.contact.telegram_chat_id), Outbound(text))
         elif relay.contact.email and self.email is not None:
             await self.email.send(relay.contact.email, "Tremplin : dossier retiré", text)
         if relay.contact.webhook_url and self.webhook is not None:
@@ -285,22 +294,25 @@ class HandoffService:
     # ------------------------------------------------------------------ expiry
     async def expire_due(self) -> int:
         """Cases nobody took in time move on; returns how many."""
-        async with self.engine.begin() as connection:
-            overdue = await store.due(connection, self.clock())
-            expired = [
-                await store.set_status(connection, row, "expired", actor="bot") for row in overdue
-            ]
+        moment = self.clock()
+
+        def expire(connection: Connection) -> list[HandoffRow]:
+            overdue = store.due(connection, moment)
+            return [store.set_status(connection, row, "expired", actor="bot") for row in overdue]
+
+        expired = await self.turns.run(expire)
         for row in expired:
             await self._move_on(row)
         return len(expired)
 
     async def _move_on(self, row: HandoffRow) -> None:
         """Offer the case to the next relay (the coordinator last) and say so honestly."""
-        async with self.engine.begin() as connection:
-            lead = await load_lead(connection, row.lead_id, self.cipher)
+
+        def offer_next(connection: Connection) -> tuple[Relay, HandoffRow] | None:
+            lead = load_lead(connection, row.lead_id, self.cipher)
             if lead is None:
-                return
-            tried = {h.relay_id for h in await store.for_lead(connection, row.lead_id)}
+                return None
+            tried = {h.relay_id for h in store.for_lead(connection, row.lead_id)}
             details = lead.get("details") or {}
             candidates = [
                 relay
@@ -311,15 +323,20 @@ class HandoffService:
                     department=details.get("department"),
                     stage=lead.get("stage"),
                     needs=lead.get("needs") or [],
-                    load=await store.loads(connection),
+                    load=store.loads(connection),
                 )
                 if relay.id not in tried
             ]
             if not candidates:
                 log.warning("case %s: no relay left to offer it to", row.lead_id)
-                return
+                return None
             nxt = candidates[0]
-            new = await self._offer(connection, lead, nxt.id, attempt=row.attempt + 1)
+            return nxt, self._offer(connection, lead, nxt.id, attempt=row.attempt + 1)
+
+        offered = await self.turns.run(offer_next)
+        if offered is None:
+            return
+        nxt, new = offered
         old = self.relays[row.relay_id]
         await self._tell_resident(row, self._moved_text(old, nxt))
         await self._notify(new)
@@ -334,8 +351,7 @@ class HandoffService:
 
     # ------------------------------------------------------------------ plumbing
     async def _first_name(self, row: HandoffRow) -> str:
-        async with self.engine.connect() as connection:
-            lead = await load_lead(connection, row.lead_id, self.cipher)
+        lead = await self.turns.run(lambda c: load_lead(c, row.lead_id, self.cipher))
         return (lead or {}).get("first_name") or "la personne"
 
     async def _set_bridge(self, row: HandoffRow, relay_name: str | None) -> None:
@@ -343,10 +359,17 @@ class HandoffService:
             row.conversation_id, row.channel, lambda tx: tx.set_state_field("bridge", relay_name)
         )
 
+    async def _to_chat(self, chat_id: str, message: Outbound) -> str | None:
+        """Write to a relay's chat; the message's id (``reply_to`` of answers), or ``None``."""
+        if self.messenger is None:
+            return None
+        ids = await self.messenger.deliver(chat_id, [message])
+        return ids[0] if ids else None
+
     async def _tell_relay(self, row: HandoffRow, text: str) -> None:
         relay = self.relays[row.relay_id]
         if relay.contact.telegram_chat_id is not None and self.messenger is not None:
-            await self.messenger.send_to_chat(str(relay.contact.telegram_chat_id), Outbound(text))
+            await self._to_chat(str(relay.contact.telegram_chat_id), Outbound(text))
         elif relay.contact.email and self.email is not None:
             subject = f"Tremplin : dossier n° {short_ref(row.lead_id)}"
             await self.email.send(relay.contact.email, subject, text)
@@ -357,21 +380,10 @@ class HandoffService:
     async def _tell_resident(self, row: HandoffRow, text: str) -> bool:
         """Write to the resident: pushed where the channel allows, else kept for their next
         message. Nothing goes to someone who said STOP."""
-        async with self.engine.begin() as connection:
-            contact = (
-                await connection.execute(
-                    select(contacts.c.user_ref, contacts.c.stopped_at).where(
-                        contacts.c.conversation_id == row.conversation_id
-                    )
-                )
-            ).first()
-            if contact is None or contact.stopped_at is not None:
-                return False
-            pusher = self.pushers.get(row.channel)
-            if pusher is None:
-                await store.queue_for_resident(
-                    connection, row.conversation_id, self.cipher.encrypt(text) or ""
-                )
-                return True
-        user_ref = self.cipher.decrypt(contact.user_ref)
-        return user_ref is not None and await pusher(user_ref, Outbound(text))
+        sender = self.senders.get(row.channel)
+        allowed, user_ref = await self.turns.transact(
+            row.conversation_id, row.channel, lambda tx: keep_or_find(tx, text, sender is not None)
+        )
+        if not allowed or user_ref is None or sender is None:
+            return allowed
+        return await sender.push(user_ref, Outbound(text))

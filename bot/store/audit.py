@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from sqlalchemy import Table, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from bot.store.models import AuditEntry
 from bot.store.turns import now
@@ -13,8 +13,8 @@ from bot.store.turns import now
 audit_log = cast(Table, AuditEntry.__table__)
 
 
-async def record_access(
-    connection: AsyncConnection,
+def record_access(
+    connection: Connection,
     *,
     actor: str,
     action: str,
@@ -22,14 +22,14 @@ async def record_access(
     detail: str | None = None,
 ) -> None:
     """Write one audit entry (in the caller's transaction)."""
-    await connection.execute(
+    connection.execute(
         insert(audit_log).values(
             at=now(), actor=actor[:120], action=action[:40], lead_id=lead_id, detail=detail
         )
     )
 
 
-async def audit_entries(connection: AsyncConnection) -> list[dict[str, object]]:
+def audit_entries(connection: Connection) -> list[dict[str, object]]:
     """Every entry, oldest first."""
-    rows = await connection.execute(select(audit_log).order_by(audit_log.c.id))
+    rows = connection.execute(select(audit_log).order_by(audit_log.c.id))
     return [dict(row) for row in rows.mappings()]

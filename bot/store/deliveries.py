@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.domain.delivery import DeliveryStatus, Reach
 from bot.store.models import DeliveryEvent
 from bot.store.turns import consents, contacts, messages, now, suppressions
 
@@ -64,51 +63,36 @@ _EVENTS_OF = (
 )
 
 
-def _apply(
-    connection: Connection,
-    channel: str,
-    message_id: str,
-    status: str,
-    error_code: str | None,
-    reported_at: datetime,
-) -> None:
-    values = {"on_channel": channel, "mid": message_id, "at": reported_at}
-    connection.execute(
-        _APPLY, {**values, "rank": RANK[status], "new_status": status, "code": error_code}
-    )
-    if status == "failed" and error_code in UNREACHABLE_CODES:
+def _apply(connection: Connection, channel: str, report: DeliveryStatus) -> None:
+    values = {"on_channel": channel, "mid": report.message_id, "at": report.reported_at}
+    new = {"rank": RANK[report.status], "new_status": report.status, "code": report.error_code}
+    connection.execute(_APPLY, {**values, **new})
+    if report.status == "failed" and report.error_code in UNREACHABLE_CODES:
         connection.execute(_MARK_UNREACHABLE, values)
 
 
-def record_status(
-    connection: Connection,
-    *,
-    channel: str,
-    message_id: str,
-    status: str,
-    error_code: str | None,
-    reported_at: datetime,
-) -> bool:
+def record_status(connection: Connection, channel: str, report: DeliveryStatus) -> bool:
     """Keep a reported status once and move the message's state forward.
 
-    ``message_id`` is the hashed channel id, as on the message log. Returns ``False``
-    for a status already received (redelivered webhook). A status for a message not
-    yet logged is kept and applied by :func:`reconcile` once the id is attached.
+    ``report.message_id`` is the hashed channel id, as on the message log. Returns
+    ``False`` for a status already received (redelivered webhook). A status for a
+    message not yet logged is kept and applied by :func:`reconcile` once the id is
+    attached.
     """
-    if status not in RANK:
+    if report.status not in RANK:
         return False
     insert_event = _EVENT_PG if connection.dialect.name == "postgresql" else _EVENT_SQLITE
     row = {
         "channel": channel,
-        "channel_message_id": message_id,
-        "status": status,
-        "error_code": error_code,
-        "reported_at": reported_at,
+        "channel_message_id": report.message_id,
+        "status": report.status,
+        "error_code": report.error_code,
+        "reported_at": report.reported_at,
         "received_at": now(),
     }
     if connection.execute(insert_event, row).first() is None:
         return False
-    _apply(connection, channel, message_id, status, error_code, reported_at)
+    _apply(connection, channel, report)
     return True
 
 
@@ -118,7 +102,7 @@ def reconcile(connection: Connection, channel: str, message_ids: Sequence[str]) 
         return
     events = connection.execute(_EVENTS_OF, {"on_channel": channel, "mids": list(message_ids)})
     for mid, status, code, reported_at in events.all():
-        _apply(connection, channel, mid, status, code, reported_at)
+        _apply(connection, channel, DeliveryStatus(mid, status, reported_at, code))
 
 
 def log_proactive(
@@ -143,25 +127,7 @@ def log_proactive(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ContactReach:
-    """What decides whether, and how, the bot may write first to a person."""
-
-    consented: bool
-    last_inbound_at: datetime | None
-    stopped: bool
-    unreachable: bool
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite hands back naive datetimes
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
-def contact_reach(
-    connection: Connection, conversation_id: str, purpose: str
-) -> ContactReach | None:
+def contact_reach(connection: Connection, conversation_id: str, purpose: str) -> Reach | None:
     """The reach of a person whose contact we keep, or ``None``.
 
     Consent rule: ``contact`` needs the latest contact answer to be yes. ``followup``
@@ -191,9 +157,9 @@ def contact_reach(
         latest[answer_purpose] = bool(granted)
     # Never asked about follow-ups: the contact consent covers them.
     own = latest.get(purpose, purpose == "followup")
-    return ContactReach(
+    return Reach(
         consented=latest.get("contact", False) and own,
-        last_inbound_at=_utc(contact.last_inbound_at),
+        last_inbound_at=contact.last_inbound_at,
         stopped=contact.stopped_at is not None,
         unreachable=contact.unreachable_at is not None,
     )

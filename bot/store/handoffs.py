@@ -1,4 +1,4 @@
-"""Hand-offs to relays: attempts, status history, relay loads, and the residents' outbox."""
+"""Hand-offs to relays: attempts, status history and relay loads (background work)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,17 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.models import Handoff, HandoffEvent, OutboxMessage
+from bot.store.models import Handoff, HandoffEvent
 from bot.store.turns import TurnTx, leads, now
 
 handoffs = cast(Table, Handoff.__table__)
 handoff_events = cast(Table, HandoffEvent.__table__)
-outbox = cast(Table, OutboxMessage.__table__)
 
 OPEN = ("offered", "notified", "accepted", "in_conversation")
 WAITING = ("offered", "notified")
@@ -41,12 +39,6 @@ class HandoffRow:
     due_at: datetime | None
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite returns naive UTC
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
 def _row(row: Any) -> HandoffRow:
     return HandoffRow(
         id=row.id,
@@ -58,19 +50,19 @@ def _row(row: Any) -> HandoffRow:
         status=row.status,
         outcome=row.outcome,
         card_ref=row.card_ref,
-        due_at=_aware(row.due_at),
+        due_at=row.due_at,
     )
 
 
-async def _log(
-    connection: AsyncConnection,
+def _log(
+    connection: Connection,
     row: HandoffRow,
     status: str,
     actor: str,
     detail: str | None,
     **lead_changes: Any,
 ) -> None:
-    await connection.execute(
+    connection.execute(
         insert(handoff_events).values(
             handoff_id=row.id,
             lead_id=row.lead_id,
@@ -81,15 +73,15 @@ async def _log(
             detail=detail[:200] if detail else None,
         )
     )
-    await connection.execute(
+    connection.execute(
         update(leads)
         .where(leads.c.id == row.lead_id)
         .values(status=status, relay_id=row.relay_id, updated_at=now(), **lead_changes)
     )
 
 
-async def create(
-    connection: AsyncConnection,
+def create(
+    connection: Connection,
     *,
     lead_id: str,
     conversation_id: str,
@@ -106,7 +98,7 @@ async def create(
         uuid.uuid4().hex, lead_id, conversation_id, channel, relay_id, attempt, "offered",
         None, None, due_at,
     )  # fmt: skip
-    await connection.execute(
+    connection.execute(
         insert(handoffs).values(
             id=row.id,
             lead_id=lead_id,
@@ -121,12 +113,12 @@ async def create(
         )
     )
     changes = {"relay_name": relay_name} if relay_name is not None else {}
-    await _log(connection, row, "offered", actor, f"attempt {attempt}", **changes)
+    _log(connection, row, "offered", actor, f"attempt {attempt}", **changes)
     return row
 
 
-async def set_status(
-    connection: AsyncConnection,
+def set_status(
+    connection: Connection,
     row: HandoffRow,
     status: str,
     *,
@@ -141,33 +133,33 @@ async def set_status(
         values["outcome"] = outcome
     if card_ref is not None:
         values["card_ref"] = card_ref
-    await connection.execute(update(handoffs).where(handoffs.c.id == row.id).values(values))
-    await _log(connection, row, status, actor, detail or outcome)
+    connection.execute(update(handoffs).where(handoffs.c.id == row.id).values(values))
+    _log(connection, row, status, actor, detail or outcome)
     return HandoffRow(
         row.id, row.lead_id, row.conversation_id, row.channel, row.relay_id, row.attempt,
         status, outcome or row.outcome, card_ref or row.card_ref, row.due_at,
     )  # fmt: skip
 
 
-async def get(connection: AsyncConnection, handoff_id: str) -> HandoffRow | None:
+def get(connection: Connection, handoff_id: str) -> HandoffRow | None:
     """The attempt ``handoff_id``, if any."""
-    row = (await connection.execute(select(handoffs).where(handoffs.c.id == handoff_id))).first()
+    row = (connection.execute(select(handoffs).where(handoffs.c.id == handoff_id))).first()
     return _row(row) if row else None
 
 
-async def by_card(connection: AsyncConnection, relay_id: str, card_ref: str) -> HandoffRow | None:
+def by_card(connection: Connection, relay_id: str, card_ref: str) -> HandoffRow | None:
     """The attempt whose card (message in the relay's chat) is ``card_ref``."""
     row = (
-        await connection.execute(
+        connection.execute(
             select(handoffs).where(handoffs.c.relay_id == relay_id, handoffs.c.card_ref == card_ref)
         )
     ).first()
     return _row(row) if row else None
 
 
-async def open_for_relay(connection: AsyncConnection, relay_id: str) -> list[HandoffRow]:
+def open_for_relay(connection: Connection, relay_id: str) -> list[HandoffRow]:
     """The relay's open cases, oldest first."""
-    rows = await connection.execute(
+    rows = connection.execute(
         select(handoffs)
         .where(handoffs.c.relay_id == relay_id, handoffs.c.status.in_(OPEN))
         .order_by(handoffs.c.created_at)
@@ -175,10 +167,10 @@ async def open_for_relay(connection: AsyncConnection, relay_id: str) -> list[Han
     return [_row(r) for r in rows]
 
 
-async def talking_for(connection: AsyncConnection, conversation_id: str) -> HandoffRow | None:
+def talking_for(connection: Connection, conversation_id: str) -> HandoffRow | None:
     """The accepted attempt of a resident's case, if a relay took it."""
     row = (
-        await connection.execute(
+        connection.execute(
             select(handoffs)
             .where(handoffs.c.conversation_id == conversation_id, handoffs.c.status.in_(TALKING))
             .order_by(handoffs.c.created_at.desc())
@@ -187,25 +179,25 @@ async def talking_for(connection: AsyncConnection, conversation_id: str) -> Hand
     return _row(row) if row else None
 
 
-async def for_lead(connection: AsyncConnection, lead_id: str) -> list[HandoffRow]:
+def for_lead(connection: Connection, lead_id: str) -> list[HandoffRow]:
     """Every attempt for a lead, first first."""
-    rows = await connection.execute(
+    rows = connection.execute(
         select(handoffs).where(handoffs.c.lead_id == lead_id).order_by(handoffs.c.attempt)
     )
     return [_row(r) for r in rows]
 
 
-async def due(connection: AsyncConnection, moment: datetime) -> list[HandoffRow]:
+def due(connection: Connection, moment: datetime) -> list[HandoffRow]:
     """Attempts nobody accepted before their deadline."""
-    rows = await connection.execute(
+    rows = connection.execute(
         select(handoffs).where(handoffs.c.status.in_(WAITING), handoffs.c.due_at < moment)
     )
     return [_row(r) for r in rows]
 
 
-async def loads(connection: AsyncConnection) -> dict[str, int]:
+def loads(connection: Connection) -> dict[str, int]:
     """Open cases per relay."""
-    rows = await connection.execute(
+    rows = connection.execute(
         select(handoffs.c.relay_id, func.count())
         .where(handoffs.c.status.in_(OPEN))
         .group_by(handoffs.c.relay_id)
@@ -213,65 +205,28 @@ async def loads(connection: AsyncConnection) -> dict[str, int]:
     return {relay_id: int(count) for relay_id, count in rows}
 
 
-async def history(
-    connection: AsyncConnection, lead_ids: Iterable[str]
-) -> dict[str, list[dict[str, Any]]]:
+def history(connection: Connection, lead_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """Status history per lead (for the export)."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     wanted = list(lead_ids)
     if not wanted:
         return found
-    rows = await connection.execute(
+    rows = connection.execute(
         select(handoff_events)
         .where(handoff_events.c.lead_id.in_(wanted))
         .order_by(handoff_events.c.id)
     )
     for row in rows:
-        at = _aware(row.at)
         found[row.lead_id].append(
             {
                 "status": row.status,
-                "at": at.isoformat().replace("+00:00", "Z") if at else None,
+                "at": row.at.isoformat().replace("+00:00", "Z") if row.at else None,
                 "relay_id": row.relay_id,
                 "actor": row.actor,
                 "detail": row.detail,
             }
         )
     return found
-
-
-async def queue_for_resident(
-    connection: AsyncConnection, conversation_id: str, encrypted_text: str
-) -> None:
-    """Keep a message for a resident whose channel cannot receive it now."""
-    await connection.execute(
-        insert(outbox).values(
-            conversation_id=conversation_id, text=encrypted_text, created_at=now()
-        )
-    )
-
-
-def take_outbox(tx: TurnTx) -> list[str]:
-    """Inside a resident's turn: the queued messages (decrypted), removed from the queue."""
-    connection: Connection = tx.connection
-    rows = connection.execute(
-        select(outbox.c.id, outbox.c.text)
-        .where(outbox.c.conversation_id == tx.conversation_id)
-        .order_by(outbox.c.id)
-    ).all()
-    if not rows:
-        return []
-    connection.execute(delete(outbox).where(outbox.c.id.in_([r.id for r in rows])))
-    return [tx.cipher.decrypt(r.text) or "" for r in rows]
-
-
-def erase_handoffs(tx: TurnTx, lead_id: str | None) -> None:
-    """Inside an erasure: drop the person's attempts, history and queued messages."""
-    connection = tx.connection
-    connection.execute(delete(outbox).where(outbox.c.conversation_id == tx.conversation_id))
-    connection.execute(delete(handoffs).where(handoffs.c.conversation_id == tx.conversation_id))
-    if lead_id is not None:
-        connection.execute(delete(handoff_events).where(handoff_events.c.lead_id == lead_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,4 +251,4 @@ def case_view(tx: TurnTx) -> CaseView | None:
     if row is None:
         return None
     status = {"accepted": "accepted", "in_conversation": "accepted", "closed": "closed"}
-    return CaseView(status.get(row.status, "waiting"), row.relay_name, _aware(row.due_at))
+    return CaseView(status.get(row.status, "waiting"), row.relay_name, row.due_at)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher, PlainText
 from bot.store.audit import record_access
@@ -42,22 +43,20 @@ EXPORT_FIELDS = (
 
 
 def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes; we only store UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return moment.isoformat().replace("+00:00", "Z")  # columns hand back aware UTC
 
 
-async def _read(
-    connection: AsyncConnection, decrypt: Decrypt, lead_id: str | None = None
+def _read(
+    connection: Connection, decrypt: Decrypt, lead_id: str | None = None
 ) -> list[dict[str, Any]]:
     query = select(leads).order_by(leads.c.created_at, leads.c.id)
     if lead_id is not None:
         query = query.where(leads.c.id == lead_id)
-    rows = (await connection.execute(query)).all()
+    rows = connection.execute(query).all()
     subjects = [row.conversation_id for row in rows]
     proofs: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if subjects:
-        given = await connection.execute(
+        given = connection.execute(
             select(consents)
             .where(
                 consents.c.subject.in_(subjects),
@@ -76,7 +75,7 @@ async def _read(
                     "relay_id": consent.relay_id,
                 }
             )
-    histories = await history(connection, [row.id for row in rows])
+    histories = history(connection, [row.id for row in rows])
     return [
         {
             "lead_id": row.id,
@@ -109,17 +108,17 @@ async def export_leads(
 ) -> list[dict[str, Any]]:
     """Every lead, oldest first, in the export contract's shape (the export is audited)."""
     decrypt = (cipher or PlainText()).decrypt
+
+    def export(connection: Connection) -> list[dict[str, Any]]:
+        found = _read(connection, decrypt)
+        record_access(connection, actor=actor, action="export_leads", detail=f"{len(found)} leads")
+        return found
+
     async with engine.begin() as connection:
-        found = await _read(connection, decrypt)
-        await record_access(
-            connection, actor=actor, action="export_leads", detail=f"{len(found)} leads"
-        )
-    return found
+        return await connection.run_sync(export)
 
 
-async def load_lead(
-    connection: AsyncConnection, lead_id: str, cipher: FieldCipher
-) -> dict[str, Any] | None:
+def load_lead(connection: Connection, lead_id: str, cipher: FieldCipher) -> dict[str, Any] | None:
     """One lead in the export's shape (for the hand-off sheet), or ``None``."""
-    found = await _read(connection, cipher.decrypt, lead_id)
+    found = _read(connection, cipher.decrypt, lead_id)
     return found[0] if found else None

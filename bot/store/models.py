@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.store.utctime import UtcDateTime
+
 Json = JSON().with_variant(JSONB(), "postgresql")
-UtcDateTime = DateTime(timezone=True)
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
 
 

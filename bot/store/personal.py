@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from bot.store.handoffs import erase_handoffs
+from bot.store.handoffs import handoff_events, handoffs
+from bot.store.outbox import outbox
 from bot.store.turns import (
     ENCRYPTED_LEAD_FIELDS,
     TurnTx,
@@ -103,13 +104,22 @@ def personal_data(tx: TurnTx) -> dict[str, Any]:
     return data
 
 
+def _erase_handoffs(tx: TurnTx, lead_id: str | None) -> None:
+    """Drop the person's hand-off attempts, their history and the messages kept for them."""
+    connection = tx.connection
+    connection.execute(delete(outbox).where(outbox.c.conversation_id == tx.conversation_id))
+    connection.execute(delete(handoffs).where(handoffs.c.conversation_id == tx.conversation_id))
+    if lead_id is not None:
+        connection.execute(delete(handoff_events).where(handoff_events.c.lead_id == lead_id))
+
+
 def erase_all(tx: TurnTx) -> ErasedCase | None:
     """Erase everything personal about the person; keep only the hashed suppression record."""
     cid = tx.conversation_id
     lead = tx.connection.execute(
         select(leads.c.id, leads.c.relay_id).where(leads.c.conversation_id == cid)
     ).first()
-    erase_handoffs(tx, lead.id if lead is not None else None)
+    _erase_handoffs(tx, lead.id if lead is not None else None)
     tx.connection.execute(delete(leads).where(leads.c.conversation_id == cid))
     tx.connection.execute(delete(contacts).where(contacts.c.conversation_id == cid))
     tx.connection.execute(delete(consents).where(consents.c.subject == cid))

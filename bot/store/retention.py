@@ -33,13 +33,7 @@ class PurgeReport:
     renewals: list[Renewal] = field(default_factory=list)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite returns naive UTC
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
-def _purge(
+def sweep(
     connection: Connection,
     cipher: FieldCipher,
     *,
@@ -49,6 +43,7 @@ def _purge(
     grace_days: int,
     can_ask: Callable[[str], bool],
 ) -> PurgeReport:
+    """Apply the retention rules in the caller's transaction (see :func:`purge`)."""
     report = PurgeReport()
     text_cutoff = now - timedelta(days=text_days)
     result = connection.execute(
@@ -70,12 +65,10 @@ def _purge(
     contact_cutoff = now - timedelta(days=30 * contact_months)
     grace = timedelta(days=grace_days)
     for contact in connection.execute(select(contacts)).mappings().all():
-        seen = max(
-            filter(None, (_aware(contact["last_seen_at"]), _aware(contact["last_inbound_at"])))
-        )
+        seen = max(filter(None, (contact["last_seen_at"], contact["last_inbound_at"])))
         if seen >= contact_cutoff:
             continue
-        asked = _aware(contact["renewal_asked_at"])
+        asked = contact["renewal_asked_at"]
         if asked is None and can_ask(contact["channel"]) and contact["stopped_at"] is None:
             connection.execute(
                 update(contacts).where(contacts.c.id == contact["id"]).values(renewal_asked_at=now)
@@ -112,7 +105,7 @@ async def purge(
     async with engine.connect() as connection:
         transaction = await connection.begin()
         report = await connection.run_sync(
-            lambda sync: _purge(
+            lambda sync: sweep(
                 sync,
                 cipher,
                 now=moment,

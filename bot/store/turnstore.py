@@ -1,4 +1,4 @@
-"""Run each turn in one locked transaction: group commit on SQLite, advisory locks on PostgreSQL."""
+"""The bot's two ways to write: a person's turn (locked) and background work, on one writer."""
 
 from __future__ import annotations
 
@@ -19,13 +19,24 @@ from bot.store.turns import TurnTx
 
 T = TypeVar("T")
 Work = Callable[[TurnTx], T]
+Chore = Callable[[Connection], T]
 
 
 class TurnStore(Protocol):
-    """Runs ``work`` (synchronous queries) in one transaction per turn."""
+    """Runs synchronous queries in one transaction each: a person's work, or background work.
+
+    ``transact`` is for what concerns one person (their turn, a stamp on their contact,
+    a message kept for them): it holds their conversation's lock. ``run`` is for the
+    rest (hand-off cases, delivery statuses, sweeps). On SQLite both go through the
+    one writer; on PostgreSQL each is a transaction of its own.
+    """
 
     async def transact(self, conversation_id: str, channel: str, work: Work[T]) -> T:
         """Run ``work`` with the conversation locked; its writes commit together."""
+        ...
+
+    async def run(self, chore: Chore[T]) -> T:
+        """Run ``chore`` (background work, no conversation lock) in one transaction."""
         ...
 
     async def close(self) -> None:
@@ -54,6 +65,10 @@ class PostgresTurnStore:
 
         async with self.engine.begin() as connection:
             return await connection.run_sync(run)
+
+    async def run(self, chore: Chore[T]) -> T:
+        async with self.engine.begin() as connection:
+            return await connection.run_sync(chore)
 
     async def close(self) -> None:
         """Nothing of its own to release (the engine belongs to the caller)."""
@@ -99,6 +114,10 @@ class SqliteTurnStore:
             self._writer = asyncio.create_task(self._write_loop(), name="sqlite-group-commit")
         self._wake.set()
         return await future
+
+    async def run(self, chore: Chore[T]) -> T:
+        # Background work joins the turns' queue: SQLite keeps a single writer.
+        return await self.transact("", "", lambda tx: chore(tx.connection))
 
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()

@@ -128,8 +128,10 @@ def _scan(tokens: list[str]) -> list[_Found]:
         elif token in _UNITS and (token not in ("un", "une") or _years_at(tokens, end)):
             while end < len(tokens) and (
                 tokens[end] == "et"
-                or tokens[end] in _UNITS
-                and (tokens[end] not in ("un", "une") or tokens[end - 1] == "et")
+                or (
+                    tokens[end] in _UNITS
+                    and (tokens[end] not in ("un", "une") or tokens[end - 1] == "et")
+                )
             ):
                 end += 1
             if tokens[end - 1] == "et":
@@ -163,7 +165,7 @@ def _years_at(tokens: list[str], index: int) -> bool:
 
 
 def _counts_me(tokens: list[str], found: _Found) -> bool:
-    """"4 plus moi", "3 salariés", "2 apprentis avec moi": the person is one more; but
+    """ "4 plus moi", "3 salariés", "2 apprentis avec moi": the person is one more; but
     "on est 5 avec moi" counts them already."""
     words = " ".join(tokens)
     staff = found.end < len(tokens) and tokens[found.end] in _STAFF
@@ -226,7 +228,7 @@ def read_number(text: str, *, this_year: int = 2026) -> Reading | None:
         low, high = low - 1, high - 1
     after = tokens[chosen.end :]
     after = after[1:4] if after[:1] and after[0] in YEARS else after[:3]
-    if after[:2] in (["ou", "plus"], ["et", "plus"]) or after[:1] == ["plus"] and len(after) == 1:
+    if after[:2] in (["ou", "plus"], ["et", "plus"]) or (after[:1] == ["plus"] and len(after) == 1):
         high = MANY
     elif after[:1] == ["dans"] and low >= 1:  # "18 dans 2 mois": 17 today
         low, high = low - 1, high - 1

@@ -88,7 +88,9 @@ _HEDGE = re.compile(r"\b(mais|sauf|si|par contre|quoi|qui|pourquoi|comment|c'est
 
 def _phrases(words: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = sorted({fold(w) for w in words}, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w'])")
+    return re.compile(
+        r"(?<![\w'])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w'])"
+    )
 
 
 _YES_RE, _NO_RE, _UNSURE_RE = _phrases(_YES), _phrases(_NO), _phrases(_UNSURE)
@@ -121,8 +123,9 @@ def read_yes_no(text: str, *, strict: bool = False) -> Answer | None:
     raw = text.strip()
     folded = re.sub(r"([a-z])\1{2,}", r"\1", fold(raw).replace("-", " "))  # "nooon", "ouiii"
     # "absolument pas", "ok pas du tout": a yes word then "pas" is a no.
-    folded = re.sub(r"\b(absolument|certainement|vraiment|clairement|ok|d'accord)\s+pas\b",
-                    r"pas \1", folded)
+    folded = re.sub(
+        r"\b(absolument|certainement|vraiment|clairement|ok|d'accord)\s+pas\b", r"pas \1", folded
+    )
     yes = _spans(_YES_RE, folded)
     no = _spans(_NO_RE, folded)
     unsure = _spans(_UNSURE_RE, folded)

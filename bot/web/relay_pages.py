@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import Any
 
+from sqlalchemy.engine import Connection
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -13,6 +15,7 @@ from bot.handoff.service import HandoffService
 from bot.handoff.sheet import OUTCOMES, render_sheet
 from bot.store import handoffs as store
 from bot.store.audit import record_access
+from bot.store.handoffs import HandoffRow
 from bot.store.leads import load_lead
 
 PAGE = """<!doctype html><html lang="fr"><meta charset="utf-8">
@@ -44,17 +47,21 @@ def make_relay_pages(service: Callable[[], HandoffService]) -> list[Route]:
 
     async def show(request: Request) -> Response:
         handoffs = service()
-        async with handoffs.engine.begin() as connection:
-            row = await store.get(connection, request.path_params["case_id"])
-            lead = await load_lead(connection, row.lead_id, handoffs.cipher) if row else None
+        case_id = request.path_params["case_id"]
+
+        def viewed(connection: Connection) -> tuple[HandoffRow, dict[str, Any]] | None:
+            row = store.get(connection, case_id)
+            lead = load_lead(connection, row.lead_id, handoffs.cipher) if row else None
             if row is None or lead is None:
-                return HTMLResponse("<p>Ce dossier n'existe pas ou a été retiré.</p>", 404)
-            await record_access(
-                connection,
-                actor=f"relay:{row.relay_id}:web",
-                action="case_viewed",
-                lead_id=row.lead_id,
-            )
+                return None
+            actor = f"relay:{row.relay_id}:web"
+            record_access(connection, actor=actor, action="case_viewed", lead_id=row.lead_id)
+            return row, lead
+
+        found = await handoffs.turns.run(viewed)
+        if found is None:
+            return HTMLResponse("<p>Ce dossier n'existe pas ou a été retiré.</p>", 404)
+        row, lead = found
         forms = ""
         if row.status in store.WAITING:
             forms = _form(row.id, "accept", "✅ Je le prends") + _form(
@@ -70,8 +77,7 @@ def make_relay_pages(service: Callable[[], HandoffService]) -> list[Route]:
     async def act(request: Request) -> Response:
         handoffs = service()
         case_id, action = request.path_params["case_id"], request.path_params["action"]
-        async with handoffs.engine.connect() as connection:
-            row = await store.get(connection, case_id)
+        row = await handoffs.turns.run(lambda c: store.get(c, case_id))
         if row is None:
             return HTMLResponse("<p>Ce dossier n'existe pas ou a été retiré.</p>", 404)
         actor = f"relay:{row.relay_id}:web"

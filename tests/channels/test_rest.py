@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.app.build import Bot, make_app
+from bot.app.bot import Bot
+from bot.app.build import make_app
 from bot.app.settings import Settings
-from bot.channels.rest import make_rest_routes
+from bot.channels.rest import RestChannel
 from bot.web.server import make_web_app
 from tests.dbscan import count_rows
 
@@ -18,7 +19,9 @@ URL = "/webhooks/rest/webhook"
 
 @pytest.fixture
 async def client(bot: Bot) -> AsyncIterator[httpx.AsyncClient]:
-    app = make_web_app(make_rest_routes(bot.handle))
+    rest = RestChannel()
+    await rest.start(bot)
+    app = make_web_app(rest.routes)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
         yield http

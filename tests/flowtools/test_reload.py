@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app.build import Bot, make_app
+from bot.app.bot import Bot
+from bot.app.build import make_app
 from bot.app.flowtools import BotProbe, watched
 from bot.app.settings import Settings
 from bot.domain.messages import Inbound
@@ -179,7 +180,7 @@ async def test_bot_chat_takes_in_edits_before_each_message(
     bot: Bot, settings: Settings, flows_copy: Path
 ) -> None:
     told: list[str] = []
-    handle = watched(bot, settings, told.append)
+    handle = watched(bot, settings, told.append).handle
     chat = Chat(handle, channel="terminal", user="coordinator")
     await chat.say("salut")
     edit(flows_copy, "intake.yml", "Où en es-tu ?", "Ton projet en est où ?")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from bot.app.flowtools import BotProbe
 from bot.engine.loader import FlowError
 from bot.flowtools.playback import play

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from bot.app.flowtools import BotProbe
 from bot.app.settings import PROJECT
 from bot.cli import main

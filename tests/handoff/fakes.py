@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from bot.domain.messages import InboundKind, Outbound
 from bot.domain.relays import RelayInbound
 
 
 class RecordingMessenger:
-    """A relay chat that records what the bot sends it."""
+    """Relays' chats (a ``Sender``) that record what the bot sends them."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, Outbound]] = []
         self._ids = itertools.count(1)
 
-    async def send_to_chat(self, chat_id: str, message: Outbound) -> str | None:
-        self.sent.append((chat_id, message))
-        return f"card-{next(self._ids)}"
+    async def deliver(self, address: str, replies: Sequence[Outbound]) -> Sequence[str | None]:
+        self.sent.extend((address, message) for message in replies)
+        return [f"card-{next(self._ids)}" for _ in replies]
+
+    async def push(self, user_ref: str, outbound: Outbound) -> bool:
+        raise AssertionError("the residents of these tests are on the REST channel")
 
     def to(self, chat_id: str) -> list[Outbound]:
         return [m for c, m in self.sent if c == chat_id]

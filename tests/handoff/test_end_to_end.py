@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 
 from bot.app.build import make_app
 from bot.app.settings import PROJECT, Settings
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.domain.understanding import NLU
 from tests.channels.telegram.botapi import FakeBotApi, TelegramResident
 from tests.channels.telegram.test_e2e import exported, telegram_settings

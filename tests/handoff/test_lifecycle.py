@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from bot.store.leads import export_leads
 from tests.chat import Chat
 from tests.handoff.fakes import RecordingMessenger, give_chat, relay_says
@@ -17,7 +17,7 @@ VAULX, LYON = "100", "200"
 @pytest.fixture
 def messenger(bot: Bot) -> RecordingMessenger:
     fake = RecordingMessenger()
-    bot.handoffs.messenger = fake
+    bot.handoffs.senders["telegram"] = fake  # relays read their cards on Telegram
     give_chat(bot, "citeslab_vaulx", VAULX)
     give_chat(bot, "bge_lyon", LYON)
     return fake

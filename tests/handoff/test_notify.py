@@ -12,7 +12,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from bot.handoff.notify import (
     SIGNATURE_HEADER,
     EmailNotifier,

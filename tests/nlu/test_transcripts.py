@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from tests.chat import Chat
 from tests.dbscan import count_rows
 

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from bot.app.build import Bot, start_bot
+from bot.app.bot import Bot
+from bot.app.build import start_bot
 from bot.app.settings import Settings
 from tests.chat import Chat
 

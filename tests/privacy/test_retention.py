@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from bot.app.settings import Settings
 from bot.privacy.crypto import FernetCipher, KeyRingError
 from bot.store.leads import export_leads

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from bot.domain.understanding import Understanding
 from bot.store.leads import export_leads
 from tests.chat import Chat

@@ -9,11 +9,15 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.channels.telegram import HandleTurn, OnUnreachable, TelegramChannel
-from bot.channels.telegram_limits import TelegramRateLimiter
-from bot.channels.telegram_setup import make_application
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.limits import TelegramRateLimiter
+from bot.channels.telegram.setup import make_application
+from bot.domain.ports import BotFace
 from tests.channels.telegram.fakes import (
     TOKEN,
+    CallbackBot,
+    HandleTurn,
+    OnUnreachable,
     RecordingRelays,
     RecordingRequest,
     RecordingSleep,
@@ -45,11 +49,15 @@ class Harness:
 async def make_harness(
     handle: HandleTurn | None = None,
     *,
+    bot: BotFace | None = None,
     on_unreachable: OnUnreachable | None = None,
     max_retries: int = 3,
     max_wait: float = 60,
 ) -> Harness:
-    """An initialised channel (``getMe`` answered) with every rate limit off."""
+    """A started channel (``getMe`` answered) with every rate limit off.
+
+    Behind it, ``bot`` (a real one), or recording doubles (``handle`` for turns).
+    """
     request = RecordingRequest()
     turns = RecordingTurns()
     relays = RecordingRelays()
@@ -64,14 +72,8 @@ async def make_harness(
         sleep=sleep,
     )
     application = make_application(TOKEN, rate_limiter=limiter, request=request)
-    channel = TelegramChannel(
-        application,
-        handle=handle or turns,
-        on_unreachable=on_unreachable or unreachable,
-        on_relay=relays,
-        relay_chats={RELAY_CHAT: "citeslab_vaulx"},
-    )
-    await application.initialize()
+    channel = TelegramChannel(application, relay_chats={RELAY_CHAT: "citeslab_vaulx"})
+    await channel.start(bot or CallbackBot(handle or turns, relays, on_unreachable or unreachable))
     return Harness(channel, request, turns, relays, unreachable, sleep)
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from bot.channels.telegram import DeliverReplies
+from bot.domain.delivery import DeliveryStatus, Reach
 from bot.domain.messages import Inbound, Outbound
+from bot.domain.ports import Deliver
 from bot.domain.relays import RelayInbound
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "payloads" / "telegram"
@@ -127,7 +128,7 @@ class RecordingTurns:
     inbounds: list[Inbound] = field(default_factory=list)
     delivered: list[Sequence[str | None]] = field(default_factory=list)
 
-    async def __call__(self, inbound: Inbound, deliver: DeliverReplies) -> None:
+    async def __call__(self, inbound: Inbound, deliver: Deliver) -> None:
         self.inbounds.append(inbound)
         self.delivered.append(await deliver(self.replies))
 
@@ -152,6 +153,45 @@ class RecordingUnreachable:
 
     async def __call__(self, user_ref: str) -> None:
         self.user_refs.append(user_ref)
+
+
+HandleTurn = Callable[[Inbound, Deliver], Awaitable[object]]
+OnUnreachable = Callable[[str], Awaitable[None]]
+
+
+@dataclass
+class CallbackBot:
+    """The bot's face for the channel under test: each part goes to a recording double."""
+
+    turns: HandleTurn
+    relays: Callable[[RelayInbound], Awaitable[Sequence[Outbound]]]
+    unreachable: OnUnreachable
+
+    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Sequence[Outbound]:
+        assert deliver is not None, "Telegram always delivers the replies itself"
+        await self.turns(inbound, deliver)
+        return []
+
+    async def handle_relay(self, message: RelayInbound) -> Sequence[Outbound]:
+        return await self.relays(message)
+
+    async def mark_unreachable(self, channel: str, user_ref: str) -> bool:
+        await self.unreachable(user_ref)
+        return True
+
+    async def record_status(self, channel: str, status: DeliveryStatus) -> bool:
+        raise AssertionError("Telegram reports no delivery status")
+
+    async def queue_for_resident(self, channel: str, user_ref: str, message: Outbound) -> None:
+        raise AssertionError("Telegram can push: nothing is queued")
+
+    async def reach(self, channel: str, user_ref: str, purpose: str) -> Reach | None:
+        raise AssertionError("Telegram does not ask about the 24-hour window")
+
+    async def log_proactive(
+        self, channel: str, user_ref: str, message_id: str, text: str | None
+    ) -> None:
+        raise AssertionError("Telegram does not log proactive messages")
 
 
 @dataclass

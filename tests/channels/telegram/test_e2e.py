@@ -13,8 +13,8 @@ from pydantic import SecretStr
 
 from bot.app.build import make_app, make_cipher
 from bot.app.settings import Settings, TelegramSettings
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_webhook import SECRET_HEADER, WEBHOOK_PATH
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
 from bot.cli import main
 from bot.domain.understanding import NLU
 from bot.store.database import make_engine

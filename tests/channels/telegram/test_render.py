@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.app.build import make_runner
 from bot.app.settings import Settings
-from bot.channels.telegram_render import (
+from bot.channels.telegram.render import (
     MAX_CALLBACK_BYTES,
     CallbackCodec,
     render_keyboard,

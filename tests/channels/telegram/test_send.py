@@ -75,7 +75,7 @@ async def test_a_card_with_buttons_can_be_sent_to_a_relay_chat(harness: Harness)
         "Nouveau cas : food truck à Vaulx-en-Velin",
         (Button("/case:take", "Je le prends"), Button("/case:pass", "Pas pour moi")),
     )
-    sent_id = await harness.channel.send_to_chat(RELAY_CHAT, card)
+    [sent_id] = await harness.channel.deliver(RELAY_CHAT, [card])
     [sent] = harness.request.sent()
     assert sent["chat_id"] == int(RELAY_CHAT)
     assert [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]] == [
@@ -87,7 +87,7 @@ async def test_a_card_with_buttons_can_be_sent_to_a_relay_chat(harness: Harness)
 
 async def test_a_relay_chat_that_removed_the_bot_is_not_a_resident(harness: Harness) -> None:
     harness.request.fail("sendMessage", 403, "Forbidden: bot was kicked from the group chat")
-    assert await harness.channel.send_to_chat(RELAY_CHAT, Outbound("Rappel")) is None
+    assert await harness.channel.deliver(RELAY_CHAT, [Outbound("Rappel")]) == (None,)
     assert harness.unreachable.user_refs == []
 
 

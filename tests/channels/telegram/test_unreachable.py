@@ -8,9 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot.app import telegram as wiring
-from bot.app.build import Bot
-from bot.channels import telegram_parse
+from bot.app.bot import Bot
 from bot.store.contacts import mark_unreachable
 from bot.store.turns import contacts
 from tests.channels.telegram.conftest import Harness, make_harness
@@ -45,7 +43,7 @@ async def kept(bot: Bot) -> Bot:
 
 @pytest.fixture
 async def served(kept: Bot) -> AsyncIterator[Harness]:
-    made = await make_harness(kept.handle, on_unreachable=wiring.stamp_unreachable(lambda: kept))
+    made = await make_harness(bot=kept)
     try:
         yield made
     finally:
@@ -73,7 +71,3 @@ async def test_blocking_the_bot_stamps_the_contact_at_once(served: Harness, kept
 async def test_nothing_is_written_for_someone_whose_contact_is_not_kept(bot: Bot) -> None:
     subject = bot.dispatcher.pseudonyms.subject("telegram", "42")
     assert await mark_unreachable(bot.dispatcher.store, subject, "telegram") is False
-
-
-def test_the_wiring_names_the_channel_like_the_channel_does() -> None:
-    assert wiring.CHANNEL == telegram_parse.CHANNEL

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from bot.channels.telegram import EDIT_NOTICE
+from bot.channels.telegram.channel import EDIT_NOTICE
 from bot.domain.messages import InboundKind
 from tests.channels.telegram.conftest import RELAY_CHAT, Harness, make_harness
 from tests.channels.telegram.fakes import payload

@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.app.build import Bot
-from bot.channels.telegram import HandleTurn
-from bot.channels.telegram_webhook import (
+from bot.app.bot import Bot
+from bot.channels.telegram.webhook import (
     SECRET_HEADER,
     WEBHOOK_PATH,
     SecretTokenError,
@@ -18,15 +17,16 @@ from bot.channels.telegram_webhook import (
 )
 from bot.web.server import make_web_app
 from tests.channels.telegram.conftest import Harness, make_harness
-from tests.channels.telegram.fakes import payload
+from tests.channels.telegram.fakes import HandleTurn, payload
 from tests.dbscan import count_rows
 
 SECRET = "s3cret-token_of-the-webhook"
 
 
-async def started(handle: HandleTurn | None = None) -> AsyncIterator[Harness]:
-    made = await make_harness(handle)
-    await made.channel.start()
+async def started(
+    handle: HandleTurn | None = None, bot: Bot | None = None
+) -> AsyncIterator[Harness]:
+    made = await make_harness(handle, bot=bot)
     try:
         yield made
     finally:
@@ -43,7 +43,7 @@ async def recording() -> AsyncIterator[Harness]:
 @pytest.fixture
 async def served(bot: Bot) -> AsyncIterator[Harness]:
     """The channel, started, in front of the real bot."""
-    async for made in started(bot.handle):
+    async for made in started(bot=bot):
         yield made
 
 
@@ -93,7 +93,7 @@ async def test_the_same_update_twice_is_answered_once(served: Harness, bot: Bot)
     assert first_turn and "Question 1 sur 8" in first_turn[-1]["text"]
     # A second worker (its own memory of updates) gets the redelivery: the database
     # drops it.
-    other = await make_harness(bot.handle)
+    other = await make_harness(bot=bot)
     try:
         await other.receive(payload("text_message"))
         assert other.request.sent() == []

@@ -11,10 +11,11 @@ import pytest
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
-from bot.app.build import Bot, make_app
+from bot.app.bot import Bot
+from bot.app.build import make_app
 from bot.app.settings import Settings, WhatsAppSettings, WhatsAppTemplate
-from bot.app.whatsapp import WhatsApp
-from bot.channels.whatsapp_webhook import PATH
+from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.channels.whatsapp.webhook import PATH
 from bot.domain.understanding import NLU
 from tests.channels.whatsapp.fakes import (
     ACCESS_TOKEN,
@@ -69,15 +70,17 @@ async def wa_app(
 
 
 @pytest.fixture
-def whatsapp(wa_app: Starlette) -> WhatsApp:
+def whatsapp(wa_app: Starlette) -> WhatsAppChannel:
     channel = wa_app.state.whatsapp
-    assert isinstance(channel, WhatsApp)
+    assert isinstance(channel, WhatsAppChannel)
     return channel
 
 
 @pytest.fixture
-def wa_bot(whatsapp: WhatsApp) -> Bot:
-    return whatsapp.bot
+def wa_bot(wa_app: Starlette) -> Bot:
+    running = wa_app.state.bot()
+    assert isinstance(running, Bot)
+    return running
 
 
 @pytest.fixture
@@ -88,14 +91,14 @@ async def client(wa_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def post(client: httpx.AsyncClient, whatsapp: WhatsApp) -> Post:
+def post(client: httpx.AsyncClient, whatsapp: WhatsAppChannel) -> Post:
     """Deliver a signed webhook, then wait until the bot has processed it."""
 
     async def deliver(data: dict[str, Any]) -> httpx.Response:
         body = json.dumps(data).encode()
         headers = {"content-type": "application/json", "x-hub-signature-256": sign(body)}
         response = await client.post(PATH, content=body, headers=headers)
-        await whatsapp.channel.drain()
+        await whatsapp.drain()
         return response
 
     return deliver

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.app.build import Bot
-from bot.app.whatsapp import WhatsApp
-from bot.channels.whatsapp_followups import FollowUpOutcome
+from bot.app.bot import Bot
+from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.channels.whatsapp.followups import FollowUpOutcome
 from bot.domain.messages import Outbound
 from bot.store.turns import TurnTx
 from tests.channels.whatsapp.fakes import FakeGraph, Phone, Post, status_webhook
@@ -28,7 +28,7 @@ async def keep_contact(phone: Phone, *, keep: bool = True) -> None:
     await phone.press("Oui, garde-le" if keep else "Non merci")
 
 
-async def follow_up(whatsapp: WhatsApp) -> FollowUpOutcome:
+async def follow_up(whatsapp: WhatsAppChannel) -> FollowUpOutcome:
     result = await whatsapp.followups.send(
         USER, NEWS, template="followup", values={"first_name": "Nadia"}
     )
@@ -36,7 +36,7 @@ async def follow_up(whatsapp: WhatsApp) -> FollowUpOutcome:
 
 
 async def test_outside_the_window_the_follow_up_goes_out_as_the_template(
-    phone: Phone, graph: FakeGraph, whatsapp: WhatsApp, wa_bot: Bot
+    phone: Phone, graph: FakeGraph, whatsapp: WhatsAppChannel, wa_bot: Bot
 ) -> None:
     phone.at = datetime.now(UTC) - timedelta(hours=25)  # the last message is 25 hours old
     await keep_contact(phone)
@@ -61,7 +61,7 @@ async def test_outside_the_window_the_follow_up_goes_out_as_the_template(
 
 
 async def test_inside_the_window_the_follow_up_is_sent_as_it_is(
-    phone: Phone, graph: FakeGraph, whatsapp: WhatsApp
+    phone: Phone, graph: FakeGraph, whatsapp: WhatsAppChannel
 ) -> None:
     await keep_contact(phone)
     before = len(graph.sent)
@@ -71,7 +71,7 @@ async def test_inside_the_window_the_follow_up_is_sent_as_it_is(
 
 
 async def test_without_consent_nothing_is_sent(
-    phone: Phone, graph: FakeGraph, whatsapp: WhatsApp
+    phone: Phone, graph: FakeGraph, whatsapp: WhatsAppChannel
 ) -> None:
     await keep_contact(phone, keep=False)
     before = len(graph.sent)
@@ -84,7 +84,7 @@ async def test_without_consent_nothing_is_sent(
 
 
 async def test_after_stop_nothing_is_sent(
-    phone: Phone, graph: FakeGraph, whatsapp: WhatsApp
+    phone: Phone, graph: FakeGraph, whatsapp: WhatsAppChannel
 ) -> None:
     await keep_contact(phone)
     await phone.say("stop")
@@ -94,7 +94,7 @@ async def test_after_stop_nothing_is_sent(
 
 
 async def test_window_closed_right_away_switches_to_the_template(
-    phone: Phone, graph: FakeGraph, whatsapp: WhatsApp
+    phone: Phone, graph: FakeGraph, whatsapp: WhatsAppChannel
 ) -> None:
     await keep_contact(phone)
     before = len(graph.sent)
@@ -104,7 +104,7 @@ async def test_window_closed_right_away_switches_to_the_template(
 
 
 async def test_window_closed_in_a_later_status_switches_to_the_template(
-    phone: Phone, post: Post, graph: FakeGraph, whatsapp: WhatsApp
+    phone: Phone, post: Post, graph: FakeGraph, whatsapp: WhatsAppChannel
 ) -> None:
     await keep_contact(phone)
     before = len(graph.sent)
@@ -118,7 +118,7 @@ async def test_window_closed_in_a_later_status_switches_to_the_template(
 
 
 async def test_a_template_missing_its_values_is_a_caller_error(
-    phone: Phone, whatsapp: WhatsApp
+    phone: Phone, whatsapp: WhatsAppChannel
 ) -> None:
     await keep_contact(phone)
     with pytest.raises(ValueError, match="first_name"):
@@ -126,7 +126,7 @@ async def test_a_template_missing_its_values_is_a_caller_error(
 
 
 async def test_outside_the_window_without_a_template_nothing_is_sent(
-    phone: Phone, graph: FakeGraph, whatsapp: WhatsApp
+    phone: Phone, graph: FakeGraph, whatsapp: WhatsAppChannel
 ) -> None:
     phone.at = datetime.now(UTC) - timedelta(days=3)
     await keep_contact(phone)
@@ -137,7 +137,7 @@ async def test_outside_the_window_without_a_template_nothing_is_sent(
 
 
 async def test_a_follow_up_refusal_blocks_news_but_not_the_relay_taking_the_case(
-    phone: Phone, graph: FakeGraph, whatsapp: WhatsApp, wa_bot: Bot
+    phone: Phone, graph: FakeGraph, whatsapp: WhatsAppChannel, wa_bot: Bot
 ) -> None:
     await keep_contact(phone)
     subject = wa_bot.dispatcher.pseudonyms.subject("whatsapp", USER)
@@ -158,7 +158,7 @@ async def test_a_follow_up_refusal_blocks_news_but_not_the_relay_taking_the_case
 
 
 async def test_hand_off_news_is_pushed_inside_the_window_else_kept_for_later(
-    phone: Phone, post: Post, graph: FakeGraph, whatsapp: WhatsApp
+    phone: Phone, post: Post, graph: FakeGraph, whatsapp: WhatsAppChannel
 ) -> None:
     await keep_contact(phone)
     before = len(graph.sent)

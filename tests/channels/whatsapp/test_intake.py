@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from bot.store.leads import export_leads
 from tests.channels.whatsapp.fakes import (
     ACCESS_TOKEN,

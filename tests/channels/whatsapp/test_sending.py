@@ -8,10 +8,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from bot.app.build import Bot
-from bot.channels.whatsapp_graph import GraphClient, GraphError, Pacer, RetryPolicy
-from bot.channels.whatsapp_parse import Address
-from bot.channels.whatsapp_send import WhatsAppSender
+from bot.app.bot import Bot
+from bot.channels.whatsapp.graph import GraphClient, GraphError, Pacer, RetryPolicy
+from bot.channels.whatsapp.parse import Address
+from bot.channels.whatsapp.send import WhatsAppSender
 from bot.domain.messages import Attachment, Outbound
 from tests.channels.whatsapp.fakes import FakeGraph, Phone
 from tests.channels.whatsapp.test_followups import keep_contact

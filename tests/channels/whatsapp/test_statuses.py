@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bot.app.build import Bot
+from bot.app.bot import Bot
 from tests.channels.whatsapp.fakes import FakeGraph, Phone, Post, status_webhook
 from tests.dbscan import count_rows
 

@@ -9,10 +9,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.app.build import Bot, make_app
+from bot.app.bot import Bot
+from bot.app.build import make_app
 from bot.app.settings import Settings
-from bot.app.whatsapp import WhatsApp, WhatsAppConfigError
-from bot.channels.whatsapp_webhook import PATH
+from bot.app.whatsapp import WhatsAppConfigError
+from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.channels.whatsapp.webhook import PATH
 from bot.cli import main
 from bot.domain.understanding import NLU
 from tests.channels.whatsapp.conftest import whatsapp_settings
@@ -41,7 +43,7 @@ async def test_the_handshake_echoes_the_challenge_only_with_our_token(
 
 
 async def test_unsigned_or_mis_signed_posts_get_401_and_nothing_is_stored(
-    client: httpx.AsyncClient, whatsapp: WhatsApp, wa_bot: Bot, graph: FakeGraph
+    client: httpx.AsyncClient, whatsapp: WhatsAppChannel, wa_bot: Bot, graph: FakeGraph
 ) -> None:
     body = json.dumps(payload("text_message")).encode()
     forged = [
@@ -58,14 +60,14 @@ async def test_unsigned_or_mis_signed_posts_get_401_and_nothing_is_stored(
             headers["x-hub-signature-256"] = signature
         response = await client.post(PATH, content=body, headers=headers)
         assert response.status_code == 401, signature
-    await whatsapp.channel.drain()
+    await whatsapp.drain()
     assert graph.sent == []
     for table in ("messages", "conversations", "delivery_events"):
         assert await count_rows(wa_bot.engine, table) == 0
 
 
 async def test_the_signature_covers_the_raw_bytes(
-    client: httpx.AsyncClient, whatsapp: WhatsApp, graph: FakeGraph
+    client: httpx.AsyncClient, whatsapp: WhatsAppChannel, graph: FakeGraph
 ) -> None:
     raw = json.dumps(payload("text_message"), indent=3).encode()  # not our serialisation
     reserialised = json.dumps(json.loads(raw)).encode()
@@ -74,20 +76,20 @@ async def test_the_signature_covers_the_raw_bytes(
     )
     assert refused.status_code == 401
     accepted = await client.post(PATH, content=raw, headers={"x-hub-signature-256": sign(raw)})
-    await whatsapp.channel.drain()
+    await whatsapp.drain()
     assert accepted.status_code == 200
     assert graph.to("33698765432")
 
 
 async def test_the_same_webhook_delivered_three_times_is_answered_once(
-    client: httpx.AsyncClient, whatsapp: WhatsApp, wa_bot: Bot, graph: FakeGraph
+    client: httpx.AsyncClient, whatsapp: WhatsAppChannel, wa_bot: Bot, graph: FakeGraph
 ) -> None:
     body = json.dumps(payload("text_message")).encode()
     headers = {"x-hub-signature-256": sign(body)}
     first = await client.post(PATH, content=body, headers=headers)
     # Two more deliveries, one of them while the first is still being processed.
     more = await asyncio.gather(*(client.post(PATH, content=body, headers=headers) for _ in "ab"))
-    await whatsapp.channel.drain()
+    await whatsapp.drain()
     assert [r.status_code for r in (first, *more)] == [200, 200, 200]
     answered = graph.to("33698765432")
     assert answered and sum("Question 1 sur 8" in str(m) for m in answered) == 1
@@ -105,23 +107,23 @@ async def test_a_redelivery_after_the_bot_restarted_is_still_dropped(
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
                 assert (await http.post(PATH, content=body, headers=headers)).status_code == 200
-                await app.state.whatsapp.channel.drain()
+                await app.state.whatsapp.drain()
     assert sum("Question 1 sur 8" in str(m) for m in graph.sent) == 1
 
 
 async def test_answer_200_before_the_turn_is_processed(
-    client: httpx.AsyncClient, whatsapp: WhatsApp, graph: FakeGraph
+    client: httpx.AsyncClient, whatsapp: WhatsAppChannel, graph: FakeGraph
 ) -> None:
     body = json.dumps(payload("text_message")).encode()
     response = await client.post(PATH, content=body, headers={"x-hub-signature-256": sign(body)})
     assert response.status_code == 200
     assert graph.sent == []  # the turn runs in the background
-    await whatsapp.channel.drain()
+    await whatsapp.drain()
     assert graph.sent
 
 
 async def test_other_numbers_and_signed_junk_are_not_processed(
-    client: httpx.AsyncClient, phone: Phone, whatsapp: WhatsApp, graph: FakeGraph
+    client: httpx.AsyncClient, phone: Phone, whatsapp: WhatsAppChannel, graph: FakeGraph
 ) -> None:
     other = phone.body({"type": "text", "text": {"body": "salut"}})
     other["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "999"
@@ -134,7 +136,7 @@ async def test_other_numbers_and_signed_junk_are_not_processed(
     junk = b"{not json"
     response = await client.post(PATH, content=junk, headers={"x-hub-signature-256": sign(junk)})
     assert response.status_code == 400
-    await whatsapp.channel.drain()
+    await whatsapp.drain()
     assert graph.sent == []
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.whatsapp_parse import InboundMessage, StatusReport, parse_webhook
-from bot.channels.whatsapp_render import (
+from bot.channels.whatsapp.parse import InboundMessage, parse_webhook
+from bot.channels.whatsapp.render import (
     BODY_LIMIT,
     render_outbound,
     render_template,
     shorten,
     split_text,
 )
+from bot.domain.delivery import DeliveryStatus
 from bot.domain.messages import Button, InboundKind, Outbound
 from tests.channels.whatsapp.fakes import PHONE_NUMBER_ID, payload
 
@@ -52,10 +53,10 @@ def test_media_are_unsupported_with_their_kind() -> None:
 
 def test_statuses_carry_their_error_code() -> None:
     [failed] = parse_webhook(payload("status_failed"), PHONE_NUMBER_ID)
-    assert isinstance(failed, StatusReport)
+    assert isinstance(failed, DeliveryStatus)
     assert (failed.status, failed.error_code) == ("failed", "131047")
     [read] = parse_webhook(payload("status_read"), PHONE_NUMBER_ID)
-    assert isinstance(read, StatusReport) and read.error_code is None
+    assert isinstance(read, DeliveryStatus) and read.error_code is None
 
 
 def test_another_business_number_is_skipped() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.channels.whatsapp_graph import GraphClient, GraphError
-from bot.channels.whatsapp_parse import Address
-from bot.channels.whatsapp_render import render_outbound, render_template
+from bot.channels.whatsapp.graph import GraphClient, GraphError
+from bot.channels.whatsapp.parse import Address
+from bot.channels.whatsapp.render import render_outbound, render_template
 from bot.domain.messages import Outbound
 
 log = logging.getLogger(__name__)

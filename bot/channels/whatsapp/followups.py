@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from bot.channels.whatsapp_graph import UNDELIVERABLE, WINDOW_CLOSED, GraphError
-from bot.channels.whatsapp_parse import Address, StatusReport
-from bot.channels.whatsapp_send import WhatsAppSender
+from bot.channels.whatsapp.graph import UNDELIVERABLE, WINDOW_CLOSED, GraphError
+from bot.channels.whatsapp.parse import Address
+from bot.channels.whatsapp.send import WhatsAppSender
+from bot.domain.delivery import DeliveryStatus, Reach
 from bot.domain.messages import Outbound
 
 log = logging.getLogger(__name__)
@@ -30,18 +31,8 @@ class Template:
     parameters: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Reach:
-    """What decides whether and how we may write first to a person."""
-
-    consented: bool
-    last_inbound_at: datetime | None = None
-    stopped: bool = False
-    unreachable: bool = False
-
-
 class ContactBook(Protocol):
-    """The store side of follow-ups (implemented in ``bot.app.whatsapp``)."""
+    """The bot's side of follow-ups (the WhatsApp channel asks its bot)."""
 
     async def reach(self, user_ref: str, purpose: str) -> Reach | None:
         """The person's reach, or ``None`` when we keep no contact for them."""
@@ -189,7 +180,7 @@ class FollowUps:
         while len(self._fallbacks) > MAX_PENDING:
             self._fallbacks.popitem(last=False)
 
-    async def on_status(self, report: StatusReport) -> None:
+    async def on_status(self, report: DeliveryStatus) -> None:
         """A free-form follow-up failed with 131047 (window closed): send the template."""
         if report.status in ("delivered", "read"):
             self._fallbacks.pop(report.message_id, None)

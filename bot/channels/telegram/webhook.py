@@ -7,10 +7,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from bot.channels.webhooks import RefusedError, json_response, parse_json, read_body
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,6 @@ def verify_secret_token(received: str | None, expected: str | None) -> None:
         raise SecretTokenError
 
 
-def _json(data: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
-
-
 def make_telegram_routes(enqueue: Enqueue, secret: str | None) -> list[Route]:
     """The webhook route; each authenticated update goes to ``enqueue``.
 
@@ -53,27 +50,19 @@ def make_telegram_routes(enqueue: Enqueue, secret: str | None) -> list[Route]:
             verify_secret_token(request.headers.get(SECRET_HEADER), secret)
         except SecretTokenError:
             log.warning("refused a Telegram webhook call without the right secret token")
-            return _json({"error": "forbidden"}, 403)
-        declared = request.headers.get("content-length", "0")
-        if declared.isdigit() and int(declared) > MAX_BODY:
-            return _json({"error": "body too large"}, 413)
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                return _json({"error": "body too large"}, 413)
+            return RefusedError(403, "forbidden").response()
         try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return _json({"error": "the body must be valid JSON"}, 400)
+            data = parse_json(await read_body(request, MAX_BODY))
+        except RefusedError as refused:
+            return refused.response()
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
-            return _json({"error": "not a Telegram update"}, 400)
+            return RefusedError(400, "not a Telegram update").response()
         try:
             await enqueue(data)
         except (AttributeError, TypeError, ValueError, KeyError) as exc:  # a shape PTB cannot read
             log.warning("refused a Telegram update PTB cannot read: %s", type(exc).__name__)
-            return _json({"error": "not a Telegram update"}, 400)
-        return _json({"ok": True})
+            return RefusedError(400, "not a Telegram update").response()
+        return json_response({"ok": True})
 
     return [Route(WEBHOOK_PATH, webhook, methods=["POST"])]

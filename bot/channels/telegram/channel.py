@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import TypeHandler
 
-from bot.channels.telegram_parse import (
+from bot.channels.telegram.parse import (
     CHANNEL,
     Blocked,
     Edited,
@@ -21,20 +21,15 @@ from bot.channels.telegram_parse import (
     Ignored,
     parse_update,
 )
-from bot.channels.telegram_render import CallbackCodec
-from bot.channels.telegram_send import TelegramSender
-from bot.channels.telegram_setup import ALLOWED_UPDATES, App
-from bot.domain.messages import Inbound, Outbound
-from bot.domain.relays import OnRelayInbound, RelayInbound
+from bot.channels.telegram.render import CallbackCodec
+from bot.channels.telegram.send import TelegramSender
+from bot.channels.telegram.setup import ALLOWED_UPDATES, App
+from bot.channels.telegram.webhook import make_telegram_routes
+from bot.domain.messages import Outbound
+from bot.domain.ports import BotFace, NotStarted, Sender
+from bot.domain.relays import RelayInbound
 
 log = logging.getLogger(__name__)
-
-DeliverReplies = Callable[[Sequence[Outbound]], Awaitable[Sequence[str | None]]]
-"""Sends a turn's replies; returns the channel id of each one (``None`` if unsent)."""
-HandleTurn = Callable[[Inbound, DeliverReplies], Awaitable[object]]
-"""Runs one turn and calls ``deliver`` with its replies while the conversation is locked."""
-OnUnreachable = Callable[[str], Awaitable[None]]
-"""Told the ``user_ref`` of a resident who blocked the bot."""
 
 # An edit is not a new answer: replaying it as one could answer a question already
 # passed. The person is told once, plainly, to write again.
@@ -48,48 +43,60 @@ SEEN_UPDATES = 2048
 class TelegramChannel:
     """Turns updates into turns of the bot (residents) or relay messages, and sends.
 
-    Residents' messages go to ``handle`` with a ``deliver`` that sends the replies in
-    their private chat; everything from a chat listed in ``relay_chats`` (chat id to
-    relay id) goes to ``on_relay``, whose replies go back to that chat. Button presses
-    are always answered, whatever happens next. An update seen twice (a webhook
-    redelivery) is dropped here as well as by the dispatcher's de-duplication.
+    Residents' messages go to the bot's ``handle`` with a ``deliver`` that sends the
+    replies in their private chat; everything from a chat listed in ``relay_chats``
+    (chat id to relay id) goes to its ``handle_relay``, whose replies go back to that
+    chat. Button presses are always answered, whatever happens next. An update seen
+    twice (a webhook redelivery) is dropped here as well as by the dispatcher's
+    de-duplication. Updates come by polling, or through the webhook route, which
+    checks ``webhook_secret`` (none: every call is refused).
     """
+
+    name = CHANNEL
 
     def __init__(
         self,
         application: App,
         *,
-        handle: HandleTurn,
-        on_unreachable: OnUnreachable | None = None,
-        on_relay: OnRelayInbound | None = None,
         relay_chats: Mapping[str, str] | None = None,
         codec: CallbackCodec | None = None,
         edit_notice: str | None = EDIT_NOTICE,
+        polling: bool = False,
+        poll_timeout: int = 10,
+        webhook_secret: str | None = None,
     ) -> None:
         self.application = application
         self.codec = codec or CallbackCodec()
-        self.sender = TelegramSender(application.bot, self.codec)
+        self.poster = TelegramSender(application.bot, self.codec)
         self.relay_chats: Mapping[str, str] = dict(relay_chats or {})
-        self._handle = handle
-        self._on_unreachable = on_unreachable
-        self._on_relay = on_relay
+        self.bot: BotFace = NotStarted()
+        self.routes = make_telegram_routes(self.enqueue, webhook_secret)
+        self.polling = polling
+        self._poll_timeout = poll_timeout
         self._edit_notice = edit_notice
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._background: set[asyncio.Task[Any]] = set()
         application.add_handler(TypeHandler(Update, self._on_update))
         application.add_error_handler(self._on_error)
 
+    @property
+    def sender(self) -> Sender:
+        """The channel writes first to residents, and to relays' chats."""
+        return self
+
     # ------------------------------------------------------------------ life cycle
-    async def start(self, *, polling: bool = False, poll_timeout: int = 10) -> None:
-        """Check the token (``getMe``), start processing, and poll when asked to."""
+    async def start(self, bot: BotFace) -> None:
+        """Check the token (``getMe``), start processing for ``bot``, and poll if set to."""
+        self.bot = bot
         await self.application.initialize()
         await self.application.start()
-        if polling:
+        if self.polling:
             if self.application.updater is None:
                 raise RuntimeError("this Telegram application was built without polling")
             await self.application.updater.start_polling(
-                timeout=poll_timeout, allowed_updates=list(ALLOWED_UPDATES)
+                timeout=self._poll_timeout, allowed_updates=list(ALLOWED_UPDATES)
             )
+        log.info("Telegram channel started (%s)", "polling" if self.polling else "webhook")
 
     async def stop(self) -> None:
         """Stop polling, finish the updates in hand, then close connections."""
@@ -112,24 +119,30 @@ class TelegramChannel:
         while self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
-    # ------------------------------------------------------------------ relays
-    async def send_to_chat(self, chat_id: str, message: Outbound) -> str | None:
-        """Send ``message`` (e.g. a case card with buttons) to any chat, such as a relay's."""
-        delivery = await self.sender.send(chat_id, [message])
-        if delivery.blocked:
-            log.warning("a relay chat on Telegram no longer accepts the bot's messages")
-        return delivery.ids[0]
+    # ------------------------------------------------------------------ sending
+    async def deliver(self, address: str, replies: Sequence[Outbound]) -> Sequence[str | None]:
+        """Send ``replies`` to any chat (a relay's: a case card with buttons...).
 
-    async def push(self, user_ref: str, message: Outbound) -> bool:
-        """Write first to a resident (a relay's answer...); ``False`` when not delivered.
-
-        A resident's private chat id is their user id. A blocked bot marks them
-        unreachable, as during a turn.
+        A private chat's id is its resident's id: a blocked bot marks them unreachable.
         """
-        delivery = await self.sender.send(user_ref, [message])
+        relay = self.relay_chats.get(address)
+        return await self._send(address, replies, resident=None if relay else address)
+
+    async def push(self, user_ref: str, outbound: Outbound) -> bool:
+        """Write first to a resident (a relay's answer...); ``False`` when not delivered."""
+        [sent] = await self._send(user_ref, [outbound], resident=user_ref)
+        return sent is not None
+
+    async def _send(
+        self, chat_id: str, replies: Sequence[Outbound], *, resident: str | None
+    ) -> Sequence[str | None]:
+        delivery = await self.poster.send(chat_id, replies)
         if delivery.blocked:
-            await self._unreachable(user_ref)
-        return delivery.ids[0] is not None
+            if resident is None:
+                log.warning("a relay chat on Telegram no longer accepts the bot's messages")
+            else:
+                await self._unreachable(resident)
+        return delivery.ids
 
     # ------------------------------------------------------------------ updates
     def _first_time(self, update_id: int) -> bool:
@@ -173,37 +186,30 @@ class TelegramChannel:
 
     async def _resident(self, parsed: FromResident) -> None:
         async def deliver(replies: Sequence[Outbound]) -> Sequence[str | None]:
-            delivery = await self.sender.send(parsed.chat_id, replies)
-            if delivery.blocked:
-                await self._unreachable(parsed.inbound.user_ref)
-            return delivery.ids
+            return await self._send(parsed.chat_id, replies, resident=parsed.inbound.user_ref)
 
-        await self._handle(parsed.inbound, deliver)
+        await self.bot.handle(parsed.inbound, deliver)
 
     async def _relay(self, inbound: RelayInbound) -> None:
-        if self._on_relay is None:
-            log.info("a relay wrote on Telegram, but nothing handles relay messages")
-            return
-        replies = await self._on_relay(inbound)
+        replies = await self.bot.handle_relay(inbound)
         if replies:
-            delivery = await self.sender.send(inbound.chat_id, replies)
+            delivery = await self.poster.send(inbound.chat_id, replies)
             if delivery.blocked:
                 log.warning("relay %s no longer accepts the bot's messages", inbound.relay_id)
 
     async def _edited(self, chat_id: str) -> None:
         if self._edit_notice is None:
             return
-        delivery = await self.sender.send(chat_id, [Outbound(self._edit_notice)])
-        if delivery.blocked:
-            await self._unreachable(chat_id)  # a private chat's id is its user's id
+        # A private chat's id is its user's id.
+        await self._send(chat_id, [Outbound(self._edit_notice)], resident=chat_id)
 
     async def _unreachable(self, user_ref: str) -> None:
-        if self._on_unreachable is None:
-            return
         try:
-            await self._on_unreachable(user_ref)
+            kept = await self.bot.mark_unreachable(CHANNEL, user_ref)
         except Exception:
             log.exception("could not record that a %s contact is unreachable", CHANNEL)
+            return
+        log.info("a Telegram resident blocked the bot (contact kept: %s)", kept)
 
     async def _on_error(self, _update: object, context: Any) -> None:
         log.error("a Telegram update failed", exc_info=context.error)

@@ -155,6 +155,10 @@ class GraphClient:
             await self._sleep(self.retry.wait(attempt))
             attempt += 1
 
+    async def aclose(self) -> None:
+        """Close the HTTP client (at shutdown)."""
+        await self.http.aclose()
+
     async def upload(self, filename: str, media_type: str, content: bytes) -> str:
         """Upload a file for a document message; returns its media id."""
         await self.pacer.wait()

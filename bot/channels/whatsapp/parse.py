@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.domain.delivery import DeliveryStatus
 from bot.domain.messages import Inbound, InboundKind
 
 log = logging.getLogger(__name__)
@@ -51,17 +52,8 @@ class InboundMessage:
     address: Address
 
 
-@dataclass(frozen=True, slots=True)
-class StatusReport:
-    """A delivery status of one of our messages (``wamid``), as Meta reported it."""
-
-    message_id: str
-    status: str
-    reported_at: datetime
-    error_code: str | None = None
-
-
-Event = InboundMessage | StatusReport
+Event = InboundMessage | DeliveryStatus
+"""A message from a person, or a status of one of our messages (``wamid``)."""
 
 
 def _time(value: Any) -> datetime:
@@ -145,14 +137,14 @@ def _message(message: Mapping[str, Any], contacts: list[Any]) -> InboundMessage 
     return InboundMessage(inbound, address)
 
 
-def _status(status: Mapping[str, Any]) -> StatusReport | None:
+def _status(status: Mapping[str, Any]) -> DeliveryStatus | None:
     message_id = _str(status.get("id"))
     name = status.get("status")
     if message_id is None or name not in STATUSES:
         return None
     errors = [_dict(e) for e in _list(status.get("errors"))]
     code = next((str(e["code"]) for e in errors if e.get("code") is not None), None)
-    return StatusReport(message_id, str(name), _time(status.get("timestamp")), code)
+    return DeliveryStatus(message_id, str(name), _time(status.get("timestamp")), code)
 
 
 def parse_webhook(data: Any, phone_number_id: str) -> list[Event]:

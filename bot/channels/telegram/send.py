@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import Forbidden, TelegramError
 
-from bot.channels.telegram_render import CallbackCodec, TelegramMessage, render_telegram
+from bot.channels.telegram.render import CallbackCodec, TelegramMessage, render_telegram
 from bot.domain.messages import Outbound
 
 log = logging.getLogger(__name__)

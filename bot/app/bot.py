@@ -1,0 +1,131 @@
+"""The running bot: the one face its channels talk to, over the dispatcher and the store."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain.cipher import FieldCipher
+from bot.domain.delivery import DeliveryStatus, Reach
+from bot.domain.messages import Inbound, Outbound
+from bot.domain.ports import Deliver
+from bot.domain.relays import RelayInbound
+from bot.engine.dispatcher import Dispatcher
+from bot.handoff.inbox import RelayInbox
+from bot.handoff.service import HandoffService
+from bot.store import deliveries
+from bot.store.contacts import mark_unreachable
+from bot.store.outbox import queue_for_resident
+from bot.store.turnstore import TurnStore
+
+
+@dataclass
+class Bot:
+    """A running bot: implements ``BotFace`` for the channels; closes what it opened.
+
+    ``before_turn`` runs before each turn (``bot chat`` looks for edited flows there,
+    the terminal keeping the event loop busy between lines).
+    """
+
+    engine: AsyncEngine
+    dispatcher: Dispatcher
+    cipher: FieldCipher
+    handoffs: HandoffService
+    relay_inbox: RelayInbox
+    http: httpx.AsyncClient
+    before_turn: Callable[[], Awaitable[object]] | None = None
+
+    @property
+    def store(self) -> TurnStore:
+        """Where turns and background work are written."""
+        return self.dispatcher.store
+
+    def _subject(self, channel: str, user_ref: str) -> str:
+        return self.dispatcher.pseudonyms.subject(channel, user_ref)
+
+    # ------------------------------------------------------------------ BotFace
+    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Outbound]:
+        """One turn; ``deliver`` sends its replies while the conversation is locked."""
+        if self.before_turn is not None:
+            await self.before_turn()
+        if deliver is None:
+            return list(await self.dispatcher.handle(inbound))
+        sent: list[str] = []
+
+        async def recording(replies: Sequence[Outbound]) -> Sequence[str | None]:
+            ids = await deliver(replies)
+            sent.extend(i for i in ids if i)
+            return ids
+
+        replies = await self.dispatcher.handle(inbound, recording)
+        if sent:  # statuses may have come in before the ids were attached to the log
+            channel = inbound.channel
+            hashed = [self.dispatcher.pseudonyms.message(channel, i) for i in sent]
+            await self.store.transact(
+                self._subject(channel, inbound.user_ref),
+                channel,
+                lambda tx: deliveries.reconcile(tx.connection, channel, hashed),
+            )
+        return list(replies)
+
+    async def handle_relay(self, message: RelayInbound) -> list[Outbound]:
+        """What a relay wrote from their chat goes to the hand-off's inbox."""
+        return await self.relay_inbox.handle(message)
+
+    async def record_status(self, channel: str, status: DeliveryStatus) -> bool:
+        """Keep a delivery status once, keyed by the hashed message id like the log."""
+        hashed = self.dispatcher.pseudonyms.message(channel, status.message_id)
+        report = dataclasses.replace(status, message_id=hashed)
+        return await self.store.run(lambda c: deliveries.record_status(c, channel, report))
+
+    async def mark_unreachable(self, channel: str, user_ref: str) -> bool:
+        """Stamp the person's kept contact; cleared when they write again."""
+        return await mark_unreachable(self.store, self._subject(channel, user_ref), channel)
+
+    async def queue_for_resident(self, channel: str, user_ref: str, message: Outbound) -> None:
+        """Keep ``message`` (encrypted) for the person's next turn."""
+        await self.store.transact(
+            self._subject(channel, user_ref),
+            channel,
+            lambda tx: queue_for_resident(tx, message.text),
+        )
+
+    async def reach(self, channel: str, user_ref: str, purpose: str) -> Reach | None:
+        """Whether we may write first to the person for ``purpose``."""
+        subject = self._subject(channel, user_ref)
+        return await self.store.transact(
+            subject, channel, lambda tx: deliveries.contact_reach(tx.connection, subject, purpose)
+        )
+
+    async def log_proactive(
+        self, channel: str, user_ref: str, message_id: str, text: str | None
+    ) -> None:
+        """Log a message sent first, under its hashed id, so that its statuses land on it."""
+        subject = self._subject(channel, user_ref)
+        hashed = self.dispatcher.pseudonyms.message(channel, message_id)
+        await self.store.transact(
+            subject,
+            channel,
+            lambda tx: deliveries.log_proactive(
+                tx.connection,
+                conversation_id=subject,
+                channel=channel,
+                message_id=hashed,
+                text=text,
+            ),
+        )
+
+    # ------------------------------------------------------------------ life cycle
+    async def close(self) -> None:
+        """Finish pending turns and hand-off events, then release connections."""
+        await self.dispatcher.drain()
+        await self.store.close()
+        await self.http.aclose()
+        await self.engine.dispose()
+        aclose = getattr(self.dispatcher.nlu, "aclose", None)  # the rasa backend's client
+        if aclose is not None:
+            await aclose()

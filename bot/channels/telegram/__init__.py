@@ -1,0 +1,1 @@
+"""The Telegram channel (python-telegram-bot): residents and relays, polling or webhook."""
