@@ -208,9 +208,9 @@ class PlaceFinder:
             words = " ".join(tokens[start : start + size])
             city = self._city_name(words)
             nxt = tokens[start + size : start + size + 2]
-            number = next((int(t) for t in nxt[:1] if t.isdigit()), None)
-            if city and number is not None:
-                return self._arrondissement(city, number)
+            rank = next((int(t) for t in nxt[:1] if t.isdigit()), None)
+            if city and rank is not None:
+                return self._arrondissement(city, rank)
             if words in self.aliases:
                 return self._alias(self.aliases[words])
         found: list[Place] = []

@@ -16,7 +16,7 @@ _UNITS = {
     "mille": 1000,
     # Usual misspellings (never a French word of their own).
     "trante": 30, "quarente": 40, "cinquente": 50, "soixente": 60, "vint": 20, "ving": 20,
-    "vingt": 20, "catre": 4, "katre": 4, "quatres": 4, "sinq": 5, "cinque": 5, "diz": 10,
+    "catre": 4, "katre": 4, "quatres": 4, "sinq": 5, "cinque": 5, "diz": 10,
     "seze": 16, "douz": 12, "kinz": 15, "troi": 3, "neuff": 9, "deuxs": 2, "trent": 30,
 }  # fmt: skip
 # "Une trentaine": about thirty, i.e. anything from 30 to 39.

@@ -42,7 +42,7 @@ def read_phone(text: str) -> str | None:
                 rest = rest[1:]
             if country is None or len(rest) != 9 or rest[0] == "0":
                 return None
-            number = f"+{country}{rest}"
+            number: str | None = f"+{country}{rest}"
         elif len(digits) == 9 and digits[0] in "67":
             number = _national("0" + digits)
         else:

@@ -21,8 +21,9 @@ _BETWEEN = frozenset(
 BREAK = "|"  # stands for punctuation between two parts of a message
 _STOP = frozenset(
     {"je", "j", "j'ai", "jai", "tu", "il", "on", "un", "une", "le", "la", "les", "l", "de",
-     "des", "du", "d", "a", "ai", "as", "au", "aux", "et", "ou", "en", "mon", "ma", "mes", "pour", "c",
-     "ce", "est", "c'est", "cest", "me", "m", "moi", "suis", "chui", "jsuis", "que", "qui"}
+     "des", "du", "d", "a", "ai", "as", "au", "aux", "et", "ou", "en", "mon", "ma", "mes",
+     "pour", "c", "ce", "est", "c'est", "cest", "me", "m", "moi", "suis", "chui", "jsuis", "que",
+     "qui"}
 )  # fmt: skip
 MIN_FUZZY_LENGTH = 5
 
