@@ -76,6 +76,27 @@ class Chat:
         offered = [b.title for b in self.buttons]
         raise AssertionError(f"no button {title!r}; offered: {offered}")
 
+    async def choose(self, option_id: str) -> list[Outbound]:
+        """Press the button of the current question whose option id is ``option_id``
+        (whatever its wording): the payload is ``/<step>:<option>``."""
+        for button in self.buttons:
+            if button.payload.rsplit(":", 1)[-1] == option_id:
+                self.transcript.append(f"me: [{option_id}]")
+                return await self.send(
+                    Inbound(self.channel, self.user, button.payload, message_id=f"m{next(_ids)}")
+                )
+        offered = [b.payload for b in self.buttons]
+        raise AssertionError(f"no option {option_id!r}; offered: {offered}")
+
+    @property
+    def asks(self) -> str | None:
+        """The step whose buttons the last reply shows (``None`` without buttons)."""
+        for button in self.buttons:
+            step = button.payload.removeprefix("/").split(":", 1)[0]
+            if step != "_sys":
+                return step
+        return None
+
     @property
     def text(self) -> str:
         """All texts of the last turn, joined."""

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.app.bot import Bot
-from bot.app.build import start_bot
+from bot.app.build import faq_training, start_bot
+from bot.engine.loader import load_flows
 from bot.app.settings import PROJECT, NLUSettings, Settings
 from bot.domain.understanding import NLU
 from bot.nlu.embedded import EmbeddedNLU, make_embedded_nlu
@@ -72,31 +73,48 @@ def database_url(tmp_path: Path, sqlite_template: Path, pg_ready: bool) -> Itera
     yield f"sqlite+aiosqlite:///{path}"
 
 
+TEST_FLOWS = Path(__file__).parent / "flows"  # short flows owned by the tests
+SHIPPED_FLOWS = PROJECT / "flows"  # the coordinators' flows: only their own tests read them
+FAQ_TRAINING = faq_training(load_flows(SHIPPED_FLOWS))
+
+
 @pytest.fixture(scope="session")
 def nlu_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model cache for the session: the embedded NLU trains once (in-process: faster here)."""
     path = tmp_path_factory.mktemp("nlu-cache")
-    make_embedded_nlu(PROJECT / "nlu", path, isolate=False)
+    make_embedded_nlu(PROJECT / "nlu", path, isolate=False, extra=FAQ_TRAINING)
     return path
 
 
 @pytest.fixture(scope="session")
 def embedded_nlu(nlu_cache: Path) -> EmbeddedNLU:
-    """The default (embedded) NLU trained on ``nlu/``, shared by the session's bots."""
-    return make_embedded_nlu(PROJECT / "nlu", nlu_cache)
+    """The default (embedded) NLU trained on ``nlu/`` and the FAQ of ``flows/``, shared by
+    the session's bots (the test flows' FAQ uses the same intents)."""
+    return make_embedded_nlu(PROJECT / "nlu", nlu_cache, extra=FAQ_TRAINING)
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str, nlu_cache: Path) -> Settings:
-    """Settings of a test bot: its own database and runtime folder, the real flows."""
+def make_settings(tmp_path: Path, database_url: str, nlu_cache: Path, flows: Path) -> Settings:
+    """Settings of a test bot: its own database and runtime folder."""
     return Settings(
         database_url=database_url,
         runtime_dir=tmp_path / "runtime",
         secret_key="test-secret-key-of-32-characters!",
-        flows_dir=PROJECT / "flows",
+        flows_dir=flows,
         data_dir=PROJECT / "data",
         nlu=NLUSettings(cache_dir=nlu_cache),
     )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, nlu_cache: Path) -> Settings:
+    """Settings of a test bot on the tests' own flows (``tests/flows``)."""
+    return make_settings(tmp_path, database_url, nlu_cache, TEST_FLOWS)
+
+
+@pytest.fixture
+def shipped_settings(tmp_path: Path, database_url: str, nlu_cache: Path) -> Settings:
+    """Settings of a bot on the shipped flows (``flows/``), for the tests of those flows."""
+    return make_settings(tmp_path, database_url, nlu_cache, SHIPPED_FLOWS)
 
 
 @pytest.fixture
@@ -119,3 +137,19 @@ async def bot(settings: Settings, nlu: NLU | None) -> AsyncIterator[Bot]:
 def chat(bot: Bot) -> Chat:
     """A resident talking to the bot over the REST channel."""
     return Chat(bot.handle, channel="rest", user="resident-1")
+
+
+@pytest.fixture
+async def shipped_bot(shipped_settings: Settings, nlu: NLU | None) -> AsyncIterator[Bot]:
+    """A started bot on the shipped flows."""
+    started = await start_bot(shipped_settings, nlu=nlu, migrate=False)
+    try:
+        yield started
+    finally:
+        await started.close()
+
+
+@pytest.fixture
+def resident(shipped_bot: Bot) -> Chat:
+    """A resident talking to the shipped flows over the REST channel."""
+    return Chat(shipped_bot.handle, channel="rest", user="resident-1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import tempfile
@@ -16,6 +17,7 @@ import numpy.typing as npt
 
 from bot.nlu.features import analyze
 
+log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float32]
 MODEL_VERSION = "intent-svc-sigmoid-1"  # change it when features or fitting change
 C = 1.0  # LinearSVC regularisation (picked by 5-fold cross-validation on nlu/data)
@@ -158,10 +160,23 @@ def export(pipeline: Any) -> IntentModel:
     )
 
 
+MIN_EXAMPLES = 2  # an intent with fewer examples cannot be learnt (calibration folds)
+
+
 def train_intent_model(
     texts: Sequence[str], intents: Sequence[str], *, seed: int = 0
 ) -> IntentModel:
-    """Fit the intent classifier on labelled texts (needs at least 2 intents)."""
+    """Fit the intent classifier on labelled texts (needs at least 2 intents).
+
+    An intent with a single example is left out (with a warning) rather than failing the
+    whole training: a coordinator's new FAQ entry must never stop the bot.
+    """
+    counts = Counter(intents)
+    rare = sorted(i for i, n in counts.items() if n < MIN_EXAMPLES)
+    if rare:
+        log.warning("intents left out (fewer than %d examples): %s", MIN_EXAMPLES, rare)
+        kept = [(t, i) for t, i in zip(texts, intents, strict=True) if i not in rare]
+        texts, intents = [t for t, _ in kept], [i for _, i in kept]
     if len(set(intents)) < 2:
         raise ValueError("at least two intents are needed to train")
     return export(fit_pipeline(texts, intents, seed=seed))
