@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.engine.loader import FlowError, FlowSet, load_flows
 from bot.flowtools.context import Context
 from bot.flowtools.findings import Finding, Severity, error, note, ordered
+from bot.flowtools.lint_answers import check_answers
 from bot.flowtools.lint_channels import check_channels
 from bot.flowtools.lint_consent import check_consents
 from bot.flowtools.lint_graph import check_graph
@@ -38,7 +39,13 @@ class CheckResult:
 
 def _rules(ctx: Context) -> list[Finding]:
     """The rules that can block a version (errors), with their warnings."""
-    return check_graph(ctx) + check_consents(ctx) + check_channels(ctx) + check_languages(ctx)
+    return (
+        check_graph(ctx)
+        + check_consents(ctx)
+        + check_channels(ctx)
+        + check_languages(ctx)
+        + check_answers(ctx)
+    )
 
 
 def check_flows(folder: Path) -> CheckResult:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.engine.loader import GLOBAL_FILE, NOTICES
+from bot.engine.loader import FAQ_FILE, GLOBAL_FILE, NOTICES
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
 from bot.flowtools.context import Context
 from bot.flowtools.locate import Locator
 
-MESSAGE_FIELDS = ("say", "ask", "text", "end", "hint")
+MESSAGE_FIELDS = ("say", "ask", "text", "end", "hint", "dont_know")
 NOTICE_FIRST_LINE = 4  # after the "--- version: N ---" header
 
 
@@ -69,5 +69,15 @@ def texts(ctx: Context) -> Iterator[Text]:
                 key = ("messages", name) if sub is None else ("messages", name, sub)
                 label = not name.endswith(("_yes", "_no"))
                 yield Text(GLOBAL_FILE, text, label, locator=locate, key=key)
+    faq = ctx.flows.faq
+    locate = ctx.locators.get(FAQ_FILE)
+    for index, entry in enumerate(faq.faq):
+        if entry.answer:
+            yield Text(FAQ_FILE, entry.answer, True, locator=locate, key=("faq", index, "answer"))
+        for number, variant in enumerate(entry.answers):
+            key = ("faq", index, "answers", number, "say")
+            yield Text(FAQ_FILE, variant.say, True, locator=locate, key=key)
+    if faq.faq:
+        yield Text(FAQ_FILE, faq.unknown, True, locator=locate, key=("unknown",))
     for notice in ctx.flows.notices.values():
         yield Text(f"{NOTICES}/{notice.name}.md", notice.text, False)
