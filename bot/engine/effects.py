@@ -114,9 +114,10 @@ def apply_effects(
                 relay_id=effect.relay_id,
             )
             if effect.purpose is Purpose.CONTACT and effect.granted:
-                tx.save_contact(inbound.user_ref, _str(slots, "first_name"))
+                tx.save_contact(inbound.user_ref, _str(slots, "first_name"), _str(slots, "phone"))
         elif isinstance(effect, CreateLead):
-            tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"))
+            phone = _str(effect.slots, "phone")
+            tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"), phone)
             fields = lead_fields(effect.slots, result.state.source)
             lead_id = tx.upsert_lead(inbound.user_ref, fields)
             if fields["relay_id"] is not None:

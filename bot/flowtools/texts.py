@@ -70,14 +70,14 @@ def texts(ctx: Context) -> Iterator[Text]:
                 label = not name.endswith(("_yes", "_no"))
                 yield Text(GLOBAL_FILE, text, label, locator=locate, key=key)
     faq = ctx.flows.faq
-    locate = ctx.locators.get(FAQ_FILE)
+    in_faq = ctx.locators[FAQ_FILE]
     for index, entry in enumerate(faq.faq):
         if entry.answer:
-            yield Text(FAQ_FILE, entry.answer, True, locator=locate, key=("faq", index, "answer"))
+            yield Text(FAQ_FILE, entry.answer, True, locator=in_faq, key=("faq", index, "answer"))
         for number, variant in enumerate(entry.answers):
             key = ("faq", index, "answers", number, "say")
-            yield Text(FAQ_FILE, variant.say, True, locator=locate, key=key)
+            yield Text(FAQ_FILE, variant.say, True, locator=in_faq, key=key)
     if faq.faq:
-        yield Text(FAQ_FILE, faq.unknown, True, locator=locate, key=("unknown",))
+        yield Text(FAQ_FILE, faq.unknown, True, locator=in_faq, key=("unknown",))
     for notice in ctx.flows.notices.values():
         yield Text(f"{NOTICES}/{notice.name}.md", notice.text, False)

@@ -23,6 +23,14 @@ def short_ref(handoff_id: str) -> str:
     return handoff_id[:6]
 
 
+def readable_phone(e164: str) -> str:
+    """A French number as people write it ("06 12 34 56 78"); others stay as they are."""
+    if e164.startswith("+33") and len(e164) == 12:
+        national = "0" + e164[3:]
+        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
+    return e164
+
+
 def case_payload(handoff_id: str, action: str) -> str:
     """Button payload of a case card (well under Telegram's 64 bytes)."""
     return f"/case:{handoff_id}:{action}"
@@ -51,6 +59,8 @@ def render_sheet(lead: Mapping[str, Any], label: Label, *, handoff_id: str) -> s
         lines.append(f"Pour grandir : {label('growth_needs', details['growth_needs'])}")
     lines.append(f"Besoins : {label('needs', lead.get('needs') or [])}")
     lines.append(f"Contact préféré : {label('contact_pref', lead.get('contact_pref'))}")
+    if lead.get("phone"):
+        lines.append(f"Téléphone : {readable_phone(lead['phone'])}")
     if lead.get("schemes"):
         lines.append("Aides suggérées : " + ", ".join(lead["schemes"]))
     for consent in lead.get("consents") or []:

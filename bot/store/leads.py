@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain.cipher import FieldCipher, PlainText
 from bot.store.audit import record_access
 from bot.store.handoffs import history
-from bot.store.turns import consents, leads
+from bot.store.turns import consents, contacts, leads
 
 Decrypt = Callable[[str | None], str | None]
 
@@ -38,6 +38,7 @@ EXPORT_FIELDS = (
     "first_name",
     "pitch",
     "contact_pref",
+    "phone",
     "details",
 )
 
@@ -76,6 +77,18 @@ def _read(
                 }
             )
     histories = history(connection, [row.id for row in rows])
+    phones = (
+        {
+            row.conversation_id: decrypt(row.phone)
+            for row in connection.execute(
+                select(contacts.c.conversation_id, contacts.c.phone).where(
+                    contacts.c.conversation_id.in_(subjects)
+                )
+            )
+        }
+        if subjects
+        else {}
+    )
     return [
         {
             "lead_id": row.id,
@@ -97,6 +110,7 @@ def _read(
             "first_name": decrypt(row.first_name),
             "pitch": decrypt(row.pitch),
             "contact_pref": row.contact_pref,
+            "phone": phones.get(row.conversation_id),
             "details": dict(row.details or {}),
         }
         for row in rows

@@ -61,13 +61,18 @@ _LATEST_CONSENT = (
 _UPDATE_CONTACT = (
     update(contacts)
     .where(contacts.c.conversation_id == bindparam("cid"))
-    .values(last_seen_at=bindparam("stamp"), first_name=bindparam("first_name"))
+    .values(
+        last_seen_at=bindparam("stamp"),
+        first_name=bindparam("first_name"),
+        phone=bindparam("phone"),
+    )
 )
 _INSERT_CONTACT = insert(contacts).values(
     conversation_id=bindparam("cid"),
     channel=bindparam("channel"),
     user_ref=bindparam("user_ref"),
     first_name=bindparam("first_name"),
+    phone=bindparam("phone"),
     created_at=bindparam("stamp"),
     last_seen_at=bindparam("stamp"),
 )
@@ -272,14 +277,15 @@ class TurnTx:
         if not latest:
             raise ConsentMissingError(purpose)
 
-    def save_contact(self, user_ref: str, first_name: str | None) -> None:
-        """Keep how to reach the person; refuses without a recorded consent."""
+    def save_contact(self, user_ref: str, first_name: str | None, phone: str | None = None) -> None:
+        """Keep how to reach the person (encrypted); refuses without a recorded consent."""
         self._require_consent("contact")
         values = {
             "cid": self.conversation_id,
             "channel": self.channel,
             "user_ref": self.cipher.encrypt(user_ref),
             "first_name": self.cipher.encrypt(first_name),
+            "phone": self.cipher.encrypt(phone),
             "stamp": now(),
         }
         if self.connection.execute(_UPDATE_CONTACT, values).rowcount == 0:
