@@ -1,169 +1,310 @@
-"""Transcripts of residents going through the intake flow, checked in the database."""
+"""The shipped intake (flows/) as residents use it: typing like they talk, asking questions.
+
+These tests read the coordinators' flows, so they compare replies with the texts of those
+flows (loaded here), never with sentences written in the test.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+import pytest
+
 from bot.app.bot import Bot
+from bot.engine.loader import FlowSet, load_flows
+from bot.engine.schema import ChoiceStep, InputStep
 from bot.store.leads import export_leads
 from tests.chat import Chat
-from tests.dbscan import count_rows, find_everywhere
+from tests.conftest import SHIPPED_FLOWS
 
-PITCH = "Un food truck de crêpes au marché du samedi"
-CONTRACT = {
-    "lead_id",
-    "channel",
-    "user_ref",
-    "created_at",
-    "stage",
-    "sector",
-    "postal_code",
-    "commune",
-    "needs",
-    "consents",
-    "relay_id",
-    "relay_name",
-    "status",
-    "schemes",
-}
+FLOWS: FlowSet = load_flows(SHIPPED_FLOWS)
+MESSAGES = FLOWS.glob.messages
+FAQ = {entry.id: entry for entry in FLOWS.faq.faq}
+PROGRESS = re.compile(
+    re.escape(MESSAGES.progress).replace(r"\{n\}", r"(\d+)").replace(r"\{total\}", r"(\d+)")
+)
 
 
-async def answer_up_to_consent(chat: Chat) -> None:
-    await chat.say("salut")
-    assert chat.said("Question 1 sur 8")
-    await chat.press("18 à 25 ans")
-    await chat.press("J'ai une idée")
-    await chat.press("Restauration")
-    assert chat.said("santé, de ta religion ou de tes origines")
-    await chat.say(PITCH)
-    await chat.press("Trouver de l'argent")
-    await chat.press("Me former")
-    await chat.press("C'est tout")
-    assert chat.said("Question 6 sur 8")
-    await chat.say("69120")
-    assert chat.said("Vaulx-en-Velin (69120)")
-    await chat.press("Oui")
-    await chat.press("Ici, par message")
-    assert chat.said("Je résume")
-    assert chat.said("Restauration") and chat.said("Vaulx-en-Velin")
-    await chat.press("Oui, c'est juste")
-    assert chat.said("Voilà ce qui peut t'aider")
-    assert chat.said("garder ton contact")
+def step(step_id: str, flow: str = "intake") -> Any:
+    return FLOWS.flows[flow].flow.steps[step_id]
 
 
-async def test_idea_stage_resident_completes_intake_and_lead_is_exported(
-    chat: Chat, bot: Bot
+def label(step_id: str, option_id: str) -> str:
+    found = step(step_id)
+    assert isinstance(found, (ChoiceStep, InputStep))
+    return next(o.label for o in found.options if o.id == option_id)
+
+
+async def state(bot: Bot, chat: Chat) -> dict[str, Any]:
+    """The stored conversation of ``chat``'s resident."""
+    dispatcher = bot.dispatcher
+    subject = dispatcher.pseudonyms.subject(chat.channel, chat.user)
+    stored = await dispatcher.store.transact(subject, chat.channel, lambda tx: tx.load())
+    return stored.state if stored is not None else {}
+
+
+async def slots(bot: Bot, chat: Chat) -> dict[str, Any]:
+    return dict((await state(bot, chat)).get("slots") or {})
+
+
+async def typed_intake(
+    resident: Chat, *, place: str = "vaulx", contact: str = "par message"
 ) -> None:
-    await answer_up_to_consent(chat)
-    await chat.press("Oui, garde-le")
-    assert chat.said("Samira")  # the relay is named before the case is shared
-    await chat.press("Oui, envoie-lui")
-    await chat.say("Nadia")
-    assert chat.said("C'est envoyé à Samira")
-
-    [lead] = await export_leads(bot.engine, bot.cipher)
-    assert set(lead) >= CONTRACT
-    assert lead["channel"] == "rest"
-    assert lead["user_ref"] == "resident-1"
-    assert lead["created_at"].endswith("Z")
-    assert lead["stage"] == "idea"
-    assert lead["sector"] == "restauration"
-    assert (lead["postal_code"], lead["commune"]) == ("69120", "Vaulx-en-Velin")
-    assert lead["needs"] == ["argent", "formation"]
-    assert lead["relay_id"] == "citeslab_vaulx"
-    assert lead["relay_name"].startswith("Samira")
-    assert lead["status"] == "offered"  # the hand-off to Samira has started
-    assert [e["status"] for e in lead["status_history"]] == ["offered"]
-    assert lead["schemes"] and "french_tech_tremplin" not in lead["schemes"]
-    assert lead["first_name"] == "Nadia"
-    assert lead["pitch"] == PITCH
-    purposes = {c["purpose"] for c in lead["consents"]}
-    assert purposes == {"contact", "relay"}
-    for consent in lead["consents"]:
-        assert consent["given_at"].endswith("Z")
-        assert consent["notice_version"].startswith("intake.")
+    """A resident who never presses a button, up to the contact consent."""
+    await resident.say("slt")
+    assert resident.asks == "age"
+    await resident.say("jai 34 ans")
+    assert resident.asks == "etape"
+    await resident.say("j'ai juste l'idée")
+    await resident.say("un snack")
+    assert resident.asks == "pitch"
+    await resident.say("des crêpes au marché le samedi")
+    await resident.say("des sous et un local")
+    await resident.say(place)
+    assert resident.asks == "lieu_ok"
+    await resident.say("ouais")
+    await resident.say(contact)
+    assert resident.asks == "recap"
+    await resident.say("ok")
+    assert resident.asks == "accord_contact"
 
 
-async def test_declining_consent_leaves_no_personal_data(chat: Chat, bot: Bot) -> None:
-    await answer_up_to_consent(chat)
-    await chat.press("Non merci")
-    assert chat.said("je ne garde rien")
-    assert await export_leads(bot.engine, bot.cipher) == []
-    assert await find_everywhere(bot.engine, "resident-1", PITCH, "crêpes") == []
-    assert await count_rows(bot.engine, "conversations") == 0
-    assert await count_rows(bot.engine, "contacts") == 0
+# ---------------------------------------------------------------- numbers at the age question
+@pytest.mark.parametrize(
+    ("typed", "bracket"),
+    [("34", "31_plus"), ("j'ai 34 ans", "31_plus"), ("19", "18_25"), ("jai17ans", "15_17"),
+     ("trente ans", "26_30"), ("34a", "31_plus")],
+)  # fmt: skip
+async def test_a_typed_age_lands_in_its_bracket(
+    resident: Chat, shipped_bot: Bot, typed: str, bracket: str
+) -> None:
+    await resident.say("salut")
+    await resident.say(typed)
+    assert (await slots(shipped_bot, resident))["age_band"] == bracket
+    assert resident.asks == "etape"
 
 
-async def test_stop_mid_flow_stops_the_bot(chat: Chat, bot: Bot) -> None:
-    await chat.say("bonjour")
-    await chat.press("26 à 30 ans")
-    await chat.press("Je prépare mon projet")
-    await chat.say("STOP")
-    assert chat.said("je ne t'écris plus")
-    assert all(not r.buttons for r in chat.replies)
-    assert await count_rows(bot.engine, "conversations") == 0
-    # Writing again later starts afresh.
-    await chat.say("re")
-    assert chat.said("Question 1 sur 8")
+@pytest.mark.parametrize("typed", ["14", "1"])
+async def test_an_age_under_15_typed_is_said_back_before_the_chat_ends(
+    resident: Chat, shipped_bot: Bot, typed: str
+) -> None:
+    await resident.say("salut")
+    await resident.say(typed)
+    confirm = MESSAGES.confirm_answer.replace("{said}", typed)
+    assert resident.said(confirm.replace("{label}", label("age", "under15")))
+    assert (await state(shipped_bot, resident))["status"] == "active"  # nothing ended yet
+    await resident.say("non")
+    assert resident.asks == "age"
+    await resident.say(typed)
+    await resident.say("oui")
+    assert (await state(shipped_bot, resident)) == {}  # under 15: nothing kept
 
 
-async def test_under_15_gets_generic_information_and_nothing_is_kept(chat: Chat, bot: Bot) -> None:
-    await chat.say("slt")
-    await chat.press("Moins de 15 ans")
-    assert chat.said("adulte de confiance")
-    for table in ("conversations", "contacts", "consents", "leads"):
-        assert await count_rows(bot.engine, table) == 0
-    assert await find_everywhere(bot.engine, "resident-1", "under15") == []
+# ---------------------------------------------------------------- "je sais pas"
+async def test_je_sais_pas_always_gets_a_way_forward(resident: Chat, shipped_bot: Bot) -> None:
+    await resident.say("salut")
+    await resident.say("jsp")  # age: no "don't know" button, no kind text -> prefer not to say
+    assert (await slots(shipped_bot, resident))["age_band"] == "undisclosed"
+    await resident.say("chais pas")  # stage: its kind text, the question again, no miss
+    assert resident.said(step("etape").dont_know)
+    assert resident.asks == "etape"
+    assert (await state(shipped_bot, resident))["retries"] == 0
+    await resident.press(label("etape", "idea"))
+    await resident.say("aucune idée")  # sector: its "don't know" button
+    assert (await slots(shipped_bot, resident))["sector"] == "unknown"
 
 
-async def test_invalid_postal_code_is_asked_again(chat: Chat) -> None:
-    await chat.say("salut")
-    await chat.press("31 ans ou plus")
-    await chat.press("J'ai commencé à vendre")
-    await chat.press("Beauté, coiffure")
-    await chat.press("Je préfère passer")
-    await chat.press("Des clients")
-    await chat.press("C'est tout")
-    await chat.say("99999")
-    assert chat.said("Je ne trouve pas ce code postal")
-    assert chat.said("Tu es dans quelle commune")
-    await chat.say("Roubaix")
-    assert chat.said("C'est bien Roubaix (59100)")
+# ---------------------------------------------------------------- places
+@pytest.mark.parametrize(
+    ("typed", "code"), [("lyon 8", "69008"), ("marseille 15", "13015"), ("Paris 19", "75019"),
+                        ("Toulouse Mirail", "31100"), ("vaulx", "69120")]
+)  # fmt: skip
+async def test_communes_with_arrondissements_and_districts_are_understood(
+    resident: Chat, shipped_bot: Bot, typed: str, code: str
+) -> None:
+    await resident.say("salut")
+    await resident.press(label("age", "31_plus"))
+    await resident.press(label("etape", "idea"))
+    await resident.press(label("secteur", "restauration"))
+    await resident.choose("skip")
+    await resident.choose("argent")
+    await resident.choose("_done")
+    await resident.say(typed)
+    assert (await slots(shipped_bot, resident))["postal_code"] == code
+    assert resident.asks == "lieu_ok"
+    assert not resident.said(MESSAGES.not_understood)
 
 
-async def test_established_company_goes_through_its_branch(chat: Chat, bot: Bot) -> None:
-    await chat.say("bonjour")
-    await chat.press("31 ans ou plus")
-    await chat.press("Entreprise de 3 ans ou plus")
-    assert chat.said("Ton entreprise a quel âge")
-    await chat.press("5 à 10 ans")
-    assert chat.said("combien à y travailler")
-    await chat.press("2 à 5")
-    await chat.press("Embaucher")
-    await chat.press("C'est tout")
-    await chat.say("31100")
-    await chat.press("Oui")
-    await chat.press("Un appel")
-    await chat.press("Oui, c'est juste")
-    await chat.press("Oui, garde-le")
-    await chat.press("Oui, envoie-lui")
-    await chat.press("Je préfère ne pas dire")
-    [lead] = await export_leads(bot.engine, bot.cipher)
-    assert lead["stage"] == "established"
-    assert lead["details"]["company_age"] == "5_10"
-    assert lead["details"]["headcount"] == "2_5"
-    assert lead["details"]["growth_needs"] == ["embauche"]
-    assert lead["first_name"] is None
-    assert "accelerateur_croissance_tpe" in lead["schemes"]
+async def test_a_sentence_in_arabic_is_not_told_it_is_off_topic(resident: Chat) -> None:
+    await resident.say("salut")
+    await resident.say("أريد أن أفتح مطعما")
+    assert resident.said(MESSAGES.other_language)
+    assert resident.asks == "age"
 
 
-async def test_a_person_can_be_reached_from_any_step(chat: Chat, bot: Bot) -> None:
-    await chat.say("salut")
-    await chat.press("18 à 25 ans")
-    await chat.say("parler à quelqu'un")
-    assert chat.said("Une vraie personne")
-    await chat.press("J'ai une idée")
-    await chat.say("Roubaix")
-    await chat.press("Oui, garde-le")
-    assert chat.said("BGE")
-    await chat.press("Oui, envoie-lui")
-    [lead] = await export_leads(bot.engine, bot.cipher)
-    assert lead["relay_id"] == "bge_roubaix_tourcoing"
+# ---------------------------------------------------------------- questions in the middle
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("c'est combien ?", "gratuit"), ("t'es un robot ?", "robot"),
+     ("vous allez donner mon numéro à qui ?", "donnees")],
+)  # fmt: skip
+async def test_a_question_in_the_middle_is_answered_then_the_same_question_comes_back(
+    resident: Chat, shipped_bot: Bot, question: str, entry: str
+) -> None:
+    await resident.say("salut")
+    await resident.press(label("age", "18_25"))
+    await resident.say(question)
+    answer = FAQ[entry].answer
+    assert answer is not None
+    first_line = shipped_bot.dispatcher.runner.render.fill(answer, {}).splitlines()[0]
+    assert resident.said(first_line)
+    assert resident.asks == "etape"
+
+
+async def test_what_is_a_scheme_is_answered_from_the_catalogue(resident: Chat) -> None:
+    await resident.say("salut")
+    await resident.say("c'est quoi Initiative France ?")
+    assert resident.said("Initiative France")
+    assert resident.asks == "age"
+
+
+# ---------------------------------------------------------------- the end and after
+async def test_after_the_hand_off_the_resident_hears_who_and_when_not_a_restart(
+    resident: Chat, shipped_bot: Bot
+) -> None:
+    await typed_intake(resident)
+    await resident.say("ouais")  # keep my contact
+    assert resident.asks == "accord_relais"
+    await resident.say("ok envoie")
+    await resident.say("Nadia")
+    done = await slots(shipped_bot, resident)
+    relay = done["relay_name"]
+    assert resident.said(relay) and done["lead_status"] == "new"
+    assert re.search(r"(lundi|mardi|mercredi|jeudi|vendredi) \d+", resident.text)
+    await resident.say("merci")
+    assert resident.said(MESSAGES.chatter["thanks"])
+    assert resident.asks != "age"
+    await resident.say("qui va m'appeler ?")
+    assert resident.said(relay)
+    assert (await state(shipped_bot, resident))["flow"] != "intake" or resident.asks != "age"
+    await resident.say("nouveau projet")
+    assert resident.asks == "age"
+
+
+async def test_a_call_asks_the_number_which_reaches_the_relay(
+    resident: Chat, shipped_bot: Bot
+) -> None:
+    await typed_intake(resident, contact="appelez moi")
+    await resident.say("oui")
+    assert resident.asks == "telephone"
+    await resident.say("06 12 34 56 78")
+    await resident.say("oui")
+    await resident.say("Nadia")
+    phrase = next(o.phrase for o in step("contact_pref").options if o.id == "call")
+    assert phrase is not None and resident.said(phrase)
+    [lead] = await export_leads(shipped_bot.engine, shipped_bot.cipher)
+    assert lead["phone"] == "+33612345678"
+    assert lead["contact_pref"] == "call"
+
+
+async def test_nobody_near_marseille_is_said_plainly_with_the_national_team(
+    resident: Chat, shipped_bot: Bot
+) -> None:
+    await typed_intake(resident, place="marseille 15")
+    await resident.say("oui")
+    assert resident.asks == "accord_national"
+    assert (await slots(shipped_bot, resident))["relay_local"] == "no"
+
+
+# ---------------------------------------------------------------- recap and numbering
+async def test_an_established_company_recap_shows_its_sector_and_growth_needs(
+    resident: Chat, shipped_bot: Bot
+) -> None:
+    await resident.say("salut")
+    await resident.say("45 ans")
+    await resident.say("ça fait 5 ans que j'ai ma boîte")
+    assert resident.said(MESSAGES.noted.replace("{noted}", label("entreprise_age", "3_5")))
+    assert resident.asks == "effectif"
+    await resident.say("on est 4 plus moi")
+    await resident.say("embaucher et trouver des clients")
+    assert resident.asks == "secteur"
+    await resident.say("nettoyage industriel")
+    await resident.choose("skip")
+    await resident.say("roubaix")
+    await resident.say("oui")
+    await resident.say("ici")
+    assert resident.asks == "recap_entreprise"
+    assert resident.said(label("croissance", "embauche"))
+    assert resident.said(label("secteur", "autre"))
+    assert not resident.said(", croissance")
+
+
+async def test_question_numbers_follow_the_questions_really_asked(resident: Chat) -> None:
+    numbers: list[tuple[int, int]] = []
+
+    async def say(text: str) -> None:
+        await resident.say(text)
+        numbers.extend((int(n), int(m)) for n, m in PROGRESS.findall(resident.text))
+
+    await say("salut")
+    await say("un snack")  # the sector, answered ahead
+    for text in ("19", "j'ai une idée", "passer", "des sous"):
+        await say(text)
+    counted = [n for n, _ in numbers]
+    steps = [b - a for a, b in zip(counted, counted[1:], strict=False)]
+    assert counted[0] == 1 and set(steps) <= {0, 1}  # asked again, or the next: no jump
+    totals = [m for _, m in numbers]
+    assert totals == sorted(totals, reverse=True)  # answered ahead: fewer, never more
+    assert totals[0] == 7 and totals[-1] == 6  # the sector, given ahead, is not asked
+
+
+# ---------------------------------------------------------------- redaction
+async def test_the_project_question_does_not_single_people_out() -> None:
+    ask = step("pitch").ask.lower()
+    assert "religion" not in ask and "origine" not in ask and "santé" not in ask
+
+
+@pytest.mark.parametrize(
+    "pitch",
+    ["des cours de couture pour les femmes voilées", "un snack halal",
+     "un taxi pour personnes handicapées"],
+)  # fmt: skip
+async def test_what_the_project_offers_is_kept_whole(
+    resident: Chat, shipped_bot: Bot, pitch: str
+) -> None:
+    await resident.say("salut")
+    await resident.press(label("age", "31_plus"))
+    await resident.press(label("etape", "idea"))
+    await resident.press(label("secteur", "autre"))
+    await resident.say(pitch)
+    assert (await slots(shipped_bot, resident))["pitch"] == pitch
+
+
+# ---------------------------------------------------------------- typing costs few turns
+async def test_typing_takes_at_most_two_more_turns_than_pressing(
+    shipped_bot: Bot,
+) -> None:
+    pressing = Chat(shipped_bot.handle, user="presser")
+    await pressing.say("salut")
+    for step_id, option in (("age", "31_plus"), ("etape", "idea"), ("secteur", "restauration")):
+        assert pressing.asks == step_id
+        await pressing.choose(option)
+    await pressing.say("des crêpes au marché le samedi")
+    await pressing.choose("argent")
+    await pressing.choose("local")
+    await pressing.choose("_done")
+    await pressing.say("69120")
+    for option in ("yes", "message", "yes", "yes", "yes"):
+        await pressing.choose(option)
+    await pressing.say("Nadia")
+    typing = Chat(shipped_bot.handle, user="typer")
+    await typed_intake(typing)
+    for text in ("ouais", "vas-y", "Nadia"):
+        await typing.say(text)
+    pressed = sum(line.startswith("me:") for line in pressing.transcript)
+    typed = sum(line.startswith("me:") for line in typing.transcript)
+    exported = await export_leads(shipped_bot.engine, shipped_bot.cipher)
+    leads = {lead["user_ref"]: lead for lead in exported}
+    assert set(leads) == {"presser", "typer"}
+    assert typed <= pressed + 2

@@ -34,6 +34,12 @@ def entry_for(kit: Kit, understanding: Understanding) -> FaqEntry | None:
     return next((e for e in kit.flows.faq.faq if e.intent_name == intent), None)
 
 
+def written(kit: Kit, text: str) -> FaqEntry | None:
+    """The entry one of whose examples is exactly this message (a coordinator's example
+    is always recognised, whatever the NLU makes of it)."""
+    return kit.faq_examples.get(fold(text))
+
+
 def match(
     kit: Kit,
     text: str,
@@ -44,6 +50,9 @@ def match(
 ) -> FaqEntry | None:
     """The FAQ entry a message asks, when the NLU is sure enough for where we are
     (``unanswered``: the message was read and does not answer the question asked)."""
+    exact = written(kit, text) if text else None
+    if exact is not None:
+        return exact
     entry = entry_for(kit, understanding)
     if entry is None:
         return None

@@ -11,8 +11,10 @@ from bot.engine.interpret import QuestionInfo, question_info
 from bot.engine.loader import FlowSet
 from bot.engine.messages import Messages
 from bot.engine.render import Renderer
+from bot.domain.text import fold
 from bot.engine.schema import (
     ChoiceStep,
+    FaqEntry,
     Command,
     ConsentStep,
     EndStep,
@@ -44,6 +46,7 @@ class Kit:
     commands: Mapping[str, Command]  # by the folded words that trigger them
     questions: Mapping[tuple[str, str], QuestionInfo]
     faq_values: FaqValues = field(default=_no_values)
+    faq_examples: Mapping[str, FaqEntry] = field(default_factory=dict)  # by folded example
 
     @property
     def messages(self) -> Messages:
@@ -109,4 +112,5 @@ def make_kit(
                 questions[(flow_id, step_id)] = question_info(step, ends)
             elif isinstance(step, ConsentStep):
                 questions[(flow_id, step_id)] = question_info(step)
-    return Kit(flows, finder, actions, render, commands, questions, faq_values)
+    examples = {fold(x): entry for entry in flows.faq.faq for x in entry.examples}
+    return Kit(flows, finder, actions, render, commands, questions, faq_values, examples)
