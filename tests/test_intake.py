@@ -6,6 +6,7 @@ flows (loaded here), never with sentences written in the test.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -252,7 +253,7 @@ async def test_question_numbers_follow_the_questions_really_asked(resident: Chat
     for text in ("19", "j'ai une idée", "passer", "des sous"):
         await say(text)
     counted = [n for n, _ in numbers]
-    steps = [b - a for a, b in zip(counted, counted[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(counted)]
     assert counted[0] == 1 and set(steps) <= {0, 1}  # asked again, or the next: no jump
     totals = [m for _, m in numbers]
     assert totals == sorted(totals, reverse=True)  # answered ahead: fewer, never more

@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from bot.domain.text import fold
 from bot.engine.actions import Action
 from bot.engine.choices import command_key
 from bot.engine.interpret import QuestionInfo, question_info
 from bot.engine.loader import FlowSet
 from bot.engine.messages import Messages
 from bot.engine.render import Renderer
-from bot.domain.text import fold
 from bot.engine.schema import (
     ChoiceStep,
-    FaqEntry,
     Command,
     ConsentStep,
     EndStep,
+    FaqEntry,
     FlowRef,
     InputStep,
     SayStep,
