@@ -17,7 +17,7 @@ from bot.geo.postal import Place
 from bot.geo.search import PlaceFinder
 from bot.typed.numbers import Reading, read_number
 from bot.typed.phone import read_phone
-from bot.typed.phrases import Phrase, best_keys, find_hits, make_phrases, words
+from bot.typed.phrases import PhraseIndex, best_keys, find_hits, make_phrases, words
 from bot.typed.yesno import Answer, read_yes_no, says_dont_know
 
 LABEL_RATIO = 85  # a whole answer this close to a label is that label ("Restoration")
@@ -72,24 +72,30 @@ Meaning = Chosen | Candidates | PlaceChoice | DontKnow | Unclear
 class QuestionInfo:
     """What the engine knows about a question's options, computed once per flow version."""
 
-    phrases: tuple[Phrase, ...]
+    phrases: PhraseIndex
     numeric: bool  # every option that is not yes/no/skip/"je sais pas" has a range
     means: Mapping[str, Option]
     confirm: frozenset[str]  # options to confirm when typed
+    whole: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # answer -> option ids
 
 
 def question_info(step: Question, ends: frozenset[str] = frozenset()) -> QuestionInfo:
     """Precompute matching data for ``step``; ``ends`` are options that end the chat."""
     if isinstance(step, ConsentStep):
-        return QuestionInfo((), False, {}, frozenset())
+        return QuestionInfo(PhraseIndex.of(()), False, {}, frozenset())
     named = {o.id: [o.label, *o.words] for o in step.options}
     ranged = [o for o in step.options if o.means is None]
     confirm = {o.id for o in step.options if o.confirm or (o.confirm is None and o.id in ends)}
+    whole: dict[str, tuple[str, ...]] = {}
+    for option in step.options:
+        for said in {fold(option.label), *(fold(w) for w in option.words)}:
+            whole[said] = (*whole.get(said, ()), option.id)
     return QuestionInfo(
-        make_phrases(named),
+        PhraseIndex.of(make_phrases(named)),
         bool(ranged) and all(o.range is not None for o in ranged),
         {o.means: o for o in step.options if o.means is not None},
         frozenset(confirm),
+        whole,
     )
 
 
@@ -116,9 +122,10 @@ def _position(options: list[Option], text: str) -> Option | None:
     return None
 
 
-def _exact(options: list[Option], folded: str) -> list[Option]:
+def _exact(options: list[Option], info: QuestionInfo, folded: str) -> list[Option]:
     """The options whose label or one of whose words is the whole answer."""
-    return [o for o in options if folded == fold(o.label) or folded in (fold(w) for w in o.words)]
+    ids = info.whole.get(folded, ())
+    return [o for o in options if o.id in ids]
 
 
 _MY_AGE = re.compile(r"\b(?:j'?ai|jai|g)\s+\d+\s*(?:ans|an|a)\b")
@@ -171,7 +178,7 @@ def read_choice(
         chosen = _position(options, text)
         if chosen is not None:
             return Chosen(chosen.id, (chosen,))
-    exact = _exact(options, folded) if folded else []
+    exact = _exact(options, info, folded) if folded else []
     if len(exact) == 1:
         return Chosen([exact[0].id] if step.multiple else exact[0].id, (exact[0],))
     if len(exact) > 1 and not step.multiple and not info.numeric:
@@ -242,7 +249,7 @@ def read_input(
     """What ``text`` answers to a question typed in (text, number, place, phone...)."""
     folded = fold(text)
     if step.options:
-        exact = _exact(step.options, folded) if folded else []
+        exact = _exact(step.options, info, folded) if folded else []
         if not exact and step.expect != "text":
             keys = best_keys(find_hits(words(text), info.phrases))
             exact = [o for o in step.options if o.id in keys]

@@ -195,13 +195,21 @@ def end(kit: Kit, turn: Turn, text: str | None, *, forget: bool) -> None:
     turn.state = replace(turn.state, status=Status.DONE, mode=Mode.ANSWER)
 
 
-def progress(kit: Kit, state: ConversationState, step_id: str) -> str:
-    """ "Question N sur M." for a counted question, from the questions actually asked."""
+def counted(kit: Kit, state: ConversationState, step_id: str) -> bool:
+    """True for a question that counts in « Question N sur M » and was not answered yet."""
     item = kit.flows.flows[state.flow or ""]
-    step = item.flow.steps[step_id]
-    if not item.flow.progress or not isinstance(step, (ChoiceStep, InputStep)):
-        return ""
-    if not step.progress or step_id in state.asked:
+    step = item.flow.steps.get(step_id)
+    return (
+        item.flow.progress
+        and isinstance(step, (ChoiceStep, InputStep))
+        and step.progress
+        and step_id not in state.asked
+    )
+
+
+def progress(kit: Kit, state: ConversationState, step_id: str) -> str:
+    """The « Question N sur M. » of a counted question, from the questions really asked."""
+    if not counted(kit, state, step_id):
         return ""
     ahead = _questions_ahead(kit, state, step_id)
     n = len(state.asked) + 1

@@ -96,8 +96,23 @@ def _close(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b, score_cutoff=2) <= (1 if len(b) < 10 else 2)
 
 
+@dataclass(frozen=True, slots=True)
+class PhraseIndex:
+    """Phrases by the first letter of their first word: a word only meets the phrases
+    that can start with it (a typo never changes the first letter)."""
+
+    by_letter: Mapping[str, tuple[Phrase, ...]]
+
+    @classmethod
+    def of(cls, phrases: Sequence[Phrase]) -> PhraseIndex:
+        grouped: dict[str, list[Phrase]] = {}
+        for phrase in phrases:
+            grouped.setdefault(phrase.tokens[0][:1], []).append(phrase)
+        return cls({letter: tuple(found) for letter, found in grouped.items()})
+
+
 def find_hits(
-    text_words: Sequence[str], phrases: Sequence[Phrase], *, needs: bool = False
+    text_words: Sequence[str], phrases: Sequence[Phrase] | PhraseIndex, *, needs: bool = False
 ) -> list[Hit]:
     """Every phrase found in ``text_words`` that is not negated ("pas de local"; with
     ``needs``, "j'ai déjà le local" too).
@@ -105,12 +120,15 @@ def find_hits(
     A phrase matches where its words follow each other, each equal to the text's word
     or close to it (one typo in a long word); stop words must be equal.
     """
+    index = phrases if isinstance(phrases, PhraseIndex) else PhraseIndex.of(phrases)
     hits: list[Hit] = []
     n = len(text_words)
     negations = _NEGATIONS | ALREADY if needs else _NEGATIONS
-    for phrase in phrases:
-        size = len(phrase.tokens)
-        for start in range(n - size + 1):
+    for start, first in enumerate(text_words):
+        for phrase in index.by_letter.get(first[:1], ()):
+            size = len(phrase.tokens)
+            if start + size > n:
+                continue
             exact = True
             for offset, token in enumerate(phrase.tokens):
                 word = text_words[start + offset]
@@ -124,7 +142,7 @@ def find_hits(
                 if _negated(before, negations) and not negations.intersection(phrase.tokens):
                     continue
                 hits.append(Hit(phrase.key, start, start + size, exact, phrase.content))
-    return hits
+    return sorted(hits, key=lambda h: (h.start, h.key))
 
 
 def best_keys(hits: Sequence[Hit], text_words: Sequence[str] = ()) -> list[str]:
