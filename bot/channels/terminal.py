@@ -21,7 +21,9 @@ def render_terminal(replies: Sequence[Outbound]) -> tuple[str, tuple[Button, ...
         lines.append(reply.text)
         if reply.buttons:
             offered = reply.buttons
-            lines.extend(f"  {i}. {b.title}" for i, b in enumerate(reply.buttons, 1))
+            numbered = (f"{i}. {b.title}" for i, b in enumerate(reply.buttons, 1))
+            # Choices the bot already wrote with their numbers are not listed twice.
+            lines.extend(f"  {line}" for line in numbered if line not in reply.text)
     return "\n".join(lines), offered
 
 

@@ -136,7 +136,13 @@ def _list(body: str, buttons: Sequence[Button]) -> Message | None:
 
 
 def render_numbered(reply: Outbound) -> list[Message]:
-    """Choices as numbered lines; the person answers with the number (or the words)."""
+    """Choices as numbered lines; the person answers with the number (or the words).
+
+    When the bot already wrote them with their numbers (``reply.numbered``), the text is
+    sent as it is.
+    """
+    if reply.numbered:
+        return [_text(p) for p in split_text(reply.text)]
     lines = [f"{i}. {b.title}" for i, b in enumerate(reply.buttons, 1)]
     hint = NUMBERED_HINT_MULTIPLE if reply.multiple else NUMBERED_HINT
     text = "\n\n".join(part for part in (reply.text.strip(), "\n".join(lines), hint) if part)
