@@ -18,11 +18,15 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class Understanding:
-    """The intent (or ``None``) with its confidence, and the entities found."""
+    """The intent (or ``None``) with its confidence, and the entities found.
+
+    ``runner_up`` lets a caller tell a clear intent from a close call between two.
+    """
 
     intent: str | None = None
     confidence: float = 0.0
     entities: tuple[Entity, ...] = ()
+    runner_up: float = 0.0  # the confidence of the next most likely intent (0: unknown)
 
     def entity(self, name: str) -> str | None:
         """Return the first value of entity ``name``, if any."""

@@ -74,6 +74,8 @@ def answer(
     if free_text and asked is None and isinstance(step, InputStep) and step.personal:
         text = _redacted(kit, turn, text)
     meaning = read(kit, turn, step_id, step, text, understanding)
+    if not free_text and faq.asks_something(text) and isinstance(meaning, Chosen):
+        meaning = Unclear()  # "c'est quoi un prêt d'honneur ?" names a need: still a question
     question_first = asked is not None and (free_text or text.rstrip().endswith("?"))
     if asked is not None and (question_first or not isinstance(meaning, Chosen)):
         faq.say_answer(kit, turn, asked, text)

@@ -16,12 +16,18 @@ SURE = 0.8  # an FAQ intent this sure is a question, even without a question mar
 LIKELY = 0.45  # enough when the message looks like a question
 FALLBACK = 0.5  # enough when the message does not answer the question asked
 FREE_TEXT = 0.9  # at a free-text question (the project in one sentence)
+MARGIN = 0.2  # below SURE, the first intent must lead the next by this much
 _ASKING = re.compile(
     r"^(?:est ce que|est ce qu|c'est quoi|c quoi|cest quoi|qu'est ce|quest ce|quoi|qui|"
     r"comment|combien|pourquoi|pk|pq|quand|ou est|ou sont|vous|tu|t'es|t es|on peut|je peux|"
     r"jpeux|faut il|faut-il|il faut|y a|ya|il y a|c'est qui|cest qui|c qui|ca coute|ca sert|"
     r"quel|quelle|quels|quelles|a quoi|de quoi|avec qui|par qui|tu sais|vous savez)\b"
 )
+
+
+def asks_something(text: str) -> bool:
+    """A real question: a question mark and the words a question starts with."""
+    return text.rstrip().endswith("?") and bool(_ASKING.match(fold(text)))
 
 
 def looks_like_question(text: str) -> bool:
@@ -57,6 +63,8 @@ def match(
     if entry is None:
         return None
     confidence = understanding.confidence
+    if confidence < SURE and confidence - understanding.runner_up < MARGIN:
+        return None  # a close call between two questions: better say we do not know
     if unanswered:
         sure = confidence >= FALLBACK or (looks_like_question(text) and confidence >= LIKELY)
     elif free_text:

@@ -193,7 +193,7 @@ def read_choice(
         return yes_no
     said = words(text)
     hits = find_hits(said, info.phrases, needs=step.multiple)
-    keys = best_keys(hits, () if step.multiple else said)
+    keys = best_keys(hits, said)  # what follows "pour" is a purpose, not another answer
     named = [o for o in options if o.id in keys and o.means != "dont_know"]
     if says_dont_know(text) and not (step.multiple and named):  # "jsp par où commencer"
         return _dont_know(step, info, step.multiple)

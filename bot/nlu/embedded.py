@@ -51,12 +51,14 @@ class EmbeddedNLU:
                 return NOTHING
             entities = self.extractor.extract(text)
             proba, coverage = self.model.score(text)
-            intent, confidence = self.model.ranked(proba)[0]
+            ranked = self.model.ranked(proba)
+            intent, confidence = ranked[0]
+            runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
             if coverage < MIN_COVERAGE:  # mostly unknown letters: gibberish, not a typo
                 intent, confidence = OUT_OF_SCOPE, 1.0 - coverage
             elif confidence < self.threshold and intent != OUT_OF_SCOPE:
                 intent, confidence = OUT_OF_SCOPE, 1.0 - confidence
-            return Understanding(intent, round(confidence, 4), entities)
+            return Understanding(intent, round(confidence, 4), entities, round(runner_up, 4))
         except Exception:  # a bug here must not cost the person their turn
             log.exception("embedded NLU failed on a text of %d characters", len(text))
             return NOTHING

@@ -42,6 +42,7 @@ class _Parse(BaseModel):
     model_config = ConfigDict(extra="ignore")
     intent: _Intent | None = None
     entities: list[_Entity] = []
+    intent_ranking: list[_Intent] = []
 
 
 def parse_rasa_response(
@@ -68,7 +69,9 @@ def parse_rasa_response(
             continue
         seen.add((item.entity, value))
         entities.append(Entity(item.entity, value, item.start, item.end))
-    return Understanding(intent, round(float(confidence), 4), tuple(entities))
+    others = [i.confidence for i in parsed.intent_ranking if i.name != intent]
+    runner_up = round(float(max(others, default=0.0)), 4)
+    return Understanding(intent, round(float(confidence), 4), tuple(entities), runner_up)
 
 
 class RasaNLU:

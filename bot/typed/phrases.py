@@ -10,15 +10,17 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.domain.text import fold
 
-_NEGATIONS = frozenset({"pas", "sans", "ni", "aucun", "aucune", "jamais"})
+_NEGATIONS = frozenset({"pas", "sans", "ni", "aucun", "aucune", "jamais", "sauf"})
 # Where a message lists what the person needs, "j'ai déjà le local" rules the local out.
 ALREADY = frozenset({"deja"})
 # Words that may sit between a negation and what it negates ("pas besoin d'un local").
 _BETWEEN = frozenset(
     {"de", "d", "du", "des", "un", "une", "le", "la", "les", "l", "besoin", "encore", "trop",
-     "vraiment", "forcement", "tellement", "spécialement", "specialement"}
+     "vraiment", "forcement", "tellement", "spécialement", "specialement", "mon", "ma", "mes"}
 )  # fmt: skip
 BREAK = "|"  # stands for punctuation between two parts of a message
+# After a need, these say the person has it already ("le local c bon").
+_SETTLED = frozenset({"c bon", "c'est bon", "cest bon", "c est", "ok", "ca va", "deja |", "c regle"})
 _STOP = frozenset(
     {"je", "j", "j'ai", "jai", "tu", "il", "on", "un", "une", "le", "la", "les", "l", "de",
      "des", "du", "d", "a", "ai", "as", "au", "aux", "et", "ou", "en", "mon", "ma", "mes",
@@ -140,6 +142,9 @@ def find_hits(
             else:
                 before = text_words[max(0, start - 4) : start]
                 if _negated(before, negations) and not negations.intersection(phrase.tokens):
+                    continue
+                after = " ".join(text_words[start + size : start + size + 2])
+                if needs and after in _SETTLED:  # "le financement c'est bon": not needed
                     continue
                 hits.append(Hit(phrase.key, start, start + size, exact, phrase.content))
     return sorted(hits, key=lambda h: (h.start, h.key))

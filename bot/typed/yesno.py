@@ -145,6 +145,8 @@ def read_yes_no(text: str, *, strict: bool = False) -> Answer | None:
         said = [folded[a:b] for a, b in yes]
         if no[0][0] < yes[0][0] and all(w in _DISMISSAL for w in said):
             return Answer.NO  # "non c'est bon"
+        if strict:  # "oui mais non": a consent is asked again
+            return Answer.UNSURE
         # The last word wins a change of mind ("ouais non", "ok mais non en fait");
         # "non... enfin si" stays unsure.
         return Answer.NO if max(no)[1] > max(yes)[1] else Answer.UNSURE
