@@ -20,7 +20,9 @@ _BETWEEN = frozenset(
 )  # fmt: skip
 BREAK = "|"  # stands for punctuation between two parts of a message
 # After a need, these say the person has it already ("le local c bon").
-_SETTLED = frozenset({"c bon", "c'est bon", "cest bon", "c est", "ok", "ca va", "deja |", "c regle"})
+_SETTLED = frozenset(
+    {"c bon", "c'est bon", "cest bon", "c est", "ok", "ca va", "deja |", "c regle"}
+)
 _STOP = frozenset(
     {"je", "j", "j'ai", "jai", "tu", "il", "on", "un", "une", "le", "la", "les", "l", "de",
      "des", "du", "d", "a", "ai", "as", "au", "aux", "et", "ou", "en", "mon", "ma", "mes",
