@@ -13,9 +13,9 @@ from sqlalchemy import text
 
 from bot.app.bot import Bot
 from bot.app.build import faq_training, start_bot
-from bot.engine.loader import load_flows
 from bot.app.settings import PROJECT, NLUSettings, Settings
 from bot.domain.understanding import NLU
+from bot.engine.loader import load_flows
 from bot.nlu.embedded import EmbeddedNLU, make_embedded_nlu
 from bot.store.database import make_engine, upgrade
 from bot.store.models import Base

@@ -23,17 +23,22 @@ def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _one_lead(bot: Bot) -> None:
+    """The tests' intake (tests/flows) to the end, with a phone number for a call."""
     chat = Chat(bot.handle, user="cli-person")
     await chat.say("salut")
-    for button in ("26 à 30 ans", "Je prépare mon projet", "Numérique"):
-        await chat.press(button)
-    await chat.say("Une appli pour réserver chez les coiffeurs")
-    await chat.press("Statut, démarches")
-    await chat.press("C'est tout")
+    for option in ("adult", "idea", "beaute"):
+        await chat.choose(option)
+    await chat.say("Un salon de coiffure à domicile")
+    await chat.choose("argent")
+    await chat.choose("_done")
     await chat.say("Tourcoing")
-    for button in ("Oui", "Un appel", "Oui, c'est juste", "Oui, garde-le", "Oui, envoie-lui"):
-        await chat.press(button)
+    for option in ("call", "yes"):  # called back, contact kept
+        await chat.choose(option)
+    assert chat.asks == "phone"
+    await chat.say("06 12 34 56 78")
+    await chat.choose("yes")  # sent to the relay
     await chat.say("Yanis")
+    assert chat.said("T-SENT")
 
 
 async def test_leads_export_json_and_csv(
@@ -44,13 +49,15 @@ async def test_leads_export_json_and_csv(
     assert await asyncio.to_thread(main, ["leads", "export", "--format", "json"]) == 0
     [lead] = json.loads(capsys.readouterr().out)
     assert lead["user_ref"] == "cli-person"
-    assert lead["sector"] == "numerique"
+    assert lead["sector"] == "beaute"
     assert lead["commune"] == "Tourcoing"
+    assert (lead["contact_pref"], lead["first_name"]) == ("call", "Yanis")
+    assert lead["phone"] == "+33612345678"  # the number typed, in E.164
     assert await asyncio.to_thread(main, ["leads", "export", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 1
     assert rows[0]["lead_id"] == lead["lead_id"]
-    assert rows[0]["needs"] == "statut"
+    assert rows[0]["needs"] == "argent"
     assert json.loads(rows[0]["consents"])[0]["purpose"] == "contact"
 
 

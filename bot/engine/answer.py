@@ -203,6 +203,11 @@ def _toggle(kit: Kit, turn: Turn, step_id: str, step: ChoiceStep, option_id: str
         store(kit, turn, step.slot, picked)
         follow(kit, turn, step.next, step_id)
         return
+    option = next((o for o in step.options if o.id == option_id), None)
+    if option is not None and option.means == "dont_know":  # "Je ne sais pas": nothing to add
+        store(kit, turn, step.slot, [option.id])
+        follow(kit, turn, step.next, step_id)
+        return
     picked = [p for p in picked if p != option_id] if option_id in picked else [*picked, option_id]
     turn.state = turn.state.with_slots(**{step.slot: picked or None})
     noted = kit.render.label(step.slot, picked) if picked else messages.multi_nothing

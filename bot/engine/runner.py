@@ -86,7 +86,10 @@ class Runner:
             return turn.result()
         fresh = state.status != Status.ACTIVE or not position_exists(kit, state)
         if inbound.kind is InboundKind.START:
-            restart(kit, turn, inbound.source or state.source)
+            if self._after_end(state):  # a deep link opened again: not a new intake
+                self._fresh(turn, inbound, "", understanding)
+            else:
+                restart(kit, turn, inbound.source or state.source)
             return turn.result()
         command = command_by_words(kit, text, button)
         if command is None and button is None:
@@ -177,14 +180,19 @@ class Runner:
         option = next(o for o in step.options if o.id == option_id)
         take(self.kit, turn, step_id, step, Chosen(option.id, (option,)), "", confirmed=True)
 
+    def _after_end(self, state: ConversationState) -> bool:
+        """A finished conversation that kept something goes on in the after-end flow."""
+        after = self.flows.glob.settings.after_end
+        return state.status is Status.DONE and bool(state.slots) and after in self.flows.flows
+
     def _fresh(self, turn: Turn, inbound: Inbound, text: str, understanding: Understanding) -> None:
         """A message after the end: questions answered, thanks acknowledged, else the
         after-end flow; a conversation that kept nothing starts over."""
         kit = self.kit
         state = turn.state
         after = self.flows.glob.settings.after_end
-        if state.status is Status.DONE and state.slots and after in self.flows.flows:
-            entry = faq.match(kit, text, understanding)
+        if self._after_end(state):
+            entry = faq.match(kit, text, understanding) if text else None
             if entry is not None:
                 faq.say_answer(kit, turn, entry, text)
                 return

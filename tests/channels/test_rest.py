@@ -11,10 +11,13 @@ from bot.app.bot import Bot
 from bot.app.build import make_app
 from bot.app.settings import Settings
 from bot.channels.rest import RestChannel
+from bot.store.leads import export_leads
 from bot.web.server import make_web_app
+from tests.channels.intake import TYPED_INTAKE, check_typed_answer, check_typed_lead
+from tests.channels.residents import URL, RestResident
 from tests.dbscan import count_rows
 
-URL = "/webhooks/rest/webhook"
+AGE = "Q1/7. T-AGE?"
 
 
 @pytest.fixture
@@ -33,11 +36,13 @@ async def test_reply_has_rasa_shape_and_buttons_carry_payloads(client: httpx.Asy
     messages = response.json()
     assert all(m["recipient_id"] == "web-1" for m in messages)
     question = messages[-1]
-    assert "Question 1 sur 8" in question["text"]
-    payload = next(b["payload"] for b in question["buttons"] if b["title"] == "18 à 25 ans")
+    assert AGE in question["text"]
+    assert all(set(b) == {"title", "payload"} for b in question["buttons"])
+    payload = next(b["payload"] for b in question["buttons"] if b["title"] == "Adult")
+    assert payload == "/age:adult"
     assert len(payload.encode()) <= 64
     pressed = await client.post(URL, json={"sender": "web-1", "message": payload})
-    assert "Question 2 sur 8" in pressed.json()[-1]["text"]
+    assert "Q2/7. T-STAGE?" in pressed.json()[-1]["text"]
 
 
 async def test_a_redelivered_message_id_is_answered_once(client: httpx.AsyncClient) -> None:
@@ -53,12 +58,13 @@ async def test_a_redelivered_message_id_is_answered_once(client: httpx.AsyncClie
 @pytest.mark.parametrize(
     ("message", "expected"),
     [
-        ("", "Je n'ai rien reçu"),
-        ("x" * 20_000, "très long"),
-        ("🙂🙂🙂", "Choisis une des réponses"),
-        ("\x00\x07\x1b\u200b\r\n", "Je n'ai rien reçu"),
-        ("/age:millionaire", "Ce choix n'existe pas"),
-        ("/lieu:69120", "question déjà passée"),
+        ("", "T-EMPTY."),
+        ("x" * 20_000, "T-TOO-LONG."),
+        ("🙂🙂🙂", "T-NOT-UNDERSTOOD."),
+        ("\x00\x07\x1b\u200b\r\n", "T-EMPTY."),
+        ("/age:millionaire", "T-UNKNOWN-BUTTON."),  # forged: no such option
+        ("/stage:idea", "T-STALE."),  # a later question's button
+        ("/lieu:69120", "T-STALE."),  # a step no flow has (an old keyboard)
     ],
 )
 async def test_odd_messages_get_a_kind_reply(
@@ -69,7 +75,8 @@ async def test_odd_messages_get_a_kind_reply(
     assert response.status_code == 200
     texts = " ".join(m["text"] for m in response.json())
     assert expected in texts
-    assert "Question 1 sur 8" in texts  # and the question is asked again
+    assert texts.index(expected) < texts.index(AGE)  # and the question is asked again
+    assert response.json()[-1]["buttons"][0]["payload"] == "/age:under15"
 
 
 @pytest.mark.parametrize(
@@ -108,4 +115,33 @@ async def test_health_answers_200_only_once_the_bot_is_ready(settings: Settings)
             assert (await http.get("/health")).status_code == 200
             reply = await http.post(URL, json={"sender": "h", "message": "salut"})
             assert reply.status_code == 200
-            assert "Question 1 sur 8" in reply.json()[-1]["text"]
+            assert AGE in reply.json()[-1]["text"]
+
+
+async def test_a_lone_number_at_the_age_question_is_an_age_said_back_first(
+    client: httpx.AsyncClient, bot: Bot
+) -> None:
+    resident = RestResident(client, "web-3")
+    await resident.say("salut")
+    await resident.say("3")  # on REST no number is a button position: 3 years old
+    assert resident.said("T-CONFIRM 3 = Under 15 ?")
+    assert [b["payload"] for b in resident.buttons] == ["/_sys:yes", "/_sys:no"]
+    await resident.say("/_sys:no")  # not what was meant: the question again
+    assert resident.said(AGE)
+    await resident.say("34")
+    assert resident.said("Q2/7. T-STAGE?")
+    young = RestResident(client, "web-4")
+    await young.say("salut")
+    await young.say("3")
+    await young.say("/_sys:yes")  # confirmed: the chat ends, as the option says
+    assert young.said("T-MINOR.") and not young.buttons
+
+
+async def test_a_resident_who_only_types_goes_through_to_the_lead_and_after(
+    client: httpx.AsyncClient, bot: Bot
+) -> None:
+    resident = RestResident(client, "web-sms", settle=bot.dispatcher.drain)
+    for typed, expected in TYPED_INTAKE:
+        await resident.say(typed)
+        check_typed_answer(typed, resident.text, expected)
+    check_typed_lead(await export_leads(bot.engine, bot.cipher), "rest", "web-sms")

@@ -13,6 +13,7 @@ from bot.engine.loader import FlowError, load_flows
 from bot.engine.schema import flow_file_schema
 
 FLOWS = PROJECT / "flows"
+TEST_FLOWS = Path(__file__).parents[1] / "flows"
 
 
 def test_every_shipped_flow_loads() -> None:
@@ -21,9 +22,23 @@ def test_every_shipped_flow_loads() -> None:
     assert flows.glob.settings.start_flow == "intake"
 
 
+def test_the_tests_own_flows_load() -> None:
+    flows = load_flows(TEST_FLOWS)
+    assert {"main", "human", "after"} <= set(flows.flows)
+    assert flows.glob.settings.after_end == "after"
+    assert {e.id for e in flows.faq.faq} == {"free", "next", "scheme"}
+
+
 def test_published_json_schema_is_up_to_date() -> None:
     published = json.loads((FLOWS / "schema.json").read_text(encoding="utf-8"))
-    assert published == flow_file_schema()
+    assert published == flow_file_schema(), "flows/schema.json is stale: run `bot flows schema`"
+
+
+def test_the_json_schema_knows_every_kind_of_file() -> None:
+    schema = flow_file_schema()
+    assert {"Flow", "Global", "Faq"} <= set(schema["$defs"])
+    option = schema["$defs"]["Option"]["properties"]
+    assert {"range", "means", "phrase", "confirm"} <= set(option)
 
 
 def _folder_with(tmp_path: Path, name: str, content: str) -> Path:

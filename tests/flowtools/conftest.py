@@ -35,6 +35,7 @@ def alone(tmp_path: Path) -> Path:
     shutil.copy(FLOWS / "check" / "words.yml", folder / "check" / "words.yml")
     shutil.copytree(FLOWS / "notices", folder / "notices")
     yaml = YAML()
+    yaml.preserve_quotes = True  # ruamel writes a bare ``??`` back, which it cannot read
     glob = yaml.load((FLOWS / "global.yml").read_text(encoding="utf-8"))
     glob["settings"]["start_flow"] = "essai"
     glob["commands"] = [c for c in glob["commands"] if not isinstance(c["do"], dict)]

@@ -11,21 +11,29 @@ import pytest
 from bot.app.flowtools import NO_RENDERER, run_graph
 from bot.app.settings import PROJECT
 from bot.engine.loader import load_flows
+from bot.engine.schema import ChoiceStep, Option
 from bot.flowtools.mermaid import render_mermaid
 
 FLOWS = PROJECT / "flows"
 
 
+def _option(step: ChoiceStep, target: str) -> Option:
+    return next(o for o in step.options if o.next == target)
+
+
 def test_the_intake_diagram_shows_steps_buttons_branches_and_hand_offs() -> None:
     flows = load_flows(FLOWS)
-    text = render_mermaid(flows.flows["intake"], flows)
+    intake = flows.flows["intake"]
+    text = render_mermaid(intake, flows)
+    age = intake.flow.steps["age"]
+    assert isinstance(age, ChoiceStep)
     assert text.splitlines()[3] == "flowchart TD"
-    assert 's_age("❓ age : Question 1 sur 8. Tu as quel âge ?")' in text
-    assert 's_age -->|"Moins de 15 ans"| s_mineur' in text  # a button with its own path
+    assert f's_age("❓ age : {" ".join(age.ask.split())[:40]}' in text  # a question, its text
+    assert f's_age -->|"{_option(age, "mineur").label}"| s_mineur' in text  # a button's own path
     assert 's_accord_decision -->|"consent_contact = no"| s_sans_contact' in text  # a branch
-    assert 's_accord_decision -->|"sinon"| s_accord_relais' in text
+    assert 's_accord_decision -->|"sinon"| s_choix_relais' in text
     assert 's_relais[["⚙️ match_relay"]]' in text  # a hand-off
-    assert "class s_relais,s_lead_garde,s_lead_relais handoff" in text
+    assert "class s_relais,s_lead_garde,s_lead_attente,s_lead_relais handoff" in text
     assert "s_accord_contact{{" in text  # consents stand out
     assert 's_mineur(["🧹 fin, tout est oublié' in text
     assert "#123;relay_name#125;" in text  # braces never reach Mermaid's parser raw
@@ -77,4 +85,6 @@ def test_graph_draws_images_with_mmdc(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_graph_of_an_unknown_flow_is_refused(tmp_path: Path) -> None:
     lines: list[str] = []
     assert run_graph(FLOWS, tmp_path, ["accueil"], lines.append) == 1
-    assert lines == ["Script inconnu : accueil. Scripts : humain, intake."]
+    names = ", ".join(sorted(load_flows(FLOWS).flows))
+    assert lines == [f"Script inconnu : accueil. Scripts : {names}."]
+    assert "intake" in names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import httpx
@@ -15,9 +16,18 @@ from bot.app.settings import Settings
 from bot.domain.messages import Inbound
 from bot.flowtools.reload import FlowWatcher, Rejected, Reloaded
 from tests.chat import Chat
+from tests.conftest import TEST_FLOWS
 
-WELCOME_BACK = "Les questions ont un peu changé"
+WELCOME_BACK = "T-WELCOME-BACK."
 URL = "/webhooks/rest/webhook"
+
+
+@pytest.fixture
+def flows_copy(tmp_path: Path) -> Path:
+    """A copy of the tests' own flows (``tests/flows``), which the test edits."""
+    folder = tmp_path / "flows"
+    shutil.copytree(TEST_FLOWS, folder)
+    return folder
 
 
 @pytest.fixture
@@ -56,21 +66,16 @@ async def test_a_valid_edit_is_used_by_the_next_turn(
 ) -> None:
     await chat.say("salut")
     before = await flow_version(bot, chat)
-    edit(
-        flows_copy,
-        "intake.yml",
-        "Question 2 sur 8. Où en es-tu ?",
-        "Question 2 sur 8. Ton projet en est où ?",
-    )
+    edit(flows_copy, "main.yml", "T-STAGE?", "T-STAGE-EDITED?")
 
     result = await watcher.poll()
 
     assert isinstance(result, Reloaded)
     assert told and told[-1].startswith("Nouvelle version des scripts en service")
-    await chat.press("18 à 25 ans")
-    assert chat.said("Ton projet en est où ?")
+    await chat.choose("adult")
+    assert chat.said("T-STAGE-EDITED?")
     after = await flow_version(bot, chat)
-    assert after == result.versions["intake"] != before
+    assert after == result.versions["main"] != before
     assert await watcher.poll() is None  # nothing changed since
 
 
@@ -79,7 +84,7 @@ async def test_an_invalid_edit_is_refused_and_the_old_version_keeps_serving(
 ) -> None:
     serving = bot.dispatcher.runner
     await chat.say("salut")
-    edit(flows_copy, "intake.yml", "    next: contact_pref\n", "    next: contact_prefs\n")
+    edit(flows_copy, "main.yml", "next: minor}", "next: minors}")
 
     result = await watcher.poll()
 
@@ -87,27 +92,22 @@ async def test_an_invalid_edit_is_refused_and_the_old_version_keeps_serving(
     assert bot.dispatcher.runner is serving
     assert "le bot garde la version d'avant" in told[-1]
     assert any(
-        p.file == "intake.yml" and p.line and "l'étape « contact_prefs » n'existe pas" in p.message
+        p.file == "main.yml" and p.line and "l'étape « minors » n'existe pas" in p.message
         for p in result.problems
     ), told[-1]
-    await chat.press("18 à 25 ans")
-    assert chat.said("Question 2 sur 8. Où en es-tu ?")
+    await chat.choose("adult")
+    assert chat.said("Q2/7. T-STAGE?")
 
     # An edit that only the check refuses (a step nobody reaches) is refused too.
-    edit(flows_copy, "intake.yml", "    next: contact_prefs\n", "    next: contact_pref\n")
-    edit(
-        flows_copy,
-        "humain.yml",
-        "  mineur:\n",
-        "  perdu:\n    say: Personne ne vient ici.\n  mineur:\n",
-    )
+    edit(flows_copy, "main.yml", "next: minors}", "next: minor}")
+    edit(flows_copy, "human.yml", "  nothing:\n", "  lost:\n    say: T-LOST.\n  nothing:\n")
     result = await watcher.poll()
     assert isinstance(result, Rejected)
-    assert "l'étape « perdu » n'est jamais atteinte" in told[-1]
+    assert "l'étape « lost » n'est jamais atteinte" in told[-1]
     assert bot.dispatcher.runner is serving
 
-    edit(flows_copy, "humain.yml", "  perdu:\n    say: Personne ne vient ici.\n", "")
-    edit(flows_copy, "intake.yml", "Où en es-tu ?", "Ton projet en est où ?")
+    edit(flows_copy, "human.yml", "  lost:\n    say: T-LOST.\n", "")
+    edit(flows_copy, "main.yml", "T-STAGE?", "T-STAGE-EDITED?")
     assert isinstance(await watcher.poll(), Reloaded)
     assert bot.dispatcher.runner is not serving
 
@@ -116,34 +116,34 @@ async def test_a_conversation_on_a_removed_step_starts_again_kindly(
     chat: Chat, watcher: FlowWatcher, flows_copy: Path
 ) -> None:
     await chat.say("salut")
-    for button in ("18 à 25 ans", "J'ai une idée", "Restauration"):
-        await chat.press(button)
-    assert chat.said("Question 4 sur 8")  # waiting on the step "pitch"
-    edit(flows_copy, "intake.yml", "  pitch:\n", "  idee:\n")
+    for option in ("adult", "idea", "restauration"):
+        await chat.choose(option)
+    assert chat.asks == "pitch" and chat.said("Q4/7. T-PITCH?")
+    edit(flows_copy, "main.yml", "  pitch:\n", "  idea_text:\n")
     assert isinstance(await watcher.poll(), Reloaded)
 
     await chat.say("Un food truck de crêpes")
 
     assert chat.said(WELCOME_BACK)
-    assert chat.said("Question 1 sur 8")
+    # From the start again (the message still told the sector: one question less).
+    assert chat.said("Q1/6. T-AGE?") and chat.asks == "age"
 
 
 async def test_a_conversation_returning_to_a_removed_step_starts_again_kindly(
     chat: Chat, watcher: FlowWatcher, flows_copy: Path
 ) -> None:
     await chat.say("salut")
-    await chat.press("18 à 25 ans")
-    await chat.press("J'ai une idée")
-    await chat.say("parler à quelqu'un")  # from "secteur" to the flow "humain"
-    assert chat.said("Tu es dans quelle commune")
-    edit(flows_copy, "intake.yml", "  secteur:\n", "  domaine:\n")
-    edit(flows_copy, "intake.yml", "    next: secteur\n", "    next: domaine\n")
+    await chat.choose("adult")
+    await chat.choose("idea")
+    await chat.say("parler à quelqu'un")  # from "sector" to the flow "human"
+    assert chat.said("T-HUMAN-PLACE?")
+    edit(flows_copy, "main.yml", "  sector:\n", "  domain:\n")
     assert isinstance(await watcher.poll(), Reloaded)
 
     await chat.say("Roubaix")
 
     assert chat.said(WELCOME_BACK)
-    assert chat.said("Question 1 sur 8")
+    assert chat.said("Q1/7. T-AGE?") and chat.asks == "age"
 
 
 async def test_a_consent_whose_flow_changed_meanwhile_is_asked_again(
@@ -151,20 +151,18 @@ async def test_a_consent_whose_flow_changed_meanwhile_is_asked_again(
 ) -> None:
     await chat.say("salut")
     await chat.say("parler à quelqu'un")
-    await chat.press("18 à 25 ans")
-    await chat.press("J'ai une idée")
     await chat.say("Roubaix")
-    assert chat.said("Je peux garder ton contact")
-    edit(flows_copy, "humain.yml", "Tu peux tout effacer quand tu veux.", "Tu peux tout effacer.")
+    assert chat.said("T-HUMAN-KEEP?")
+    edit(flows_copy, "human.yml", "T-HUMAN-KEEP?", "T-HUMAN-KEEP-EDITED?")
     assert isinstance(await watcher.poll(), Reloaded)
 
-    await chat.press("Oui, garde-le")  # pressed under the text of the previous version
+    await chat.choose("yes")  # pressed under the text of the previous version
 
-    assert chat.said("Tu peux tout effacer.") and not chat.said("quand tu veux")
+    assert chat.said("T-HUMAN-KEEP-EDITED?") and not chat.said("T-HUMAN-KEEP?")
     state = await BotProbe(bot).conversation(chat.channel, chat.user)
     assert state is not None and "consent_contact" not in state["slots"]
-    await chat.press("Oui, garde-le")
-    assert chat.said("La personne la plus proche")
+    await chat.choose("yes")
+    assert chat.said("T-HUMAN-SEND-TO")
 
 
 async def test_an_edited_notice_goes_live(
@@ -183,12 +181,12 @@ async def test_bot_chat_takes_in_edits_before_each_message(
     handle = watched(bot, settings, told.append).handle
     chat = Chat(handle, channel="terminal", user="coordinator")
     await chat.say("salut")
-    edit(flows_copy, "intake.yml", "Où en es-tu ?", "Ton projet en est où ?")
+    edit(flows_copy, "main.yml", "T-STAGE?", "T-STAGE-EDITED?")
 
-    await chat.press("18 à 25 ans")
+    await chat.choose("adult")
 
     assert told and told[-1].startswith("Nouvelle version")
-    assert chat.said("Ton projet en est où ?")
+    assert chat.said("T-STAGE-EDITED?")
     assert isinstance(await handle(Inbound("terminal", "coordinator", "aide")), list)
 
 
@@ -205,7 +203,7 @@ async def test_the_server_watches_the_flows_while_it_runs(
         assert isinstance(watcher, FlowWatcher)
         reloaded = asyncio.Event()
         watcher.tell = lambda _text: reloaded.set()
-        edit(flows_copy, "intake.yml", "Tu as quel âge ?", "Quel âge as-tu ?")
+        edit(flows_copy, "main.yml", "T-AGE?", "T-AGE-EDITED?")
         await reloaded.wait()  # the server's own polling task took the edit in
         reply = await http.post(URL, json={"sender": "s", "message": "salut"})
-        assert "Question 1 sur 8. Quel âge as-tu ?" in reply.json()[-1]["text"]
+        assert "Q1/7. T-AGE-EDITED?" in reply.json()[-1]["text"]

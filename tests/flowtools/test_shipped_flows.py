@@ -21,13 +21,16 @@ def test_shipped_flows_have_no_error_and_no_warning() -> None:
     result = check_flows(FLOWS)
     blocking = [str(f) for f in result.findings if f.severity is not Severity.NOTE]
     assert blocking == []
-    assert result.flows is not None and {"intake", "humain"} <= set(result.flows.flows)
+    assert result.flows is not None and {"intake", "humain", "suivi"} <= set(result.flows.flows)
     assert load_checked(FLOWS).digest == result.flows.digest
 
 
 def test_flows_check_command_says_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["flows", "check"]) == 0
-    assert "OK : 2 scripts sans erreur, 0 avertissement" in capsys.readouterr().out
+    checked = check_flows(FLOWS).flows
+    assert checked is not None
+    scripts = len(checked.flows)
+    assert f"OK : {scripts} scripts sans erreur, 0 avertissement" in capsys.readouterr().out
 
 
 def test_the_intake_flow_has_coordinator_tests() -> None:
@@ -36,6 +39,6 @@ def test_the_intake_flow_has_coordinator_tests() -> None:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
-async def test_coordinator_test(bot: Bot, scenario: LoadedScenario) -> None:
-    outcome = await play(BotProbe(bot), scenario, "coordinator-test")
+async def test_coordinator_test(shipped_bot: Bot, scenario: LoadedScenario) -> None:
+    outcome = await play(BotProbe(shipped_bot), scenario, "coordinator-test")
     assert outcome.ok, outcome.report()

@@ -10,44 +10,17 @@ from typing import Any
 import httpx
 import pytest
 from ruamel.yaml import YAML
-from starlette.applications import Starlette
 
 from bot.app.build import make_app
 from bot.app.settings import PROJECT, Settings
 from bot.channels.telegram.channel import TelegramChannel
 from bot.domain.understanding import NLU
+from tests.channels.intake import PITCH, go_through_intake
+from tests.channels.residents import RestResident
 from tests.channels.telegram.botapi import FakeBotApi, TelegramResident
 from tests.channels.telegram.test_e2e import exported, telegram_settings
 
 SAMIRA = 7000001  # the relay's own Telegram account (private chat id = user id)
-
-
-class RestResident:
-    """A resident on a web chat speaking the Rasa REST protocol."""
-
-    def __init__(self, http: httpx.AsyncClient, sender: str, app: Starlette) -> None:
-        self.http = http
-        self.sender = sender
-        self.app = app
-        self.replies: list[dict[str, Any]] = []
-
-    async def say(self, text: str) -> None:
-        body = {"sender": self.sender, "message": text}
-        response = await self.http.post("/webhooks/rest/webhook", json=body)
-        assert response.status_code == 200
-        self.replies = response.json()
-        await self.app.state.bot().dispatcher.drain()  # hand-off events run after the reply
-
-    async def press(self, title: str) -> None:
-        for reply in reversed(self.replies):
-            for button in reply.get("buttons", []):
-                if button["title"].startswith(title):
-                    await self.say(button["payload"])
-                    return
-        raise AssertionError(f"no button {title!r} in {self.replies}")
-
-    def said(self, fragment: str) -> bool:
-        return any(fragment in r["text"] for r in self.replies)
 
 
 @pytest.fixture
@@ -86,23 +59,13 @@ async def test_handoff_acceptance_bridge_fin_and_closure(
         samira = TelegramResident(server, deliver, user_id=SAMIRA)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
-            nadia = RestResident(http, "web-nadia", app)
+            nadia = RestResident(http, "web-nadia", app.state.bot().dispatcher.drain)
             await nadia.say("salut")
-            for title in ("18 à 25 ans", "J'ai une idée", "Restauration"):
-                await nadia.press(title)
-            await nadia.say("Un camion de pizzas au marché")
-            await nadia.press("Trouver de l'argent")
-            await nadia.press("C'est tout")
-            await nadia.say("69120")
-            for title in ("Oui", "Ici, par message", "Oui, c'est juste", "Oui, garde-le"):
-                await nadia.press(title)
-            await nadia.press("Oui, envoie-lui")
-            await nadia.say("Nadia")
-            assert nadia.said("C'est envoyé à Samira")
+            await go_through_intake(nadia, first_name="Nadia")
 
             cards = [m for m in server.sent if m["chat"]["id"] == SAMIRA]
-            assert "Un camion de pizzas au marché" in cards[-1]["text"]
-            await samira.press("✅ Je le prends")
+            assert PITCH in cards[-1]["text"] and "Nadia" in cards[-1]["text"]
+            await samira.choose("accept")  # "✅ Je le prends"
             assert samira.said("Écris ici pour parler à Nadia")
 
             for i in range(3):
@@ -113,17 +76,17 @@ async def test_handoff_acceptance_bridge_fin_and_closure(
                     )
                 else:
                     assert nadia.said(f"💬 Samira : réponse {i - 1}")
-                assert not nadia.said("Question")  # the bot itself stays silent
+                assert not nadia.said("T-") and not nadia.buttons  # the bot stays silent
                 last = [m for m in server.sent if m["chat"]["id"] == SAMIRA][-1]
                 assert last["text"].endswith(f"Bonjour, question {i}")
                 await samira.say(f"réponse {i}")
             await nadia.say("FIN")
             assert nadia.said("💬 Samira : réponse 2")
-            assert nadia.said("tu es revenu·e avec moi")
+            assert nadia.said("T-LEAVE Samira")  # the flows' "leave" command answered
             last = [m for m in server.sent if m["chat"]["id"] == SAMIRA][-1]
             assert "a quitté la conversation" in last["text"]
 
-            await samira.press("Rencontré")
+            await samira.choose("close_met")  # "Rencontré"
             assert samira.said("clôturé")
             await nadia.say("merci")
             assert nadia.said("a clôturé ton dossier : vous vous êtes rencontrés")

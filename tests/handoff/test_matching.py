@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.app.settings import PROJECT
@@ -64,5 +66,8 @@ def test_when_every_relay_is_full_the_flow_hears_that_nobody_is_free() -> None:
 
     full = RelayLoads({r.id: r.capacity for r in RELAYS.relays})
     match = make_actions(CATALOGUE, RELAYS, full)["match_relay"]
-    outcome = match({"postal_code": "69120", "stage": "idea"}, {})
+    slots = {"postal_code": "69120", "insee": "69256", "department": "69", "stage": "idea"}
+    outcome = match(slots, {}, datetime.now(UTC))
     assert outcome.slots["relay_id"] is None
+    free = make_actions(CATALOGUE, RELAYS)["match_relay"]
+    assert free(slots, {}, datetime.now(UTC)).slots["relay_id"] == "citeslab_vaulx"

@@ -20,6 +20,7 @@ from bot.handoff.notify import (
     WebhookNotifier,
     verify_signature,
 )
+from tests.channels.intake import PITCH
 from tests.chat import Chat
 from tests.handoff.test_lifecycle import intake
 
@@ -60,7 +61,7 @@ async def test_a_relay_without_telegram_gets_the_case_by_email(
     assert mail["To"] == "samira.demo@example.org"
     assert mail["Subject"].startswith("Tremplin : nouveau dossier")
     body = mail.get_payload(decode=True).decode("utf-8")
-    assert "Un camion de pizzas au marché" in body
+    assert PITCH in body
     assert "https://tremplin.example.org/relais/cas/" in body
 
 
@@ -89,7 +90,7 @@ async def test_a_webhook_relay_gets_a_signed_event_retried_until_accepted(bot: B
     assert len(attempts) == 2
     [event] = received
     assert event["type"] == "case.offered"
-    assert event["case"]["pitch"] == "Un camion de pizzas au marché"
+    assert event["case"]["pitch"] == PITCH
 
 
 def test_a_tampered_webhook_body_fails_verification() -> None:
@@ -116,7 +117,7 @@ async def test_the_case_page_from_the_email_takes_the_case(bot: Bot) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
         page = await http.get(f"/relais/cas/{case_id}")
-        assert "Un camion de pizzas au marché" in page.text
+        assert PITCH in page.text
         assert "Je le prends" in page.text
         taken = await http.post(f"/relais/cas/{case_id}/accept", follow_redirects=True)
         assert "Tu as pris ce dossier" in taken.text

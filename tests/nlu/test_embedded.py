@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -9,10 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.app.build import faq_training
+from bot.app.settings import PROJECT
+from bot.domain.text import fold
 from bot.domain.understanding import Understanding
+from bot.engine.loader import load_flows
 from bot.nlu.classifier import IntentModel, export, fit_pipeline
 from bot.nlu.embedded import OUT_OF_SCOPE, EmbeddedNLU, cache_path, make_embedded_nlu
 from bot.nlu.entities import normalize_amount
+from tests.conftest import TEST_FLOWS
 from tests.nlu.projects import tiny_project
 
 
@@ -170,3 +176,71 @@ def test_training_in_a_child_process_fills_the_same_cache(tmp_path: Path) -> Non
     nlu = make_embedded_nlu(project, cache, isolate=True)
     assert cache_path(project / "data", cache).exists()
     assert nlu.understand("stop").intent == "stop"
+
+
+# Questions of flows/faq.yml, none written as in its examples.
+FAQ_QUESTIONS = [
+    ("est ce que c'est payant", "faq_gratuit"),
+    ("ça coûte quelque chose ?", "faq_gratuit"),
+    ("quand est-ce que quelqu'un va me rappeler ?", "faq_suite"),
+    ("vous allez faire quoi avec mes infos ?", "faq_donnees"),
+    ("combien de temps ça dure tout ça ?", "faq_duree"),
+]
+
+
+def test_the_faq_of_the_flows_is_trained_with_the_nlu(embedded_nlu: EmbeddedNLU) -> None:
+    flows = load_flows(PROJECT / "flows")
+    intents = {entry.intent_name for entry in flows.faq.faq}
+    assert {"faq_gratuit", "faq_suite", "ask_bot"} <= intents
+    assert intents <= set(embedded_nlu.model.classes)
+    training = faq_training(flows)
+    assert set(training.intents) == intents
+    for text in (text for text, _ in FAQ_QUESTIONS):
+        assert fold(text) not in {fold(e.text) for e in training.examples}
+
+
+@pytest.mark.parametrize(("text", "intent"), FAQ_QUESTIONS)
+async def test_a_clear_faq_question_gets_its_faq_intent(
+    embedded_nlu: EmbeddedNLU, text: str, intent: str
+) -> None:
+    understood = await embedded_nlu.parse(text)
+    assert understood.intent == intent
+    assert understood.confidence >= 0.5
+
+
+def test_is_it_free_went_from_ask_bot_to_the_faq(embedded_nlu: EmbeddedNLU) -> None:
+    assert embedded_nlu.understand("is it free").intent == "faq_gratuit"
+    assert embedded_nlu.understand("t'es un robot ?").intent == "ask_bot"
+
+
+HOURS = """\
+faq:
+  - id: horaires
+    examples:
+      - vous êtes ouverts quand
+      - c'est quoi vos horaires
+      - vous ouvrez a quelle heure
+      - vous fermez a quelle heure
+      - c ouvert le samedi ?
+      - quels sont les horaires
+      - horaires d'ouverture
+      - vous etes la le dimanche ?
+    answer: "T-HOURS."
+unknown: "T-FAQ-UNKNOWN."
+"""
+
+
+def test_faq_examples_train_their_own_intent_and_change_the_cache_key(tmp_path: Path) -> None:
+    project, cache = tiny_project(tmp_path / "nlu"), tmp_path / "cache"
+    flows = tmp_path / "flows"
+    shutil.copytree(TEST_FLOWS, flows)
+    (flows / "faq.yml").write_text(HOURS, encoding="utf-8")
+    extra = faq_training(load_flows(flows))
+    assert extra.intents == ["faq_horaires"]
+    without = make_embedded_nlu(project, cache, isolate=False)
+    assert "faq_horaires" not in without.model.classes
+    with_faq = make_embedded_nlu(project, cache, isolate=False, extra=extra)  # not the cached
+    assert "faq_horaires" in with_faq.model.classes
+    assert with_faq.understand("a quelle heure vous ouvrez ?").intent == "faq_horaires"
+    assert with_faq.understand("salut").intent == "greet"  # the project's intents stay
+    assert len(list(cache.glob("intents-*.npz"))) == 2

@@ -64,6 +64,7 @@ def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_RUNTIME_DIR", str(settings.runtime_dir))
     monkeypatch.setenv("BOT_NLU__CACHE_DIR", str(settings.nlu.cache_dir))
     monkeypatch.setenv("BOT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BOT_FLOWS_DIR", str(settings.flows_dir))  # the tests' flows and FAQ
 
 
 def test_bot_nlu_evaluate_prints_cross_validation_and_held_out_figures(

@@ -13,6 +13,7 @@ from bot.domain.understanding import Entity, Understanding
 from bot.engine.actions import make_actions
 from bot.engine.loader import FlowError, load_flows
 from bot.engine.runner import Runner
+from bot.engine.schema import ChoiceStep
 from bot.engine.state import ConversationState, Status
 from bot.geo.postal import PostalIndex
 from bot.handoff.reference import load_catalogue, load_relays
@@ -47,8 +48,8 @@ steps:
 
 
 def _folder(tmp_path: Path, name: str, content: str) -> Path:
-    for file in ("global.yml", "intake.yml", "humain.yml"):
-        shutil.copy(FLOWS / file, tmp_path / file)
+    for file in FLOWS.glob("*.yml"):  # the shipped flows, FAQ and global file
+        shutil.copy(file, tmp_path / file.name)
     (tmp_path / name).write_text(content, encoding="utf-8")
     return tmp_path
 
@@ -93,7 +94,12 @@ def test_entities_answer_later_questions_and_are_acknowledged(runner: Runner) ->
     found = Understanding("start_project", 0.5, (Entity("sector", "beaute"),))
     turn = runner.run(state, Inbound("rest", "u", "un barber"), found)
     assert turn.state.slots["sector"] == "beaute"
-    assert turn.replies[0].text == "C'est noté : Beauté, coiffure."
+    sector = runner.flows.flow("intake").steps["secteur"]
+    assert isinstance(sector, ChoiceStep)
+    label = next(o.label for o in sector.options if o.id == "beaute")
+    noted = runner.flows.glob.messages.noted.replace("{noted}", label)
+    assert turn.replies[0].text == noted  # acknowledged, in the coordinators' words
+    assert turn.state.step == state.step  # the question asked is asked again
     assert turn.state.retries == 0
 
 

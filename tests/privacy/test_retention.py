@@ -42,7 +42,7 @@ async def test_purge_dry_run_counts_and_the_real_run_removes(bot: Bot) -> None:
     await kept.say("mes données")  # logged with its text: the person consented
     abandoned = Chat(bot.handle, user="left-halfway")
     await abandoned.say("salut")
-    await abandoned.press("18 à 25 ans")
+    await abandoned.choose("adult")
     await _age_everything(bot, days=40)
     texts_before = await _texts(bot)
     assert texts_before > 0

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from bot.app.bot import Bot
-from bot.domain.understanding import Understanding
+from bot.app.build import start_bot
+from bot.app.flowtools import BotProbe
+from bot.app.settings import Settings
+from bot.domain.understanding import NLU, Understanding
 from bot.store.leads import export_leads
 from tests.chat import Chat
+from tests.conftest import TEST_FLOWS
 from tests.dbscan import count_rows, find_everywhere
 
 NAME = "Zoubida"
@@ -25,23 +31,19 @@ class RecordingCaseEvents:
 
 
 async def complete_intake(chat: Chat, *, pitch: str = PITCH) -> None:
+    """The tests' intake (``tests/flows/main.yml``) to the end: contact kept, case sent."""
     await chat.say("bonjour")
-    for button in ("26 à 30 ans", "J'ai une idée", "Commerce, boutique"):
-        await chat.press(button)
+    for option in ("adult", "idea", "autre"):
+        await chat.choose(option)
     await chat.say(pitch)
-    await chat.press("Des clients")
-    await chat.press("C'est tout")
+    await chat.choose("local")
+    await chat.choose("_done")
     await chat.say("93200")
-    for button in (
-        "Oui",
-        "Ici, par message",
-        "Oui, c'est juste",
-        "Oui, garde-le",
-        "Oui, envoie-lui",
-    ):
-        await chat.press(button)
+    for option in ("message", "yes", "yes"):  # contact preference, both consents
+        await chat.choose(option)
+    assert chat.asks == "first_name"
     await chat.say(NAME)
-    assert chat.said("C'est envoyé")
+    assert chat.said("T-SENT Mamadou")  # 93200 goes to the Plaine Commune relay
 
 
 async def test_erasure_leaves_nothing_but_the_suppression_record(bot: Bot) -> None:
@@ -51,9 +53,10 @@ async def test_erasure_leaves_nothing_but_the_suppression_record(bot: Bot) -> No
     await complete_intake(chat)
     [lead] = await export_leads(bot.engine, bot.cipher)
     await chat.say("supprimer mes données")
-    assert chat.said("efface tout ce que je sais")
-    await chat.press("Oui, tout effacer")
-    assert chat.said("j'ai tout effacé")
+    assert chat.said("T-ERASE?")
+    assert [b.payload for b in chat.buttons] == ["/_sys:erase", "/_sys:keep"]
+    await chat.choose("erase")
+    assert chat.said("T-ERASED.")
     assert await find_everywhere(bot.engine, NAME, "tg-777001", PITCH, "robes") == []
     for table in ("conversations", "contacts", "consents", "leads"):
         assert await count_rows(bot.engine, table) == 0
@@ -65,9 +68,10 @@ async def test_erasure_can_be_cancelled(bot: Bot) -> None:
     chat = Chat(bot.handle)
     await complete_intake(chat)
     await chat.say("supprimer mes données")
-    await chat.press("Non, garder")
-    assert chat.said("je ne touche à rien")
+    await chat.choose("keep")
+    assert chat.said("T-KEPT.") and not chat.said("T-ERASED.")
     assert len(await export_leads(bot.engine, bot.cipher)) == 1
+    assert await count_rows(bot.engine, "suppressions") == 0
 
 
 @pytest.fixture
@@ -84,9 +88,11 @@ def nlu() -> object:
 async def test_erasure_is_reached_by_intent_in_the_middle_of_a_question(bot: Bot) -> None:
     chat = Chat(bot.handle)
     await chat.say("salut")
-    await chat.press("18 à 25 ans")
+    await chat.choose("adult")
+    assert chat.asks == "stage"
     await chat.say("vous pouvez effacer tout ce que vous avez sur moi ?")
-    assert chat.said("efface tout ce que je sais")
+    assert chat.said("T-ERASE?")
+    assert [b.payload for b in chat.buttons] == ["/_sys:erase", "/_sys:keep"]
 
 
 async def test_contact_fields_are_encrypted_at_rest(bot: Bot) -> None:
@@ -103,9 +109,12 @@ async def test_my_data_gives_a_summary_and_a_json_copy(bot: Bot) -> None:
     await complete_intake(chat)
     await chat.say("mes données")
     summary = next(r for r in chat.replies if r.attachment is not None)
-    assert NAME in summary.text
-    assert "garder ton contact" in summary.text
+    assert chat.said("T-ACCESS.")  # the command's reply, then the summary
+    assert f"T-CONTACT rest {NAME}." in summary.text
+    assert "T-CONSENTS contact ; relay." in summary.text  # the coordinators' purpose names
+    assert "T-CASE-SENT Mamadou" in summary.text
     assert "Samira" not in summary.text  # 93200 goes to the Plaine Commune relay
+    assert "T-FOOTER." in summary.text
     assert summary.attachment is not None
     copy = json.loads(summary.attachment.content)
     assert copy["contact"]["first_name"] == NAME
@@ -113,25 +122,55 @@ async def test_my_data_gives_a_summary_and_a_json_copy(bot: Bot) -> None:
     assert {c["purpose"] for c in copy["consents"]} == {"contact", "relay"}
 
 
-async def test_correcting_an_answer_after_the_end_updates_the_case(bot: Bot) -> None:
-    chat = Chat(bot.handle)
-    await complete_intake(chat)
-    await chat.say("corriger")
-    await chat.press("Le domaine")
-    await chat.press("Numérique")
-    await chat.press("Oui")  # the commune is confirmed again
-    assert chat.said("Je résume")
-    await chat.press("Oui, c'est juste")
-    [lead] = await export_leads(bot.engine, bot.cipher)
-    assert lead["sector"] == "numerique"
-    assert lead["first_name"] == NAME
+FIX_FLOW = """\
+flow: fix
+title: "Test correction"
+version: 1
+steps:
+  clear:
+    set: {sector: null}
+    next: {flow: main, step: sector}
+"""
+
+
+@pytest.fixture
+def correctable(settings: Settings, tmp_path: Path) -> Settings:
+    """The tests' flows, where « corriger » clears the sector and asks it again."""
+    folder = tmp_path / "flows"
+    shutil.copytree(TEST_FLOWS, folder)
+    (folder / "fix.yml").write_text(FIX_FLOW, encoding="utf-8")
+    glob = folder / "global.yml"
+    text = glob.read_text(encoding="utf-8")
+    old = "do: {flow: main, step: age}"
+    assert old in text
+    glob.write_text(text.replace(old, "do: {flow: fix}"), encoding="utf-8")
+    return settings.model_copy(update={"flows_dir": folder})
+
+
+async def test_correcting_an_answer_after_the_end_updates_the_case(
+    correctable: Settings, nlu: NLU | None
+) -> None:
+    bot = await start_bot(correctable, nlu=nlu, migrate=False)
+    try:
+        chat = Chat(bot.handle)
+        await complete_intake(chat)
+        await chat.say("corriger")
+        assert chat.asks == "sector"
+        await chat.choose("beaute")
+        assert chat.said("T-SENT Mamadou")  # every other answer and consent still holds
+        [lead] = await export_leads(bot.engine, bot.cipher)  # the same case, updated
+        assert lead["sector"] == "beaute"
+        assert lead["first_name"] == NAME
+        assert lead["pitch"] == PITCH
+    finally:
+        await bot.close()
 
 
 async def test_stop_from_someone_we_keep_withdraws_follow_ups(bot: Bot) -> None:
     chat = Chat(bot.handle)
     await complete_intake(chat)
     await chat.say("stop")
-    assert chat.said("je ne t'écris plus")
+    assert chat.text == "T-STOP."
     async with bot.engine.connect() as connection:
         from sqlalchemy import text
 
@@ -142,26 +181,29 @@ async def test_stop_from_someone_we_keep_withdraws_follow_ups(bot: Bot) -> None:
     assert stopped is not None
     assert withdrawal == "followup"
     await chat.say("bonjour")  # writing again starts afresh
-    assert chat.said("Question 1 sur 8")
+    assert chat.said("T-WELCOME.") and chat.said("Q1/7. T-AGE?")
 
 
 async def test_a_health_mention_is_redacted_before_storage(bot: Bot) -> None:
     chat = Chat(bot.handle)
     await chat.say("salut")
-    await chat.press("31 ans ou plus")
-    await chat.press("J'ai une idée")
-    await chat.press("Artisanat")
+    for option in ("adult", "idea", "autre"):
+        await chat.choose(option)
+    assert chat.asks == "pitch"
     await chat.say("Avec mon diabète je veux faire de la couture à la maison")
-    assert chat.said("retiré de ta réponse ce qui parle de santé")
-    assert chat.said("Question 5 sur 8")
+    assert chat.said("T-REDACTED santé.")
+    assert chat.said("Q5/7. T-NEEDS?") and chat.asks == "needs"
     assert await find_everywhere(bot.engine, "diabète") == []
+    state = await BotProbe(bot).conversation(chat.channel, chat.user)
+    assert state is not None
+    assert state["slots"]["pitch"] == "Avec mon […] je veux faire de la couture à la maison"
 
 
-async def test_full_notice_on_request_names_the_controller(bot: Bot) -> None:
+async def test_full_notice_on_request_names_the_controller(bot: Bot, settings: Settings) -> None:
     chat = Chat(bot.handle)
     await chat.say("salut")
-    assert chat.said("Je ne garde rien sur toi sans ton accord")
+    assert chat.said("T-WELCOME. 🔒 Je ne garde rien sur toi sans ton accord")  # notice_court
     await chat.say("/confidentialite")
-    assert chat.said("l'équipe Tremplin")
-    assert chat.said("supprimer mes données")
-    assert chat.said("Question 1 sur 8")  # and the conversation goes on
+    assert chat.said(f"Qui : {settings.privacy.controller}.")  # notice_complet, filled in
+    assert chat.said("« supprimer mes données »")
+    assert chat.said("Q1/7. T-AGE?") and chat.asks == "age"  # and the conversation goes on

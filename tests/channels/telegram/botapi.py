@@ -180,40 +180,40 @@ class TelegramResident:
         """Type ``text``."""
         await self._send(self._message(text))
 
-    async def press(self, title: str) -> None:
-        """Press the inline button ``title`` of the latest message that has buttons."""
+    def _keyboard(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The latest message to this person that has inline buttons, and its buttons."""
         for message in reversed(self.server.sent):
             rows = message.get("reply_markup", {}).get("inline_keyboard")
-            if message["chat"]["id"] != self.user["id"] or not rows:
-                continue
-            for row in rows:
-                for button in row:
-                    if button["text"].removeprefix("✔ ").startswith(title):
-                        query = {
-                            "id": f"q{next(self._update_ids)}",
-                            "from": self.user,
-                            "message": {
-                                key: message[key]
-                                for key in (
-                                    "message_id",
-                                    "chat",
-                                    "date",
-                                    "from",
-                                    "text",
-                                    "reply_markup",
-                                )
-                            },
-                            "chat_instance": "-3958200000000000001",
-                            "data": button["callback_data"],
-                        }
-                        self.presses += 1
-                        await self._send(
-                            {"update_id": next(self._update_ids), "callback_query": query}
-                        )
-                        return
-            offered = [b["text"] for row in rows for b in row]
-            raise AssertionError(f"no button {title!r}; offered: {offered}")
+            if message["chat"]["id"] == self.user["id"] and rows:
+                return message, [button for row in rows for button in row]
         raise AssertionError("no message with buttons")
+
+    async def _press(self, message: dict[str, Any], button: dict[str, Any]) -> None:
+        keys = ("message_id", "chat", "date", "from", "text", "reply_markup")
+        query = {
+            "id": f"q{next(self._update_ids)}",
+            "from": self.user,
+            "message": {key: message[key] for key in keys},
+            "chat_instance": "-3958200000000000001",
+            "data": button["callback_data"],
+        }
+        self.presses += 1
+        await self._send({"update_id": next(self._update_ids), "callback_query": query})
+
+    async def choose(self, option_id: str) -> None:
+        """Press the button of the current question whose option id is ``option_id``
+        (its callback data is the payload ``/<step>:<option>``)."""
+        message, buttons = self._keyboard()
+        for button in buttons:
+            if button["callback_data"].rsplit(":", 1)[-1] == option_id:
+                return await self._press(message, button)
+        offered = [b["callback_data"] for b in buttons]
+        raise AssertionError(f"no option {option_id!r}; offered: {offered}")
+
+    @property
+    def text(self) -> str:
+        """The bot's answer to the last action, as the person reads it."""
+        return "\n".join(m["text"] for m in self.replies)
 
     def said(self, fragment: str) -> bool:
         """True when the bot's answer to the last action contains ``fragment``."""

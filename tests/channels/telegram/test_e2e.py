@@ -19,6 +19,13 @@ from bot.cli import main
 from bot.domain.understanding import NLU
 from bot.store.database import make_engine
 from bot.store.leads import export_leads
+from tests.channels.intake import (
+    FIRST_NAME,
+    TYPED_INTAKE,
+    check_typed_answer,
+    check_typed_lead,
+    go_through_intake,
+)
 from tests.channels.telegram.botapi import FakeBotApi, TelegramResident
 from tests.channels.telegram.fakes import TOKEN
 
@@ -46,28 +53,11 @@ def telegram_settings(settings: Settings, server: FakeBotApi, *, webhook: bool) 
     return settings.model_copy(update={"telegram": config})
 
 
-async def go_through_intake(resident: TelegramResident) -> None:
+async def intake(resident: TelegramResident) -> None:
+    """A deep link from a poster, then the test intake by buttons."""
     await resident.open_link("affiche-mirail-2026")
-    assert resident.said("Question 1 sur 8")
-    await resident.press("18 à 25 ans")
-    await resident.press("J'ai une idée")
-    await resident.press("Restauration")
-    await resident.say(PITCH)
-    await resident.press("Trouver de l'argent")
-    await resident.press("Me former")
-    await resident.press("C'est tout")
-    assert resident.said("Question 6 sur 8")
-    await resident.say("69120")
-    assert resident.said("Vaulx-en-Velin (69120)")
-    await resident.press("Oui")
-    await resident.press("Ici, par message")
-    assert resident.said("Je résume")
-    await resident.press("Oui, c'est juste")
-    assert resident.said("garder ton contact")
-    await resident.press("Oui, garde-le")
-    await resident.press("Oui, envoie-lui")
-    await resident.say("Nadia")
-    assert resident.said("C'est envoyé à Samira")
+    assert resident.said("T-WELCOME.")
+    await go_through_intake(resident, pitch=PITCH)
 
 
 async def exported(settings: Settings) -> list[dict[str, Any]]:
@@ -88,7 +78,9 @@ def check_lead(leads: list[dict[str, Any]]) -> None:
         "restauration",
         "Vaulx-en-Velin",
     )
+    assert (lead["needs"], lead["pitch"], lead["first_name"]) == (["argent"], PITCH, FIRST_NAME)
     assert lead["relay_id"] == "citeslab_vaulx"
+    assert sorted(c["purpose"] for c in lead["consents"]) == ["contact", "relay"]
 
 
 async def test_a_resident_goes_through_the_intake_by_polling(
@@ -106,7 +98,7 @@ async def test_a_resident_goes_through_the_intake_by_polling(
             await channel.idle()
 
         resident = TelegramResident(server, deliver)
-        await go_through_intake(resident)
+        await intake(resident)
         assert len(server.called("answerCallbackQuery")) == resident.presses
     polls = server.called("getUpdates")
     assert polls[-1]["timeout"] == "0"  # the last call only confirms what was fetched
@@ -132,7 +124,7 @@ async def test_a_resident_goes_through_the_intake_through_the_webhook(
             await channel.idle()
 
         resident = TelegramResident(server, deliver)
-        await go_through_intake(resident)
+        await intake(resident)
         refused = await http.post(WEBHOOK_PATH, json={"update_id": 1}, headers={SECRET_HEADER: "x"})
         assert refused.status_code == 403
         assert (await http.get("/health")).status_code == 200
@@ -140,6 +132,28 @@ async def test_a_resident_goes_through_the_intake_through_the_webhook(
     check_lead(await exported(settings))
     assert TOKEN not in caplog.text  # Bot API URLs carry the token: never logged
     assert PITCH not in caplog.text  # nor what people write
+
+
+async def test_a_resident_who_only_types_goes_through_to_the_lead_and_after(
+    settings: Settings, server: FakeBotApi, nlu: NLU | None
+) -> None:
+    settings = telegram_settings(settings, server, webhook=False)
+    app = make_app(settings, nlu=nlu)
+    async with app.router.lifespan_context(app):
+        channel: TelegramChannel = app.state.telegram
+
+        async def deliver(update: dict[str, Any]) -> None:
+            await server.push(update)
+            await server.confirmed(update["update_id"])
+            await channel.idle()
+            await app.state.bot().dispatcher.drain()  # the hand-off, as a person waits
+
+        resident = TelegramResident(server, deliver)
+        for typed, expected in TYPED_INTAKE:
+            await resident.say(typed)
+            check_typed_answer(typed, resident.text, expected)
+        assert resident.presses == 0 and server.called("answerCallbackQuery") == []
+    check_typed_lead(await exported(settings), "telegram", "5123400017")
 
 
 async def test_webhook_commands_talk_to_the_configured_bot_api(

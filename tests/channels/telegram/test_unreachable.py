@@ -11,10 +11,10 @@ from sqlalchemy import select
 from bot.app.bot import Bot
 from bot.store.contacts import mark_unreachable
 from bot.store.turns import contacts
+from tests.channels.intake import answer_up_to_consent
 from tests.channels.telegram.conftest import Harness, make_harness
 from tests.channels.telegram.fakes import payload
 from tests.chat import Chat
-from tests.test_intake import answer_up_to_consent
 
 SAMIRA = "5123400017"
 
@@ -35,8 +35,11 @@ async def unreachable_at(bot: Bot, user_ref: str = SAMIRA) -> datetime | None:
 async def kept(bot: Bot) -> Bot:
     """Samira went through the intake on Telegram and agreed to keep her contact."""
     chat = Chat(bot.handle, channel="telegram", user=SAMIRA)
+    await chat.say("salut")
     await answer_up_to_consent(chat)
-    await chat.press("Oui, garde-le")
+    assert chat.asks == "consent_contact"
+    await chat.choose("yes")
+    assert chat.asks == "consent_relay"
     assert await unreachable_at(bot) is None
     return bot
 

@@ -185,19 +185,20 @@ class Phone:
         """Type ``text``."""
         return await self.send({"type": "text", "text": {"body": text}})
 
-    async def press(self, title: str) -> list[dict[str, Any]]:
-        """Press the button or pick the list row shown as ``title`` (or described so)."""
+    def reply_to(self, message: dict[str, Any], choice: dict[str, Any]) -> dict[str, Any]:
+        """The message a press of ``choice`` (a button or a list row of ``message``) sends."""
+        kind = "button_reply" if message["interactive"]["type"] == "button" else "list_reply"
+        return {"type": "interactive", "interactive": {"type": kind, kind: dict(choice)}}
+
+    async def choose(self, option_id: str) -> list[dict[str, Any]]:
+        """Press the button or list row of option ``option_id`` (its id is the payload
+        ``/<step>:<option>``), whatever its wording."""
         for message in reversed(self.received):
-            kind = (message.get("interactive") or {}).get("type")
             for choice in choices(message):
-                shown = choice["title"].removeprefix("✔ ")
-                described = (choice.get("description") or "").removeprefix("✔ ")
-                if title in (shown, described) or shown.startswith(title):
-                    reply_kind = "button_reply" if kind == "button" else "list_reply"
-                    interactive = {"type": reply_kind, reply_kind: dict(choice)}
-                    return await self.send({"type": "interactive", "interactive": interactive})
-        offered = [c["title"] for m in self.received for c in choices(m)]
-        raise AssertionError(f"no choice {title!r}; offered: {offered}")
+                if choice["id"].rsplit(":", 1)[-1] == option_id:
+                    return await self.send(self.reply_to(message, choice))
+        offered = [c["id"] for m in self.received for c in choices(m)]
+        raise AssertionError(f"no option {option_id!r}; offered: {offered}")
 
     @property
     def text(self) -> str:

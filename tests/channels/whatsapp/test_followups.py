@@ -21,11 +21,13 @@ USER = "33698765432"
 async def keep_contact(phone: Phone, *, keep: bool = True) -> None:
     """The short way to a kept contact: ask for a person, answer, agree (or not)."""
     await phone.say("salut")
-    await phone.press("18 à 25 ans")
+    await phone.choose("adult")
     await phone.say("parler à quelqu'un")
-    await phone.press("J'ai une idée")
+    assert phone.said("T-HUMAN-PLACE?")
     await phone.say("Roubaix")
-    await phone.press("Oui, garde-le" if keep else "Non merci")
+    assert phone.said("T-HUMAN-KEEP?")
+    await phone.choose("yes" if keep else "no")
+    assert phone.said("T-HUMAN-SEND-TO Karim?" if keep else "T-HUMAN-NOTHING.")
 
 
 async def follow_up(whatsapp: WhatsAppChannel) -> FollowUpOutcome:

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from bot.app.bot import Bot
 from bot.store.leads import export_leads
+from tests.channels.intake import TYPED_INTAKE, check_typed_answer, check_typed_lead
 from tests.channels.whatsapp.fakes import (
     ACCESS_TOKEN,
     API_VERSION,
@@ -29,46 +30,47 @@ async def test_a_resident_completes_the_intake_and_the_lead_is_exported(
     phone: Phone, graph: FakeGraph, wa_bot: Bot
 ) -> None:
     await phone.say("salut")
-    assert phone.said("Question 1 sur 8")
-    assert kinds(phone)[-1] == "list"  # 6 age brackets
-    await phone.press("18 à 25 ans")
-    assert phone.said("Question 2 sur 8")
-    stages = {c["title"]: c.get("description") for c in choices(phone.received[-1])}
-    assert stages["Entreprise < 3 ans"] == "Entreprise de moins de 3 ans"
-    await phone.press("J'ai une idée")
-    # 12 sectors: more than a list holds, so numbered text; the person types a number.
-    assert kinds(phone) == ["text"]
-    assert phone.said("2. Restauration") and phone.said("Réponds avec le numéro")
+    assert phone.said("Q1/7. T-AGE?")
+    assert kinds(phone)[-1] == "list"  # 4 age brackets: more than 3 reply buttons
+    await phone.choose("adult")
+    assert phone.said("Q2/7. T-STAGE?")
+    assert kinds(phone)[-1] == "button"  # 3 stages
+    await phone.choose("idea")
+    assert phone.said("Q3/7. T-SECTOR?")
+    # Not understood twice: the choices come numbered in the text, a person is offered,
+    # and the person types a number.
+    await phone.say("zorglub")
+    assert phone.said("T-NOT-UNDERSTOOD.") and not phone.said("2. Beauty")
+    await phone.say("blabla")
+    assert phone.said("1. Food") and phone.said("2. Beauty") and phone.said("[T-Person]")
     await phone.say("2")
-    assert phone.said("santé, de ta religion ou de tes origines")
-    assert kinds(phone)[-1] == "button"  # "Je préfère passer"
+    assert phone.said("Q4/7. T-PITCH?")
+    assert kinds(phone)[-1] == "button"  # "Skip"
     await phone.say(PITCH)
-    assert kinds(phone)[-1] == "list"  # 9 needs and "C'est tout"
-    await phone.press("Trouver de l'argent")
-    await phone.press("Me former")
-    assert phone.said("[✔ Me former]")
-    await phone.press("C'est tout")
-    assert phone.said("Question 6 sur 8")
+    assert phone.said("Q5/7. T-NEEDS?")
+    assert kinds(phone)[-1] == "list"  # 3 needs and "C'est tout"
+    await phone.choose("argent")
+    await phone.choose("local")
+    assert phone.said("[✔ Money]") and phone.said("[✔ A place]")
+    await phone.choose("_done")
+    assert phone.said("Q6/7. T-PLACE?")
     await phone.say("69120")
-    assert phone.said("Vaulx-en-Velin (69120)")
-    await phone.press("Oui")
-    await phone.press("Ici, par message")
-    assert phone.said("Je résume")
-    await phone.press("Oui, c'est juste")
-    assert phone.said("Voilà ce qui peut t'aider") and phone.said("garder ton contact")
-    await phone.press("Oui, garde-le")
-    assert phone.said("Samira")
-    await phone.press("Oui, envoie-lui")
-    # "Je préfère ne pas dire" is 22 characters: the button says it in 19.
-    assert phone.said("[Préfère ne pas dire]")
+    assert phone.said("Q7/7. T-CONTACT?")
+    await phone.choose("message")
+    assert phone.said("T-KEEP-CONTACT?") and phone.said("[Keep]")
+    await phone.choose("yes")
+    assert phone.said("T-SEND-TO Samira?")
+    await phone.choose("yes")
+    assert phone.said("T-NAME?") and phone.said("[No name]")
     await phone.say("Nadia")
-    assert phone.said("C'est envoyé à Samira")
+    assert phone.said("T-SENT Samira")
 
     [lead] = await export_leads(wa_bot.engine, wa_bot.cipher)
     assert lead["channel"] == "whatsapp"
     assert lead["user_ref"] == "33698765432"
-    assert (lead["stage"], lead["sector"], lead["postal_code"]) == ("idea", "restauration", "69120")
-    assert lead["needs"] == ["argent", "formation"]
+    assert (lead["stage"], lead["sector"], lead["postal_code"]) == ("idea", "beaute", "69120")
+    assert (lead["pitch"], lead["contact_pref"]) == (PITCH, "message")
+    assert lead["needs"] == ["argent", "local"]
     assert lead["relay_id"] == "citeslab_vaulx"
     assert lead["first_name"] == "Nadia"
     assert {c["purpose"] for c in lead["consents"]} == {"contact", "relay"}
@@ -92,7 +94,7 @@ async def test_a_username_only_resident_is_served_by_user_id(
     assert response.status_code == 200
     replies = graph.to("FR.10000000000000000002")
     assert replies and all("to" not in m for m in replies)
-    assert "Question 1 sur 8" in str(replies)
+    assert "T-AGE?" in str(replies)
     subject = wa_bot.dispatcher.pseudonyms.subject("whatsapp", "FR.10000000000000000002")
     async with wa_bot.engine.connect() as connection:
         ids = (await connection.execute(text("SELECT id FROM conversations"))).scalars().all()
@@ -125,15 +127,15 @@ async def test_media_get_a_short_kind_reply_and_the_question_again(phone: Phone)
     await phone.say("salut")
     for message in MEDIA:
         await phone.send(message)
-        assert phone.said("Je ne sais lire que les messages écrits"), message["type"]
-        assert phone.said("Question 1 sur 8")
+        assert phone.said("T-UNSUPPORTED."), message["type"]
+        assert phone.text.index("T-UNSUPPORTED.") < phone.text.index("Q1/7. T-AGE?")
 
 
 async def test_several_messages_of_one_webhook_are_answered_in_order(
     phone: Phone, post: Post, graph: FakeGraph
 ) -> None:
     await phone.say("salut")
-    [row] = [c for c in choices(phone.received[-1]) if c["title"] == "18 à 25 ans"]
+    [row] = [c for c in choices(phone.received[-1]) if c["id"] == "/age:adult"]
     first = phone.body({"type": "text", "text": {"body": "recommencer"}})
     second = phone.body(
         {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": row}}
@@ -144,6 +146,16 @@ async def test_several_messages_of_one_webhook_are_answered_in_order(
     before = len(graph.sent)
     await post(first)
     texts = [str(m) for m in graph.sent[before:]]
-    restart = next(i for i, t in enumerate(texts) if "Question 1 sur 8" in t)
-    answered = next(i for i, t in enumerate(texts) if "Question 2 sur 8" in t)
-    assert restart < answered
+    restart = next(i for i, t in enumerate(texts) if "T-RESTART." in t)
+    asked = next(i for i, t in enumerate(texts) if "Q1/7. T-AGE?" in t)
+    answered = next(i for i, t in enumerate(texts) if "Q2/7. T-STAGE?" in t)
+    assert restart <= asked < answered
+
+
+async def test_a_resident_who_only_types_goes_through_to_the_lead_and_after(
+    phone: Phone, graph: FakeGraph, wa_bot: Bot
+) -> None:
+    for typed, expected in TYPED_INTAKE:
+        await phone.say(typed)
+        check_typed_answer(typed, phone.text, expected)
+    check_typed_lead(await export_leads(wa_bot.engine, wa_bot.cipher), "whatsapp", phone.address)

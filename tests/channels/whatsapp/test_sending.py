@@ -81,7 +81,8 @@ async def test_sends_are_paced_per_number() -> None:
 async def test_a_rate_limited_reply_still_arrives(phone: Phone, graph: FakeGraph) -> None:
     graph.refuse(130429, times=2)
     await phone.say("salut")
-    assert phone.said("Question 1 sur 8")
+    assert phone.said("T-WELCOME.") and phone.said("Q1/7. T-AGE?")
+    assert len(graph.requests) == len(graph.sent) + 2  # two refusals, then each sent once
 
 
 async def test_an_undeliverable_reply_is_not_retried_and_marks_the_contact(
