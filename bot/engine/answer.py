@@ -134,7 +134,10 @@ def take(
         turn.say(_hint(kit, step))
         ask_current(kit, turn)
     elif faq.looks_like_question(text):
+        # An honest "je ne sais pas"; it counts as a miss, so a run of questions the bot
+        # cannot answer ends with the offer of a person.
         faq.say_unknown(kit, turn)
+        _count_miss(kit, turn, step)
         ask_current(kit, turn)
     else:
         miss(kit, turn, step, meaning)
@@ -251,6 +254,14 @@ def _hint(kit: Kit, step: Question) -> str:
     if isinstance(step, ChoiceStep):
         return kit.messages.hint_multiple if step.multiple else kit.messages.hint_choice
     return ""
+
+
+def _count_miss(kit: Kit, turn: Turn, step: Question) -> bool:
+    """One more misunderstanding in a row; ``True`` once the choices get numbers."""
+    retries = turn.state.retries + 1
+    numbered = retries >= kit.flows.glob.settings.max_retries and not isinstance(step, ConsentStep)
+    turn.state = replace(turn.state, retries=retries, numbered=numbered or turn.state.numbered)
+    return numbered
 
 
 def miss(kit: Kit, turn: Turn, step: Question, meaning: Meaning) -> None:

@@ -27,12 +27,12 @@ _ASKING = re.compile(
 
 def asks_something(text: str) -> bool:
     """A real question: a question mark and the words a question starts with."""
-    return text.rstrip().endswith("?") and bool(_ASKING.match(fold(text)))
+    return text.rstrip().endswith("?") and bool(_ASKING.match(fold(text).replace("-", " ")))
 
 
 def looks_like_question(text: str) -> bool:
     """A question mark, or the words a question starts with ("c'est quoi", "combien")."""
-    return text.rstrip().endswith("?") or bool(_ASKING.match(fold(text)))
+    return text.rstrip().endswith("?") or bool(_ASKING.match(fold(text).replace("-", " ")))
 
 
 def entry_for(kit: Kit, understanding: Understanding) -> FaqEntry | None:

@@ -186,8 +186,9 @@ def read_choice(
     if step.multiple and positions:
         numbers = folded.replace(" et ", " ").split()
         if numbers and all(n.isdigit() and 1 <= int(n) <= len(options) for n in numbers):
-            picked = list(dict.fromkeys(options[int(n) - 1] for n in numbers))
-            return Chosen([o.id for o in picked], tuple(picked))
+            ids = list(dict.fromkeys(options[int(n) - 1].id for n in numbers))
+            picked = tuple(o for o in options if o.id in ids)
+            return Chosen(ids, picked)
     yes_no = _yes_no_option(info, text)
     if yes_no is not None:
         return yes_no

@@ -11,7 +11,7 @@ from bot.engine.kit import Kit
 from bot.engine.schema import ChoiceStep, InputStep
 from bot.engine.state import ConversationState, EraseAll, Mode, SlotValue, Status
 from bot.engine.turn import SYSTEM, Turn
-from bot.engine.walk import counted, follow, position_exists, question
+from bot.engine.walk import asked_key, counted, follow, position_exists, question
 from bot.geo.postal import Place
 from bot.typed.yesno import Answer, read_yes_no
 
@@ -36,7 +36,8 @@ def store(kit: Kit, turn: Turn, slot: str, value: SlotValue, **extra: SlotValue)
     state = turn.state.with_slots(**{**extra, slot: value})
     turn.answered = value
     step = state.step or ""
-    asked = (*state.asked, step) if counted(kit, turn.state, step) else state.asked
+    key = asked_key(turn.state, step)
+    asked = (*state.asked, key) if counted(kit, turn.state, step) else state.asked
     turn.state = replace(state, retries=0, numbered=False, asked=asked)
 
 

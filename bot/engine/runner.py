@@ -99,6 +99,9 @@ class Runner:
         if command is not None:
             apply_command(kit, turn, command, fresh)
             return turn.result()
+        if state.mode is Mode.CONFIRM_ERASE:  # asked with or without a step to go back to
+            answer_erase(kit, turn, text, button)
+            return turn.result()
         if fresh:
             self._fresh(turn, inbound, text, understanding)
             return turn.result()
@@ -157,8 +160,6 @@ class Runner:
             ask_current(kit, turn)
         elif mode is Mode.PICK and answer_pick(kit, turn, text, button):
             return
-        elif mode is Mode.CONFIRM_ERASE:
-            answer_erase(kit, turn, text, button)
         elif mode is Mode.CONFIRM_ANSWER:
             outcome, option_id = answer_confirm(kit, turn, text, button)
             if outcome == CONFIRMED:

@@ -202,10 +202,15 @@ class ConsentStep(_Step):
 
 
 class EndStep(_Model):
-    """End the conversation (optionally with a last message); ``forget`` erases it."""
+    """End the flow (optionally with a last message); ``forget`` erases the conversation.
+
+    A flow another one called (a command's flow, ``call:``) goes back to it at its end,
+    unless ``close: true`` ends the whole conversation (the case was sent: nothing to resume).
+    """
 
     end: str | None = None
     forget: bool = False
+    close: bool = Field(default=False, description="End the whole conversation, even when called.")
 
 
 STEP_KINDS: dict[str, type[_Model]] = {

@@ -77,7 +77,7 @@ def absorb(kit: Kit, turn: Turn, understanding: Understanding) -> None:
 def enter(kit: Kit, turn: Turn, flow_id: str, step_id: str | None) -> None:
     item = kit.flows.flows[flow_id]
     first = step_id or item.flow.start or item.order[0]
-    turn.state = replace(turn.state, flow=flow_id, flow_version=item.version, asked=())
+    turn.state = replace(turn.state, flow=flow_id, flow_version=item.version)
     advance(kit, turn, first)
 
 
@@ -140,6 +140,8 @@ def advance(kit: Kit, turn: Turn, step_id: str) -> None:
                 turn.say(line)
             turn.effects.extend(outcome.effects)
         elif isinstance(step, EndStep):
+            if step.close:
+                turn.state = replace(turn.state, stack=())
             end(kit, turn, step.end, forget=step.forget)
             return
         nxt = next_step(kit, flow_id, step_id, nxt)
@@ -195,6 +197,11 @@ def end(kit: Kit, turn: Turn, text: str | None, *, forget: bool) -> None:
     turn.state = replace(turn.state, status=Status.DONE, mode=Mode.ANSWER)
 
 
+def asked_key(state: ConversationState, step_id: str) -> str:
+    """How an answered question is remembered: ``flow.step`` (flows may call others)."""
+    return f"{state.flow}.{step_id}"
+
+
 def counted(kit: Kit, state: ConversationState, step_id: str) -> bool:
     """True for a question that counts in « Question N sur M » and was not answered yet."""
     item = kit.flows.flows[state.flow or ""]
@@ -203,7 +210,7 @@ def counted(kit: Kit, state: ConversationState, step_id: str) -> bool:
         item.flow.progress
         and isinstance(step, (ChoiceStep, InputStep))
         and step.progress
-        and step_id not in state.asked
+        and asked_key(state, step_id) not in state.asked
     )
 
 
@@ -212,7 +219,7 @@ def progress(kit: Kit, state: ConversationState, step_id: str) -> str:
     if not counted(kit, state, step_id):
         return ""
     ahead = _questions_ahead(kit, state, step_id)
-    n = len(state.asked) + 1
+    n = sum(1 for key in state.asked if key.startswith(f"{state.flow}.")) + 1
     return kit.messages.progress.replace("{n}", str(n)).replace("{total}", str(n + ahead))
 
 
@@ -232,7 +239,8 @@ def _questions_ahead(kit: Kit, state: ConversationState, step_id: str) -> int:
             if chosen is not None and chosen.next is not None:
                 nxt = chosen.next
             fresh = step.slot not in slots or step.ask_again
-            if current != step_id and fresh and step.progress and current not in state.asked:
+            done = asked_key(state, current or "") in state.asked
+            if current != step_id and fresh and step.progress and not done:
                 count += 1
         elif isinstance(step, BranchStep):
             nxt = next((c.goto for c in step.branch if holds(c, slots)), nxt)

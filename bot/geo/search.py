@@ -133,12 +133,12 @@ class PlaceFinder:
         return sorted(places, key=lambda p: not p.postal_code.endswith(f"{number:02d}"))[:1]
 
     def _city(self, city: str) -> list[Place]:
-        """Every arrondissement of Paris, Lyon or Marseille (listed by arrondissement)."""
+        """Every arrondissement of Paris, Lyon or Marseille, in order, each with its own
+        postal code (the 12e of Marseille is 13012, though 13004 covers a part of it)."""
         return [
-            p
-            for key in self._keys
-            if key.startswith(city + " ") and key.endswith(" arrondissement")
-            for p in sorted(self._names[key], key=lambda p: p.postal_code)[:1]
+            place
+            for number in range(1, _CITIES[city] + 1)
+            for place in self._arrondissement(city, number)
         ]
 
     def _by_code(self, code: str) -> list[Place]:
@@ -171,6 +171,8 @@ class PlaceFinder:
         for name in sorted(_AREAS, key=len, reverse=True):
             key = re.sub(rf"\b{name}\b", " ", key) if area else key
         tokens = [t for t in key.split() if t]
+        if key in self.aliases:  # "les 4000", "le pile": a nickname as written
+            return PlaceSearch(tuple(self._alias(self.aliases[key])), said=key)
         core = [t for t in tokens if t not in _FILLER and not t.isdigit()]
         # "vaux en velin" is Vaulx-en-Velin misspelt, not the commune of Vaux.
         plain = " ".join(t for t in tokens if not t.isdigit())
@@ -182,6 +184,7 @@ class PlaceFinder:
         wanted = area or (department.group(1) if department else None)
         if wanted and found:
             found = [p for p in found if p.department == wanted] or self._longer(found, wanted)
+        found = [p for p in found if p is not _NOWHERE]
         communes: dict[str, Place] = {}
         for place in found:  # the first postal code of each commune
             communes.setdefault(place.insee, place)
@@ -209,8 +212,8 @@ class PlaceFinder:
             city = self._city_name(words)
             nxt = tokens[start + size : start + size + 2]
             rank = next((int(t) for t in nxt[:1] if t.isdigit()), None)
-            if city and rank is not None:
-                return self._arrondissement(city, rank)
+            if city and rank is not None:  # "marseille 17" names no arrondissement: nothing
+                return self._arrondissement(city, rank) or [_NOWHERE]
             if words in self.aliases:
                 return self._alias(self.aliases[words])
         found: list[Place] = []
@@ -293,6 +296,9 @@ def _finder(table: Path, aliases: Path | None, _stamp: object) -> PlaceFinder:
         data = yaml.safe_load(aliases.read_text(encoding="utf-8")) or {}
         names = {str(k): str(v) for k, v in (data.get("aliases") or {}).items()}
     return PlaceFinder(PostalIndex.from_csv(table), names)
+
+
+_NOWHERE = Place("", "", "")  # a name that surely is no place ("marseille 17")
 
 
 def _is_district(place: Place) -> bool:

@@ -101,10 +101,6 @@ ABOUT_ME = (
     "turque",
     "kurde",
     "gitan",
-    "musulman",
-    "juif",
-    "juive",
-    "chretien",
 )
 MASK = "[…]"
 

@@ -113,12 +113,6 @@ def test_multiple_choice_by_buttons_toggles_then_moves_on(talk: Talk) -> None:
     assert talk.slots["needs"] == ["local"] and talk.step == "place"
 
 
-@pytest.mark.xfail(
-    reason="engine: « 1 et 2 » at a numbered multiple choice raises TypeError (Options "
-    "with words are not hashable)",
-    raises=TypeError,
-    strict=True,
-)
 def test_several_needs_typed_by_number_once_numbered(talk: Talk) -> None:
     talk.go(*TO_PLACE[:4], "boulangerie", "patisserie")
     assert talk.state.numbered

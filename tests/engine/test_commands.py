@@ -144,11 +144,6 @@ def test_a_command_leading_to_a_flow_comes_back_to_the_question_waiting(talk: Ta
     assert talk.step == "stage" and talk.state.stack == ()
 
 
-@pytest.mark.xfail(
-    reason="engine: a called flow resets « Question N sur M » (asked) and the flow it "
-    "returns to counts from 1 again",
-    strict=True,
-)
 def test_progress_carries_on_after_coming_back_from_a_called_flow(talk: Talk) -> None:
     talk.go("/age:adult")
     assert talk.texts == ["Q2/7. T-STAGE?"]

@@ -14,11 +14,6 @@ AT_PITCH = ("/age:adult", "/stage:idea", "/sector:autre")
 TO_CONSENT_RELAY = (*TO_PLACE, "69008", "/contact_pref:message", "/consent_contact:yes")
 SENT = (*TO_CONSENT_RELAY, "/consent_relay:yes", "Sam")
 KEPT = (*TO_CONSENT_RELAY, "/consent_relay:no", "/first_name:skip")
-HYPHEN = pytest.mark.xfail(
-    reason="engine: faq.looks_like_question misses « est-ce que » / « qu'est-ce que » "
-    "spelt with hyphens (fold keeps them, the pattern has spaces)",
-    strict=True,
-)
 
 
 @pytest.mark.parametrize(
@@ -29,8 +24,8 @@ HYPHEN = pytest.mark.xfail(
         ("combien ça coûte", True),
         ("c quoi l'adie", True),
         ("est ce que je peux venir avec mon frère", True),
-        pytest.param("est-ce que je peux venir avec mon frère", True, marks=HYPHEN),
-        pytest.param("qu'est-ce que c'est", True, marks=HYPHEN),
+        ("est-ce que je peux venir avec mon frère", True),
+        ("qu'est-ce que c'est", True),
         ("pourquoi tu demandes ça", True),
         ("34", False),
         ("je vends des gâteaux", False),

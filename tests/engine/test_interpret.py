@@ -147,12 +147,6 @@ def test_read_choice_at_a_multiple_choice(test_flows: FlowSet, text: str, value:
     assert isinstance(meaning, Chosen) and meaning.value == value
 
 
-@pytest.mark.xfail(
-    reason="engine: read_choice puts Options (pydantic, with a list of words) in a dict: "
-    "« 1 et 2 » at a numbered multiple choice raises TypeError",
-    raises=TypeError,
-    strict=True,
-)
 def test_numbers_pick_several_choices_once_numbered(test_flows: FlowSet) -> None:
     meaning = _choice(test_flows, "needs", "1 et 2", positions=True)
     assert isinstance(meaning, Chosen) and meaning.value == ["argent", "local"]

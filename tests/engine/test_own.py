@@ -106,15 +106,6 @@ def test_erase_by_intent(talk: Talk) -> None:
     assert talk.state.mode is Mode.CONFIRM_ERASE
 
 
-XFAIL_NO_POSITION = pytest.mark.xfail(
-    reason="engine: on a conversation with no position (never started, stopped, forgotten) "
-    "the erase confirmation is read as a fresh message: « T-WELCOME-BACK », a restart, "
-    "and a confirmed erase is not carried out",
-    strict=True,
-)
-
-
-@XFAIL_NO_POSITION
 @pytest.mark.parametrize("before", [(), ("salut", "stop")])
 def test_erase_confirmed_on_a_conversation_without_position_erases(
     runner: Runner, before: tuple[str, ...]
@@ -126,7 +117,6 @@ def test_erase_confirmed_on_a_conversation_without_position_erases(
     assert talk.texts == ["T-ERASED."]
 
 
-@XFAIL_NO_POSITION
 def test_erase_kept_on_a_conversation_never_started_asks_nothing(runner: Runner) -> None:
     talk = Talk(runner)
     talk.go("supprimer mes données", "non")

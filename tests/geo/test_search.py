@@ -67,14 +67,7 @@ def test_arrondissements_in_every_spelling(
     [
         "lyon 10",
         "paris 21",
-        pytest.param(
-            "marseille 17",
-            marks=pytest.mark.xfail(
-                reason="geo: an arrondissement Marseille does not have falls back to the "
-                "names by sound and gives Marseillette (Aude, 11800) alone",
-                strict=True,
-            ),
-        ),
+        "marseille 17",
         "19e",
     ],
 )
@@ -93,11 +86,6 @@ def test_a_big_city_alone_offers_its_arrondissements(
     assert all(p.commune.endswith(" Arrondissement") for p in found)
 
 
-@pytest.mark.xfail(
-    reason="geo: « marseille » lists the 12e under 13004 (its smallest code), before the "
-    "4e: a city's arrondissements are not listed in order with their own postal codes",
-    strict=True,
-)
 def test_a_big_city_lists_its_arrondissements_in_order_with_their_own_codes(
     finder: PlaceFinder,
 ) -> None:
@@ -264,24 +252,9 @@ def test_every_nickname_names_one_commune_of_the_postal_table() -> None:
     assert len(ALIASES) > 100
 
 
-MISSED = {
-    "les 4000": "a nickname made of a filler word and a number is never looked up",
-    "le pile": "« pile » is a filler word (« tout pile »)",
-    "le val fourre": "three words are matched by sound against names first: Le Val-Doré",
-}
-
-
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(reason=f"geo: {MISSED[name]}", strict=True),
-        )
-        if name in MISSED
-        else name
-        for name in ALIASES
-    ],
+    list(ALIASES),
 )
 def test_every_nickname_finds_its_commune(finder: PlaceFinder, name: str) -> None:
     code, _, insee = ALIASES[name].partition("|")

@@ -50,11 +50,6 @@ def test_what_the_project_offers_or_to_whom_is_kept(text: str) -> None:
     assert redaction.categories == ()
 
 
-@pytest.mark.xfail(
-    reason="privacy: « je suis musulman » is also reported as origins (musulman, juif, "
-    "chrétien are in ABOUT_ME as well as in the religion stems)",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["je suis musulman", "je suis juive", "je suis chrétien"])
 def test_a_religion_is_reported_as_religion_only(text: str) -> None:
     assert redact(text).categories == ("religion",)
