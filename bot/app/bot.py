@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher
 from bot.domain.delivery import DeliveryStatus, Reach
-from bot.domain.messages import Inbound, Outbound
+from bot.domain.messages import ChannelTexts, Inbound, Outbound
 from bot.domain.ports import Deliver
 from bot.domain.relays import RelayInbound
 from bot.engine.dispatcher import Dispatcher
@@ -117,6 +117,16 @@ class Bot:
                 message_id=hashed,
                 text=text,
             ),
+        )
+
+    def channel_texts(self) -> ChannelTexts:
+        """The words channels add when rendering, from the flows in force."""
+        messages = self.dispatcher.runner.flows.glob.messages
+        return ChannelTexts(
+            edited=messages.channel_edited,
+            list_button=messages.channel_list_button,
+            numbered_hint=messages.channel_numbered_hint,
+            numbered_hint_multiple=messages.channel_numbered_hint_multiple,
         )
 
     # ------------------------------------------------------------------ life cycle

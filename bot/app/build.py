@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,6 +23,7 @@ from bot.domain.understanding import NLU
 from bot.engine.actions import make_actions, make_faq_values
 from bot.engine.dispatcher import Dispatcher
 from bot.engine.loader import FlowSet, load_flows
+from bot.engine.render import PARIS
 from bot.engine.runner import Runner
 from bot.flowtools.check import load_checked
 from bot.flowtools.reload import FlowWatcher
@@ -31,6 +33,7 @@ from bot.handoff.matching import RelayLoads
 from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
 from bot.handoff.reference import load_catalogue, load_relays
 from bot.handoff.service import HandoffConfig, HandoffService
+from bot.handoff.texts import HandoffTexts
 from bot.nlu.embedded import make_embedded_nlu
 from bot.nlu.keywords import KeywordNLU
 from bot.nlu.rasa import RasaNLU
@@ -241,12 +244,32 @@ def make_handoffs(
         cipher=cipher,
         relays=load_relays(settings.data_dir / "relays.yml"),
         loads=loads,
-        label=lambda slot, value: dispatcher.runner.render.label(slot, value),
+        wording=RunnerWording(dispatcher),
         senders=senders,
         email=email,
         webhook=WebhookNotifier(http, signing) if signing else None,
         config=HandoffConfig(config.accept_within_hours, config.public_url),
     )
+
+
+class RunnerWording:
+    """The hand-off's words from the flows in force (they change with a hot reload)."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+
+    @property
+    def texts(self) -> HandoffTexts:
+        texts = self.dispatcher.runner.flows.handoff
+        if texts is None:  # the loader refuses flows without relais.yml
+            raise RuntimeError("flows/relais.yml is missing")
+        return texts
+
+    def label(self, slot: str, value: Any) -> str:
+        return self.dispatcher.runner.render.label(slot, value)
+
+    def date(self, moment: datetime) -> str:
+        return self.dispatcher.runner.render.date(moment.astimezone(PARIS))
 
 
 async def expire_forever(bot: Bot, every: float) -> None:

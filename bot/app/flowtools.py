@@ -13,7 +13,8 @@ from bot.app.bot import Bot
 from bot.app.build import start_bot
 from bot.app.settings import Settings
 from bot.domain.messages import Inbound, Outbound
-from bot.engine.loader import FlowError, load_flows
+from bot.engine.loader import load_flows
+from bot.engine.yamlfiles import FlowError
 from bot.flowtools.check import check_flows
 from bot.flowtools.findings import summary
 from bot.flowtools.mermaid import render_image, render_markdown, render_mermaid

@@ -61,6 +61,16 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelTexts:
+    """The few words channels add when they render a message (coordinators' wording)."""
+
+    edited: str  # Telegram: an edited message is not read
+    list_button: str  # WhatsApp: the button opening a list of choices
+    numbered_hint: str  # WhatsApp: under choices written with numbers
+    numbered_hint_multiple: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outbound:
     """One message from the bot; channels render buttons as well as they can.
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TypeVar
 
 from bot.domain.delivery import DeliveryStatus, Reach
-from bot.domain.messages import Inbound, Outbound
+from bot.domain.messages import ChannelTexts, Inbound, Outbound
 from bot.domain.relays import RelayInbound
 
 RouteT_co = TypeVar("RouteT_co", covariant=True)
@@ -46,6 +46,10 @@ class BotFace(Protocol):
         self, channel: str, user_ref: str, message_id: str, text: str | None
     ) -> None:
         """Log a message the bot sent first, so that its statuses land on it."""
+        ...
+
+    def channel_texts(self) -> ChannelTexts:
+        """The words channels add when rendering (they follow the flows in force)."""
         ...
 
 
@@ -120,6 +124,9 @@ class NotStarted:
     async def log_proactive(
         self, channel: str, user_ref: str, message_id: str, text: str | None
     ) -> None:
+        raise self._refuse()
+
+    def channel_texts(self) -> ChannelTexts:
         raise self._refuse()
 
 

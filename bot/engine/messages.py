@@ -59,6 +59,11 @@ class Messages(BaseModel):
     welcome_back: Text
     broken: Text
     bridge_media: Text
+    # Words the channels add when rendering.
+    channel_edited: Text = Field(description="Telegram : un message modifié n'est pas relu.")
+    channel_list_button: Label = Field(description="WhatsApp : le bouton qui ouvre la liste.")
+    channel_numbered_hint: Text = Field(description="WhatsApp : sous des choix numérotés.")
+    channel_numbered_hint_multiple: Text
     redacted: Text = Field(description="{categories}")
     noted: Text = Field(description="{noted} : réponses à des questions suivantes.")
     chatter: dict[str, str] = Field(

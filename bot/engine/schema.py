@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from bot.engine.messages import Messages
+from bot.handoff.texts import HandoffTexts
 
 INTENT_SLOT = "intent"  # read-only pseudo-slot: the intent of the message being answered
 
@@ -362,13 +363,15 @@ class Global(_Model):
 def flow_file_schema() -> dict[str, Any]:
     """JSON Schema accepted by any file of ``flows/`` (a flow, the global file, the FAQ)."""
     defs: dict[str, Any] = {}
-    for model in (Flow, Global, Faq):
+    for model in (Flow, Global, Faq, HandoffTexts):
         schema = model.model_json_schema(by_alias=True)
         defs.update(schema.pop("$defs", {}))
         defs[model.__name__] = schema
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Tremplin flow script",
-        "anyOf": [{"$ref": "#/$defs/Flow"}, {"$ref": "#/$defs/Global"}, {"$ref": "#/$defs/Faq"}],
+        "anyOf": [
+            {"$ref": f"#/$defs/{name}"} for name in ("Flow", "Global", "Faq", "HandoffTexts")
+        ],
         "$defs": defs,
     }

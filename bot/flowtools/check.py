@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine.loader import FlowError, FlowSet, load_flows
+from bot.engine.loader import FlowSet, load_flows
+from bot.engine.yamlfiles import FlowError
 from bot.flowtools.context import Context
 from bot.flowtools.findings import Finding, Severity, error, note, ordered
 from bot.flowtools.lint_answers import check_answers

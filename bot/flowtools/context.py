@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine.loader import FAQ_FILE, GLOBAL_FILE, FlowSet, LoadedFlow
+from bot.engine.loader import FAQ_FILE, GLOBAL_FILE, RELAY_FILE, FlowSet, LoadedFlow
 from bot.flowtools.graph import Edge, edges, prefillable
 from bot.flowtools.locate import Locator
 
@@ -25,7 +25,7 @@ class Context:
         """Graphs and line finders of every flow of ``flows`` (read from ``folder``)."""
         prefilled = prefillable(flows)
         graphs = {flow_id: edges(item, prefilled) for flow_id, item in flows.flows.items()}
-        names = [item.path for item in flows.flows.values()] + [GLOBAL_FILE, FAQ_FILE]
+        names = [item.path for item in flows.flows.values()] + [GLOBAL_FILE, FAQ_FILE, RELAY_FILE]
         locators = {name: Locator.read(folder, name) for name in names}
         return cls(folder, flows, graphs, locators, advice)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.engine.loader import Problem
+from bot.engine.yamlfiles import Problem
 
 
 class Severity(StrEnum):

@@ -8,7 +8,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from bot.engine.loader import line_in
+from bot.engine.yamlfiles import line_in
 
 _UNREAD = object()
 

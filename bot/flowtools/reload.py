@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from bot.engine.loader import NOTICES, FlowError, FlowSet, Problem
+from bot.engine.loader import NOTICES, FlowSet
 from bot.engine.runner import Runner
+from bot.engine.yamlfiles import FlowError, Problem
 from bot.flowtools.check import load_checked
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.engine.loader import FlowError, Problem, load_yaml_model
+from bot.engine.yamlfiles import FlowError, Problem, load_yaml_model
 from bot.flowtools.locate import Locator
 
 TESTS = "tests"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.engine.loader import load_yaml_model
+from bot.engine.yamlfiles import load_yaml_model
 
 STYLE_FILE = Path("check") / "words.yml"
 

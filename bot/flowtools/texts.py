@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.engine.loader import FAQ_FILE, GLOBAL_FILE, NOTICES
+from bot.engine.loader import FAQ_FILE, GLOBAL_FILE, NOTICES, RELAY_FILE
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
 from bot.flowtools.context import Context
 from bot.flowtools.locate import Locator
@@ -79,5 +79,23 @@ def texts(ctx: Context) -> Iterator[Text]:
             yield Text(FAQ_FILE, variant.say, True, locator=in_faq, key=key)
     if faq.faq:
         yield Text(FAQ_FILE, faq.unknown, True, locator=in_faq, key=("unknown",))
+    if ctx.flows.handoff is not None:
+        in_relay = ctx.locators[RELAY_FILE]
+        for key, text in _strings(ctx.flows.handoff.model_dump()):
+            # Buttons and lines of the relay's sheet are labels: words only.
+            message = "sheet" not in key and not str(key[-1]).endswith(("button", "_subject"))
+            yield Text(RELAY_FILE, text, message, locator=in_relay, key=key)
     for notice in ctx.flows.notices.values():
         yield Text(f"{NOTICES}/{notice.name}.md", notice.text, False)
+
+
+def _strings(
+    data: object, key: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every text of a nested mapping, with where it is."""
+    if isinstance(data, str):
+        if data.strip():
+            yield key, data
+    elif isinstance(data, dict):
+        for name, value in data.items():
+            yield from _strings(value, (*key, str(name)))

@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain.messages import Inbound
 from bot.domain.understanding import Understanding
-from bot.engine.loader import load_yaml_model
 from bot.engine.runner import Runner
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
 from bot.engine.state import ConversationState, Mode, SlotValue, Status
+from bot.engine.yamlfiles import load_yaml_model
 
 CORPUS = Path("comprendre") / "reponses.yml"
 PICK, DONT_KNOW, FAQ = "pick", "jsp", "faq:"

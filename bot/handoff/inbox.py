@@ -9,25 +9,14 @@ from sqlalchemy.engine import Connection
 from bot.domain.messages import InboundKind, Outbound
 from bot.domain.relays import RelayInbound
 from bot.handoff.service import HandoffService
-from bot.handoff.sheet import OUTCOMES, short_ref
+from bot.handoff.sheet import short_ref
+from bot.handoff.texts import fill
 from bot.store import handoffs as store
 from bot.store.audit import record_access
 from bot.store.handoffs import HandoffRow
 
 _CASE = re.compile(r"^/case:([0-9a-f]{32}):(accept|decline|close_[a-z_]+)$")
 _REF = re.compile(r"^#([0-9a-f]{6})\s+(.+)$", re.DOTALL)
-OUTCOME_WORDS = {
-    "rencontre": "met",
-    "accompagne": "supported",
-    "oriente": "referred",
-    "pas_pour_nous": "not_relevant",
-}
-HELP = (
-    "Commandes : /mescas (tes dossiers ouverts), /prendre n°, /liberer n°, "
-    "/clore n° rencontre|accompagne|oriente|pas_pour_nous.\n"
-    "Pour écrire à une personne : réponds au message de son dossier, "
-    "ou commence par son numéro (#a1b2c3)."
-)
 
 
 class RelayInbox:
@@ -39,10 +28,11 @@ class RelayInbox:
     async def handle(self, message: RelayInbound) -> list[Outbound]:
         """The replies to send back to the relay's chat."""
         actor = f"relay:{message.relay_id}:{message.sender_ref}"
+        texts = self.service.texts.relais
         if message.kind is InboundKind.BUTTON and message.payload:
             return await self._press(message, actor)
         if message.kind is not InboundKind.TEXT or not message.text.strip():
-            return [Outbound("Je ne transmets que des messages écrits.")]
+            return [Outbound(texts.text_only)]
         words = message.text.strip().split()
         command = words[0].lower().split("@")[0]
         if command in ("/mescas", "/cases"):
@@ -50,36 +40,35 @@ class RelayInbox:
         if command in ("/prendre", "/liberer", "/clore") and len(words) >= 2:
             row = await self._own(message.relay_id, words[1].lstrip("#"))
             if row is None:
-                return [Outbound(f"Je ne trouve pas de dossier n° {words[1]} chez toi.")]
+                return [Outbound(fill(texts.no_such_case, ref=words[1]))]
             if command == "/prendre":
                 return await self.service.accept(row, actor)
             if command == "/liberer":
                 return await self.service.decline(row, actor, reason="released")
-            outcome = OUTCOME_WORDS.get(words[2].lower() if len(words) > 2 else "")
+            outcome = texts.outcome_words.get(words[2].lower() if len(words) > 2 else "")
             if outcome is None:
-                return [
-                    Outbound("Précise l'issue : rencontre, accompagne, oriente ou pas_pour_nous.")
-                ]
+                return [Outbound(texts.which_outcome)]
             return await self.service.close(row, actor, outcome)
         if command.startswith("/"):
-            return [Outbound(HELP)]
+            return [Outbound(texts.help)]
         return await self._answer(message, actor)
 
     async def _press(self, message: RelayInbound, actor: str) -> list[Outbound]:
+        texts = self.service.texts.relais
         match = _CASE.match(message.payload or "")
         if match is None:
-            return [Outbound("Ce bouton n'est plus valable.")]
+            return [Outbound(texts.stale_button)]
         handoff_id, action = match.groups()
         row = await self.service.turns.run(lambda c: store.get(c, handoff_id))
         if row is None or row.relay_id != message.relay_id:
-            return [Outbound("Ce dossier n'est pas pour toi, ou n'existe plus.")]
+            return [Outbound(texts.not_yours)]
         if action == "accept":
             return await self.service.accept(row, actor)
         if action == "decline":
             return await self.service.decline(row, actor, reason="declined")
         outcome = action.removeprefix("close_")
-        if outcome not in OUTCOMES:
-            return [Outbound("Ce bouton n'est plus valable.")]
+        if outcome not in texts.outcomes:
+            return [Outbound(texts.stale_button)]
         return await self.service.close(row, actor, outcome)
 
     async def _answer(self, message: RelayInbound, actor: str) -> list[Outbound]:
@@ -100,7 +89,7 @@ class RelayInbox:
             if len(talking) == 1:
                 row = talking[0]
         if row is None:
-            return [Outbound(HELP)]
+            return [Outbound(self.service.texts.relais.help)]
         return await self.service.relay_says(row, actor, text)
 
     async def _own(self, relay_id: str, ref: str) -> HandoffRow | None:
@@ -114,9 +103,15 @@ class RelayInbox:
             return store.open_for_relay(connection, relay_id)
 
         rows = await self.service.turns.run(listed)
+        texts = self.service.texts.relais
         if not rows:
-            return [Outbound("Tu n'as aucun dossier ouvert.")]
-        names = {"offered": "à prendre", "notified": "à prendre", "accepted": "pris",
-                 "in_conversation": "en conversation"}  # fmt: skip
-        lines = [f"• n° {short_ref(r.lead_id)} : {names.get(r.status, r.status)}" for r in rows]
-        return [Outbound("Tes dossiers ouverts :\n" + "\n".join(lines))]
+            return [Outbound(texts.no_open_cases)]
+        lines = [
+            fill(
+                texts.open_case,
+                ref=short_ref(r.lead_id),
+                status=texts.statuses.get(r.status, r.status),
+            )
+            for r in rows
+        ]
+        return [Outbound("\n".join([texts.open_cases, *lines]))]

@@ -18,7 +18,8 @@ from bot.handoff.calendar import add_working_hours
 from bot.handoff.matching import RelayLoads, rank_relays
 from bot.handoff.notify import EmailNotifier, WebhookNotifier
 from bot.handoff.reference import Relay, Relays
-from bot.handoff.sheet import OUTCOMES, Label, case_card, close_card, render_sheet, short_ref
+from bot.handoff.sheet import case_card, close_card, render_sheet, short_ref
+from bot.handoff.texts import HandoffTexts, Wording, fill
 from bot.store import handoffs as store
 from bot.store.audit import record_access
 from bot.store.handoffs import HandoffRow
@@ -50,7 +51,7 @@ class HandoffService:
         cipher: FieldCipher,
         relays: Relays,
         loads: RelayLoads,
-        label: Label,
+        wording: Wording,
         senders: Mapping[str, Sender] | None = None,
         email: EmailNotifier | None = None,
         webhook: WebhookNotifier | None = None,
@@ -62,12 +63,17 @@ class HandoffService:
         self.relays = {relay.id: relay for relay in relays.relays}
         self.directory = relays
         self.loads = loads
-        self.label = label
+        self.wording = wording
         self.senders = dict(senders or {})  # by channel: residents' pushes, relays' chats
         self.email = email
         self.webhook = webhook
         self.config = config or HandoffConfig()
         self.clock = clock
+
+    @property
+    def texts(self) -> HandoffTexts:
+        """The coordinators' texts in force (``flows/relais.yml``)."""
+        return self.wording.texts
 
     @property
     def messenger(self) -> Sender | None:
@@ -146,11 +152,11 @@ class HandoffService:
         reached = False
         chat = relay.contact.telegram_chat_id
         if chat is not None and self.messenger is not None:
-            card_ref = await self._to_chat(str(chat), case_card(lead, self.label, row.id))
+            card_ref = await self._to_chat(str(chat), case_card(lead, self.wording, row.id))
             reached = card_ref is not None
         if relay.contact.email and self.email is not None:
-            body = render_sheet(lead, self.label, handoff_id=row.id) + self._links(row)
-            subject = f"Tremplin : nouveau dossier n° {short_ref(row.lead_id)}"
+            body = render_sheet(lead, self.wording, handoff_id=row.id) + self._links(row)
+            subject = fill(self.texts.relais.email_new_subject, ref=short_ref(row.lead_id))
             reached = await self.email.send(relay.contact.email, subject, body) or reached
         if relay.contact.webhook_url and self.webhook is not None:
             event = {"type": "case.offered", "handoff_id": row.id, "case": lead}
@@ -168,16 +174,17 @@ class HandoffService:
         await self.turns.run(sent)
 
     def _links(self, row: HandoffRow) -> str:
+        texts = self.texts.relais
         if not self.config.public_url:
-            return "\n\nRéponds à la coordination Tremplin pour prendre ce dossier."
-        base = self.config.public_url.rstrip("/")
-        return f"\n\nPour le prendre ou le refuser : {base}/relais/cas/{row.id}"
+            return "\n\n" + texts.email_no_link
+        link = f"{self.config.public_url.rstrip('/')}/relais/cas/{row.id}"
+        return "\n\n" + fill(texts.email_link, link=link)
 
     # ------------------------------------------------------------------ relay actions
     async def accept(self, row: HandoffRow, actor: str) -> list[Outbound]:
         """The relay takes the case: the resident can now talk to them through the bot."""
         if row.status not in store.WAITING:
-            return [Outbound("Ce dossier n'attend plus de réponse.")]
+            return [Outbound(self.texts.relais.not_waiting)]
         relay = self.relays[row.relay_id]
 
         def take(connection: Connection) -> HandoffRow:
@@ -187,25 +194,21 @@ class HandoffService:
 
         row = await self.turns.run(take)
         await self._set_bridge(row, relay.display_name)
+        told = self.texts.personne.accepted
         await self._tell_resident(
-            row,
-            f"✅ {relay.display_name}, de {relay.structure}, a pris ton dossier.\n"
-            "Tu peux lui écrire ici : je lui transmets tes messages.\n"
-            "Écris FIN pour revenir avec moi.",
+            row, fill(told, relay_name=relay.display_name, relay_structure=relay.structure)
         )
         first = await self._first_name(row)
+        ref = short_ref(row.lead_id)
         return [
-            Outbound(
-                f"C'est noté ✅ Écris ici pour parler à {first} : je transmets. "
-                f"Pour un autre dossier, commence ton message par #{short_ref(row.lead_id)}."
-            ),
-            close_card(row.id),
+            Outbound(fill(self.texts.relais.accepted, first_name=first, ref=ref)),
+            close_card(row.id, self.texts.relais),
         ]
 
     async def decline(self, row: HandoffRow, actor: str, *, reason: str) -> list[Outbound]:
         """The relay cannot take it (or releases it): offer it to the next one."""
         if row.status not in store.OPEN:
-            return [Outbound("Ce dossier n'est plus ouvert.")]
+            return [Outbound(self.texts.relais.not_open)]
         was_talking = row.status in store.TALKING
         row = await self.turns.run(
             lambda c: store.set_status(c, row, "declined", actor=actor, detail=reason)
@@ -213,12 +216,12 @@ class HandoffService:
         if was_talking:
             await self._set_bridge(row, None)
         await self._move_on(row)
-        return [Outbound("Merci, c'est noté. Le dossier passe à quelqu'un d'autre.")]
+        return [Outbound(self.texts.relais.declined)]
 
     async def close(self, row: HandoffRow, actor: str, outcome: str) -> list[Outbound]:
         """The relay closes the case with its outcome; the resident hears it once."""
         if row.status not in store.TALKING:
-            return [Outbound("Ce dossier n'est pas en cours chez toi.")]
+            return [Outbound(self.texts.relais.not_in_progress)]
 
         def close(connection: Connection) -> tuple[HandoffRow, dict[str, int]]:
             closed = store.set_status(connection, row, "closed", actor=actor, outcome=outcome)
@@ -227,24 +230,23 @@ class HandoffService:
         row, self.loads.current = await self.turns.run(close)
         await self._set_bridge(row, None)
         relay = self.relays[row.relay_id]
-        await self._tell_resident(
-            row,
-            f"{relay.display_name} a clôturé ton dossier : {OUTCOMES[outcome][1]}. "
-            "Bonne route 💪 Écris-moi quand tu veux.",
-        )
-        return [Outbound(f"Dossier n° {short_ref(row.lead_id)} clôturé. Merci !")]
+        heard = self.texts.relais.outcomes[outcome].resident
+        told = fill(self.texts.personne.closed, relay_name=relay.display_name, outcome=heard)
+        await self._tell_resident(row, told)
+        return [Outbound(fill(self.texts.relais.closed, ref=short_ref(row.lead_id)))]
 
     async def relay_says(self, row: HandoffRow, actor: str, text: str) -> list[Outbound]:
         """A relay's answer goes to the resident, marked as coming from them."""
         if row.status not in store.TALKING:
-            return [Outbound("Ce dossier n'est pas en cours : prends-le d'abord.")]
+            return [Outbound(self.texts.relais.take_first)]
         if row.status == "accepted":
             row = await self.turns.run(
                 lambda c: store.set_status(c, row, "in_conversation", actor=actor)
             )
         relay = self.relays[row.relay_id]
-        delivered = await self._tell_resident(row, f"💬 {relay.display_name} : {text}")
-        return [] if delivered else [Outbound("La personne ne reçoit plus de messages (STOP).")]
+        said = fill(self.texts.personne.relay_says, relay_name=relay.display_name, text=text)
+        delivered = await self._tell_resident(row, said)
+        return [] if delivered else [Outbound(self.texts.relais.resident_stopped)]
 
     # ------------------------------------------------------------------ resident side
     async def resident_message(self, subject: str, text: str) -> None:
@@ -260,32 +262,29 @@ class HandoffService:
         if row is None:
             return
         first = await self._first_name(row)
-        await self._tell_relay(row, f"💬 {first} (n° {short_ref(row.lead_id)}) : {text}")
+        ref = short_ref(row.lead_id)
+        said = fill(self.texts.relais.resident_says, first_name=first, ref=ref, text=text)
+        await self._tell_relay(row, said)
 
     async def resident_left(self, subject: str) -> None:
         """The resident typed FIN (or STOP): the relay is told, the case stays theirs."""
         row = await self.turns.run(lambda c: store.talking_for(c, subject))
         if row is not None:
             first = await self._first_name(row)
-            await self._tell_relay(
-                row,
-                f"{first} (n° {short_ref(row.lead_id)}) a quitté la conversation. "
-                "Tu peux clore le dossier.",
-            )
+            left = self.texts.relais.resident_left
+            await self._tell_relay(row, fill(left, first_name=first, ref=short_ref(row.lead_id)))
 
     async def case_withdrawn(self, lead_id: str, relay_id: str) -> None:
         """The resident erased their data: the relay must drop what they noted."""
         relay = self.relays.get(relay_id)
         if relay is None:
             return
-        text = (
-            f"Le dossier n° {short_ref(lead_id)} a été retiré : la personne a effacé ses "
-            "données. Merci de supprimer ce que tu as noté à son sujet."
-        )
+        texts = self.texts.relais
+        text = fill(texts.withdrawn, ref=short_ref(lead_id))
         if relay.contact.telegram_chat_id is not None and self.messenger is not None:
             await self._to_chat(str(relay.contact.telegram_chat_id), Outbound(text))
         elif relay.contact.email and self.email is not None:
-            await self.email.send(relay.contact.email, "Tremplin : dossier retiré", text)
+            await self.email.send(relay.contact.email, texts.email_withdrawn_subject, text)
         if relay.contact.webhook_url and self.webhook is not None:
             event = {"type": "case.withdrawn", "lead_id": lead_id}
             await self.webhook.send(relay.id, relay.contact.webhook_url, event)
@@ -338,21 +337,22 @@ class HandoffService:
             return
         nxt, new = offered
         old = self.relays[row.relay_id]
-        await self._tell_resident(row, self._moved_text(old, nxt))
-        await self._notify(new)
-
-    @staticmethod
-    def _moved_text(old: Relay, new: Relay) -> str:
-        return (
-            f"{old.display_name} ne peut pas prendre ton dossier pour l'instant. "
-            f"Je l'ai transmis à {new.display_name}, de {new.structure} à {new.town}.\n"
-            "Tu devrais avoir une réponse d'ici 2 jours ouvrés."
+        due = self.wording.date(new.due_at) if new.due_at else ""
+        moved = fill(
+            self.texts.personne.moved,
+            old=old.display_name,
+            relay_name=nxt.display_name,
+            relay_structure=nxt.structure,
+            relay_town=nxt.town,
+            due=due,
         )
+        await self._tell_resident(row, moved)
+        await self._notify(new)
 
     # ------------------------------------------------------------------ plumbing
     async def _first_name(self, row: HandoffRow) -> str:
         lead = await self.turns.run(lambda c: load_lead(c, row.lead_id, self.cipher))
-        return (lead or {}).get("first_name") or "la personne"
+        return (lead or {}).get("first_name") or self.texts.relais.someone
 
     async def _set_bridge(self, row: HandoffRow, relay_name: str | None) -> None:
         await self.turns.transact(
@@ -371,7 +371,7 @@ class HandoffService:
         if relay.contact.telegram_chat_id is not None and self.messenger is not None:
             await self._to_chat(str(relay.contact.telegram_chat_id), Outbound(text))
         elif relay.contact.email and self.email is not None:
-            subject = f"Tremplin : dossier n° {short_ref(row.lead_id)}"
+            subject = fill(self.texts.relais.email_case_subject, ref=short_ref(row.lead_id))
             await self.email.send(relay.contact.email, subject, text)
         elif relay.contact.webhook_url and self.webhook is not None:
             event = {"type": "case.message", "handoff_id": row.id, "text": text}

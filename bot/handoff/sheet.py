@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.messages import Button, Outbound
-
-Label = Callable[[str, Any], str]
-
-OUTCOMES: dict[str, tuple[str, str]] = {
-    # id: (button for the relay, what the resident hears)
-    "met": ("Rencontré", "vous vous êtes rencontrés"),
-    "supported": ("Accompagné", "tu es maintenant accompagné·e"),
-    "referred": ("Orienté vers une aide", "tu as été orienté·e vers une aide"),
-    "not_relevant": ("Pas pour nous", "ce n'était pas le bon endroit pour ton projet"),
-}
+from bot.handoff.texts import RelayTexts, Wording, fill
 
 
 def short_ref(handoff_id: str) -> str:
@@ -36,60 +27,74 @@ def case_payload(handoff_id: str, action: str) -> str:
     return f"/case:{handoff_id}:{action}"
 
 
-def render_sheet(lead: Mapping[str, Any], label: Label, *, handoff_id: str) -> str:
+def render_sheet(lead: Mapping[str, Any], wording: Wording, *, handoff_id: str) -> str:
     """The hand-off sheet of the brief (never the transcript, never sensitive data)."""
+    sheet = wording.texts.relais.sheet
+    label = wording.label
+    received = fill(sheet.received, date=str(lead.get("created_at", ""))[:10])
+    if lead.get("source"):
+        received += fill(sheet.source, source=lead["source"])
     lines = [
-        f"📋 Nouveau dossier n° {short_ref(handoff_id)} (Tremplin)",
-        f"Reçu le {str(lead.get('created_at', ''))[:10]}"
-        + (f" · venu par « {lead['source']} »" if lead.get("source") else ""),
-        f"Prénom : {lead.get('first_name') or 'non donné'}",
-        f"Commune : {lead.get('commune') or '—'} ({lead.get('postal_code') or '—'})",
-        f"Où en est le projet : {label('stage', lead.get('stage'))}",
-        f"Domaine : {label('sector', lead.get('sector'))}",
+        fill(sheet.title, ref=short_ref(handoff_id)),
+        received,
+        fill(sheet.first_name, first_name=lead.get("first_name") or sheet.no_first_name),
+        fill(
+            sheet.commune,
+            commune=lead.get("commune") or "—",
+            postal_code=lead.get("postal_code") or "—",
+        ),
+        fill(sheet.stage, stage=label("stage", lead.get("stage"))),
+        fill(sheet.sector, sector=label("sector", lead.get("sector"))),
     ]
     if lead.get("pitch"):
-        lines.append(f"Le projet : « {lead['pitch']} »")
+        lines.append(fill(sheet.pitch, pitch=lead["pitch"]))
     details = lead.get("details") or {}
     if details.get("company_age"):
-        lines.append(
-            f"Entreprise : {label('company_age', details['company_age'])}, "
-            f"{label('headcount', details.get('headcount'))} personnes"
-        )
+        company_age = label("company_age", details["company_age"])
+        headcount = label("headcount", details.get("headcount"))
+        lines.append(fill(sheet.company, company_age=company_age, headcount=headcount))
     if details.get("growth_needs"):
-        lines.append(f"Pour grandir : {label('growth_needs', details['growth_needs'])}")
-    lines.append(f"Besoins : {label('needs', lead.get('needs') or [])}")
-    lines.append(f"Contact préféré : {label('contact_pref', lead.get('contact_pref'))}")
+        growth = label("growth_needs", details["growth_needs"])
+        lines.append(fill(sheet.growth, growth_needs=growth))
+    lines.append(fill(sheet.needs, needs=label("needs", lead.get("needs") or [])))
+    lines.append(
+        fill(sheet.contact_pref, contact_pref=label("contact_pref", lead.get("contact_pref")))
+    )
     if lead.get("phone"):
-        lines.append(f"Téléphone : {readable_phone(lead['phone'])}")
+        lines.append(fill(sheet.phone, phone=readable_phone(lead["phone"])))
     if lead.get("schemes"):
-        lines.append("Aides suggérées : " + ", ".join(lead["schemes"]))
+        lines.append(fill(sheet.schemes, schemes=", ".join(lead["schemes"])))
     for consent in lead.get("consents") or []:
         lines.append(
-            f"Accord « {consent['purpose']} » donné le {consent['given_at'][:16].replace('T', ' ')}"
-            f" (notice {consent['notice_version']})"
+            fill(
+                sheet.consent,
+                purpose=consent["purpose"],
+                given_at=consent["given_at"][:16].replace("T", " "),
+                notice_version=consent["notice_version"],
+            )
         )
     return "\n".join(lines)
 
 
-def case_card(lead: Mapping[str, Any], label: Label, handoff_id: str) -> Outbound:
+def case_card(lead: Mapping[str, Any], wording: Wording, handoff_id: str) -> Outbound:
     """The message a relay gets on Telegram: the sheet, accept and decline."""
-    text = render_sheet(lead, label, handoff_id=handoff_id)
-    text += "\nTu le prends ? Sans réponse, il passera à quelqu'un d'autre."
+    texts = wording.texts.relais
+    text = render_sheet(lead, wording, handoff_id=handoff_id) + "\n" + texts.take_it
     return Outbound(
         text,
         (
-            Button(case_payload(handoff_id, "accept"), "✅ Je le prends"),
-            Button(case_payload(handoff_id, "decline"), "Je ne peux pas"),
+            Button(case_payload(handoff_id, "accept"), texts.accept_button),
+            Button(case_payload(handoff_id, "decline"), texts.decline_button),
         ),
     )
 
 
-def close_card(handoff_id: str) -> Outbound:
+def close_card(handoff_id: str, texts: RelayTexts) -> Outbound:
     """Buttons to close an accepted case with its outcome."""
     return Outbound(
-        f"Dossier n° {short_ref(handoff_id)} : quand c'est fini, choisis comment ça s'est passé.",
+        fill(texts.close_card, ref=short_ref(handoff_id)),
         tuple(
-            Button(case_payload(handoff_id, f"close_{key}"), title)
-            for key, (title, _) in OUTCOMES.items()
+            Button(case_payload(handoff_id, f"close_{key}"), outcome.button)
+            for key, outcome in texts.outcomes.items()
         ),
     )

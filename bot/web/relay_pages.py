@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.handoff.service import HandoffService
-from bot.handoff.sheet import OUTCOMES, render_sheet
+from bot.handoff.sheet import render_sheet
 from bot.store import handoffs as store
 from bot.store.audit import record_access
 from bot.store.handoffs import HandoffRow
@@ -63,13 +63,17 @@ def make_relay_pages(service: Callable[[], HandoffService]) -> list[Route]:
             return HTMLResponse("<p>Ce dossier n'existe pas ou a été retiré.</p>", 404)
         row, lead = found
         forms = ""
+        texts = handoffs.texts.relais
         if row.status in store.WAITING:
-            forms = _form(row.id, "accept", "✅ Je le prends") + _form(
-                row.id, "decline", "Je ne peux pas"
+            forms = _form(row.id, "accept", texts.accept_button) + _form(
+                row.id, "decline", texts.decline_button
             )
         elif row.status in store.TALKING:
-            forms = "".join(_form(row.id, f"close_{k}", t) for k, (t, _) in OUTCOMES.items())
-        sheet = html.escape(render_sheet(lead, handoffs.label, handoff_id=row.id))
+            forms = "".join(
+                _form(row.id, f"close_{key}", outcome.button)
+                for key, outcome in texts.outcomes.items()
+            )
+        sheet = html.escape(render_sheet(lead, handoffs.wording, handoff_id=row.id))
         return HTMLResponse(
             PAGE.format(sheet=sheet, status=STATUS.get(row.status, ""), forms=forms)
         )
@@ -85,7 +89,7 @@ def make_relay_pages(service: Callable[[], HandoffService]) -> list[Route]:
             await handoffs.accept(row, actor)
         elif action == "decline":
             await handoffs.decline(row, actor, reason="declined")
-        elif action.startswith("close_") and action.removeprefix("close_") in OUTCOMES:
+        elif action.removeprefix("close_") in handoffs.texts.relais.outcomes:
             await handoffs.close(row, actor, action.removeprefix("close_"))
         else:
             return HTMLResponse("<p>Action inconnue.</p>", 400)

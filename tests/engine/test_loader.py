@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.app.settings import PROJECT
-from bot.engine.loader import FlowError, load_flows
+from bot.engine.loader import load_flows
 from bot.engine.schema import flow_file_schema
+from bot.engine.yamlfiles import FlowError
 
 FLOWS = PROJECT / "flows"
 TEST_FLOWS = Path(__file__).parents[1] / "flows"
@@ -45,6 +46,7 @@ def _folder_with(tmp_path: Path, name: str, content: str) -> Path:
     shutil.copy(FLOWS / "global.yml", tmp_path / "global.yml")
     shutil.copy(FLOWS / "intake.yml", tmp_path / "intake.yml")
     shutil.copy(FLOWS / "humain.yml", tmp_path / "humain.yml")
+    shutil.copy(FLOWS / "relais.yml", tmp_path / "relais.yml")
     (tmp_path / name).write_text(content, encoding="utf-8")
     return tmp_path
 

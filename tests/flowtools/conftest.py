@@ -34,6 +34,7 @@ def alone(tmp_path: Path) -> Path:
     (folder / "check").mkdir(parents=True)
     shutil.copy(FLOWS / "check" / "words.yml", folder / "check" / "words.yml")
     shutil.copytree(FLOWS / "notices", folder / "notices")
+    shutil.copy(FLOWS / "relais.yml", folder / "relais.yml")
     yaml = YAML()
     yaml.preserve_quotes = True  # ruamel writes a bare ``??`` back, which it cannot read
     glob = yaml.load((FLOWS / "global.yml").read_text(encoding="utf-8"))

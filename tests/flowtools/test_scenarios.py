@@ -8,7 +8,7 @@ import pytest
 
 from bot.app.bot import Bot
 from bot.app.flowtools import BotProbe
-from bot.engine.loader import FlowError
+from bot.engine.yamlfiles import FlowError
 from bot.flowtools.playback import play
 from bot.flowtools.scenarios import load_scenarios
 

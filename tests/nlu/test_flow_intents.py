@@ -11,10 +11,11 @@ from bot.app.settings import PROJECT
 from bot.domain.messages import Inbound
 from bot.domain.understanding import Entity, Understanding
 from bot.engine.actions import make_actions
-from bot.engine.loader import FlowError, load_flows
+from bot.engine.loader import load_flows
 from bot.engine.runner import Runner
 from bot.engine.schema import ChoiceStep
 from bot.engine.state import ConversationState, Status
+from bot.engine.yamlfiles import FlowError
 from bot.geo.postal import PostalIndex
 from bot.handoff.reference import load_catalogue, load_relays
 

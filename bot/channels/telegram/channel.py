@@ -31,12 +31,6 @@ from bot.domain.relays import RelayInbound
 
 log = logging.getLogger(__name__)
 
-# An edit is not a new answer: replaying it as one could answer a question already
-# passed. The person is told once, plainly, to write again.
-EDIT_NOTICE = (
-    "J'ai vu que tu as modifié un message 🙂 Je ne lis pas les modifications : "
-    "écris-moi plutôt ta réponse dans un nouveau message."
-)
 SEEN_UPDATES = 2048
 
 
@@ -60,7 +54,7 @@ class TelegramChannel:
         *,
         relay_chats: Mapping[str, str] | None = None,
         codec: CallbackCodec | None = None,
-        edit_notice: str | None = EDIT_NOTICE,
+        edit_notice: bool = True,
         polling: bool = False,
         poll_timeout: int = 10,
         webhook_secret: str | None = None,
@@ -198,10 +192,12 @@ class TelegramChannel:
                 log.warning("relay %s no longer accepts the bot's messages", inbound.relay_id)
 
     async def _edited(self, chat_id: str) -> None:
-        if self._edit_notice is None:
+        # An edit is not a new answer: replaying it as one could answer a question already
+        # passed. The person is told plainly to write again.
+        if not self._edit_notice:
             return
-        # A private chat's id is its user's id.
-        await self._send(chat_id, [Outbound(self._edit_notice)], resident=chat_id)
+        notice = Outbound(self.bot.channel_texts().edited)
+        await self._send(chat_id, [notice], resident=chat_id)  # a private chat's id: the user's
 
     async def _unreachable(self, user_ref: str) -> None:
         try:

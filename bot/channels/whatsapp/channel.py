@@ -76,6 +76,7 @@ class WhatsAppChannel:
     async def start(self, bot: BotFace) -> None:
         """Process webhooks for ``bot``."""
         self.bot = bot
+        self.poster.texts = bot.channel_texts
 
     async def stop(self) -> None:
         """Finish the webhooks received so far, then close the HTTP client."""

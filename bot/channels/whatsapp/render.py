@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.domain.messages import Button, Outbound
+from bot.domain.messages import Button, ChannelTexts, Outbound
 
 TEXT_LIMIT = 4096
 BODY_LIMIT = 1024
@@ -15,9 +15,6 @@ BUTTON_TITLE = 20
 MAX_ROWS = 10
 ROW_TITLE = 24
 ROW_DESCRIPTION = 72
-LIST_BUTTON = "Voir les choix"
-NUMBERED_HINT = "Réponds avec le numéro de ton choix."
-NUMBERED_HINT_MULTIPLE = "Réponds avec les numéros de tes choix (par exemple 1 3)."
 ELLIPSIS = "…"
 
 
@@ -121,7 +118,7 @@ def _row(button: Button) -> dict[str, str]:
     return row
 
 
-def _list(body: str, buttons: Sequence[Button]) -> Message | None:
+def _list(body: str, buttons: Sequence[Button], button: str) -> Message | None:
     rows = [_row(b) for b in buttons]
     if len({r["title"] for r in rows}) != len(rows):
         return None
@@ -130,12 +127,12 @@ def _list(body: str, buttons: Sequence[Button]) -> Message | None:
         "interactive": {
             "type": "list",
             "body": {"text": body},
-            "action": {"button": LIST_BUTTON, "sections": [{"rows": rows}]},
+            "action": {"button": button, "sections": [{"rows": rows}]},
         },
     }
 
 
-def render_numbered(reply: Outbound) -> list[Message]:
+def render_numbered(reply: Outbound, texts: ChannelTexts) -> list[Message]:
     """Choices as numbered lines; the person answers with the number (or the words).
 
     When the bot already wrote them with their numbers (``reply.numbered``), the text is
@@ -144,12 +141,12 @@ def render_numbered(reply: Outbound) -> list[Message]:
     if reply.numbered:
         return [_text(p) for p in split_text(reply.text)]
     lines = [f"{i}. {b.title}" for i, b in enumerate(reply.buttons, 1)]
-    hint = NUMBERED_HINT_MULTIPLE if reply.multiple else NUMBERED_HINT
+    hint = texts.numbered_hint_multiple if reply.multiple else texts.numbered_hint
     text = "\n\n".join(part for part in (reply.text.strip(), "\n".join(lines), hint) if part)
     return [_text(p) for p in split_text(text)]
 
 
-def render_outbound(reply: Outbound) -> list[Message]:
+def render_outbound(reply: Outbound, texts: ChannelTexts) -> list[Message]:
     """The Graph API messages (without recipient) showing ``reply``, in order.
 
     1-3 choices become reply buttons (titles shortened without losing their meaning),
@@ -160,13 +157,13 @@ def render_outbound(reply: Outbound) -> list[Message]:
         return [_text(p) for p in split_text(reply.text)]
     count = len(reply.buttons)
     if count > MAX_ROWS:
-        return render_numbered(reply)
+        return render_numbered(reply, texts)
     lead, body = _lead_and_body(reply.text)
     interactive = _reply_buttons(body, reply.buttons) if count <= MAX_BUTTONS else None
     if interactive is None:
-        interactive = _list(body, reply.buttons)
+        interactive = _list(body, reply.buttons, texts.list_button)
     if interactive is None:
-        return render_numbered(reply)
+        return render_numbered(reply, texts)
     return [*lead, interactive]
 
 

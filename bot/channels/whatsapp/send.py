@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.channels.whatsapp.graph import GraphClient, GraphError
 from bot.channels.whatsapp.parse import Address
 from bot.channels.whatsapp.render import render_outbound, render_template
-from bot.domain.messages import Outbound
+from bot.domain.messages import ChannelTexts, Outbound
 
 log = logging.getLogger(__name__)
 
@@ -18,13 +18,16 @@ class WhatsAppSender:
 
     def __init__(self, graph: GraphClient) -> None:
         self.graph = graph
+        self.texts: Callable[[], ChannelTexts] | None = None  # the bot's, once started
 
     async def send(self, address: Address, reply: Outbound) -> str:
         """Send one reply (maybe several WhatsApp messages); returns the id of its main
         part (the interactive one, or the last text), which statuses will refer to."""
         recipient = address.fields()
         main = ""
-        for message in render_outbound(reply):
+        if self.texts is None:
+            raise RuntimeError("the WhatsApp channel has not started: no texts to render with")
+        for message in render_outbound(reply, self.texts()):
             main = await self.graph.send(recipient, message)
         if reply.attachment is not None:
             file = reply.attachment

@@ -13,7 +13,7 @@ from typing import Any
 from telegram.request import BaseRequest, RequestData
 
 from bot.domain.delivery import DeliveryStatus, Reach
-from bot.domain.messages import Inbound, Outbound
+from bot.domain.messages import ChannelTexts, Inbound, Outbound
 from bot.domain.ports import Deliver
 from bot.domain.relays import RelayInbound
 
@@ -159,6 +159,9 @@ HandleTurn = Callable[[Inbound, Deliver], Awaitable[object]]
 OnUnreachable = Callable[[str], Awaitable[None]]
 
 
+TEXTS = ChannelTexts("T-EDITED.", "T-List", "T-NUMBER-HINT.", "T-NUMBERS-HINT.")
+
+
 @dataclass
 class CallbackBot:
     """The bot's face for the channel under test: each part goes to a recording double."""
@@ -192,6 +195,9 @@ class CallbackBot:
         self, channel: str, user_ref: str, message_id: str, text: str | None
     ) -> None:
         raise AssertionError("Telegram does not log proactive messages")
+
+    def channel_texts(self) -> ChannelTexts:
+        return TEXTS
 
 
 @dataclass

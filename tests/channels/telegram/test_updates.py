@@ -6,10 +6,9 @@ import copy
 
 import pytest
 
-from bot.channels.telegram.channel import EDIT_NOTICE
 from bot.domain.messages import InboundKind
 from tests.channels.telegram.conftest import RELAY_CHAT, Harness, make_harness
-from tests.channels.telegram.fakes import payload
+from tests.channels.telegram.fakes import TEXTS, payload
 
 SAMIRA = "5123400017"
 
@@ -135,7 +134,7 @@ async def test_an_edit_is_not_a_new_answer_the_person_is_told_to_write_again(
     await harness.receive(payload("edited_message"))
     assert harness.turns.inbounds == []
     [notice] = harness.request.sent()
-    assert notice["text"] == EDIT_NOTICE
+    assert notice["text"] == TEXTS.edited
     assert notice["chat_id"] == int(SAMIRA)
 
 

@@ -14,8 +14,10 @@ from bot.channels.whatsapp.render import (
     split_text,
 )
 from bot.domain.delivery import DeliveryStatus
-from bot.domain.messages import Button, InboundKind, Outbound
+from bot.domain.messages import Button, ChannelTexts, InboundKind, Outbound
 from tests.channels.whatsapp.fakes import PHONE_NUMBER_ID, payload
+
+TEXTS = ChannelTexts("T-EDITED.", "T-List", "T-NUMBER-HINT.", "T-NUMBERS-HINT.")
 
 
 def parse_one(name: str) -> InboundMessage:
@@ -68,7 +70,7 @@ def buttons(*titles: str) -> tuple[Button, ...]:
 
 
 def test_one_to_three_choices_are_reply_buttons_shortened_without_losing_meaning() -> None:
-    [message] = render_outbound(Outbound("Ton prénom ?", buttons("Je préfère ne pas dire")))
+    [message] = render_outbound(Outbound("Ton prénom ?", buttons("Je préfère ne pas dire")), TEXTS)
     interactive = message["interactive"]
     assert interactive["type"] == "button"
     assert interactive["action"]["buttons"][0]["reply"] == {
@@ -81,7 +83,9 @@ def test_one_to_three_choices_are_reply_buttons_shortened_without_losing_meaning
 
 
 def test_a_title_that_cannot_be_shortened_moves_to_a_list_with_its_label() -> None:
-    [message] = render_outbound(Outbound("Qui ?", buttons("Services aux personnes", "Autre")))
+    [message] = render_outbound(
+        Outbound("Qui ?", buttons("Services aux personnes", "Autre")), TEXTS
+    )
     rows = message["interactive"]["action"]["sections"][0]["rows"]
     assert message["interactive"]["type"] == "list"
     assert rows[0] == {"id": "/q:o0", "title": "Services aux personnes"}
@@ -89,19 +93,19 @@ def test_a_title_that_cannot_be_shortened_moves_to_a_list_with_its_label() -> No
 
 def test_four_to_ten_choices_are_a_list_and_more_are_numbered() -> None:
     titles = [f"Choix numéro {i} avec un titre assez long" for i in range(10)]
-    [listed] = render_outbound(Outbound("Lequel ?", buttons(*titles)))
+    [listed] = render_outbound(Outbound("Lequel ?", buttons(*titles)), TEXTS)
     rows = listed["interactive"]["action"]["sections"][0]["rows"]
     assert len(rows) == 10 and all(len(r["title"]) <= 24 for r in rows)
     assert rows[0]["description"] == titles[0]  # the whole label stays readable
     assert len(listed["interactive"]["action"]["button"]) <= 20
-    [numbered] = render_outbound(Outbound("Lequel ?", buttons(*titles, "Autre")))
+    [numbered] = render_outbound(Outbound("Lequel ?", buttons(*titles, "Autre")), TEXTS)
     assert numbered["type"] == "text"
     assert "11. Autre" in numbered["text"]["body"]
 
 
 def test_a_long_question_goes_first_as_text_then_the_buttons() -> None:
     question = "Une longue explication. " * 100
-    messages = render_outbound(Outbound(question, buttons("Oui", "Non")))
+    messages = render_outbound(Outbound(question, buttons("Oui", "Non")), TEXTS)
     assert [m["type"] for m in messages] == ["text", "interactive"]
     assert len(messages[-1]["interactive"]["body"]["text"]) <= BODY_LIMIT
 

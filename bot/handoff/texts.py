@@ -1,0 +1,122 @@
+"""What relays read about cases, and what residents hear about theirs (``flows/relais.yml``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Annotated[str, Field(min_length=1, max_length=1024)]
+Label = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Outcome(_Model):
+    """How a case ended: the relay's button, and the words the resident hears."""
+
+    button: Label
+    resident: Text
+
+
+class SheetTexts(_Model):
+    """The hand-off sheet, one line each; ``{name}`` are filled in."""
+
+    title: Text = Field(description="{ref}")
+    received: Text = Field(description="{date}")
+    source: Text = Field(description="{source}")
+    first_name: Text = Field(description="{first_name}")
+    no_first_name: str
+    commune: Text = Field(description="{commune}, {postal_code}")
+    stage: Text = Field(description="{stage}")
+    sector: Text = Field(description="{sector}")
+    pitch: Text = Field(description="{pitch}")
+    company: Text = Field(description="{company_age}, {headcount}")
+    growth: Text = Field(description="{growth_needs}")
+    needs: Text = Field(description="{needs}")
+    contact_pref: Text = Field(description="{contact_pref}")
+    phone: Text = Field(description="{phone}")
+    schemes: Text = Field(description="{schemes}")
+    consent: Text = Field(description="{purpose}, {given_at}, {notice_version}")
+
+
+class RelayTexts(_Model):
+    """What a relay reads: cards, commands' answers, resident's messages, e-mails."""
+
+    sheet: SheetTexts
+    take_it: Text
+    accept_button: Label
+    decline_button: Label
+    close_card: Text = Field(description="{ref}")
+    outcomes: dict[str, Outcome] = Field(description="met, supported, referred, not_relevant")
+    outcome_words: dict[str, str] = Field(description="Mot tapé après /clore -> issue.")
+    email_new_subject: Text = Field(description="{ref}")
+    email_link: Text = Field(description="{link}")
+    email_no_link: Text
+    email_case_subject: Text = Field(description="{ref}")
+    email_withdrawn_subject: Text
+    accepted: Text = Field(description="{first_name}, {ref}")
+    not_waiting: Text
+    not_open: Text
+    declined: Text
+    not_in_progress: Text
+    closed: Text = Field(description="{ref}")
+    take_first: Text
+    resident_stopped: Text
+    resident_says: Text = Field(description="{first_name}, {ref}, {text}")
+    resident_left: Text = Field(description="{first_name}, {ref}")
+    withdrawn: Text = Field(description="{ref}")
+    someone: str = Field(description="Quand la personne n'a pas donné de prénom.")
+    help: Text
+    text_only: Text
+    no_such_case: Text = Field(description="{ref}")
+    which_outcome: Text
+    stale_button: Text
+    not_yours: Text
+    no_open_cases: Text
+    open_cases: Text
+    open_case: Text = Field(description="{ref}, {status}")
+    statuses: dict[str, str] = Field(description="Statut d'un dossier ouvert, en mots.")
+
+
+class ResidentTexts(_Model):
+    """What a resident hears about their case."""
+
+    accepted: Text = Field(description="{relay_name}, {relay_structure}")
+    closed: Text = Field(description="{relay_name}, {outcome}")
+    relay_says: Text = Field(description="{relay_name}, {text}")
+    moved: Text = Field(description="{old}, {relay_name}, {relay_structure}, {relay_town}, {due}")
+
+
+class HandoffTexts(_Model):
+    """The ``flows/relais.yml`` file."""
+
+    relais: RelayTexts
+    personne: ResidentTexts
+
+
+def fill(template: str, /, **values: Any) -> str:
+    """``template`` with each ``{name}`` replaced by its value (unknown names stay)."""
+    for name, value in values.items():
+        template = template.replace(f"{{{name}}}", "" if value is None else str(value))
+    return template
+
+
+class Wording(Protocol):
+    """How the hand-off words things: the coordinators' texts, labels of answers, dates."""
+
+    @property
+    def texts(self) -> HandoffTexts:
+        """The texts in force (they change with the flows, without a restart)."""
+        ...
+
+    def label(self, slot: str, value: Any) -> str:
+        """The readable form of an answer ("restauration" -> "Restauration")."""
+        ...
+
+    def date(self, moment: datetime) -> str:
+        """A date as people say it ("mardi 2 décembre")."""
+        ...
