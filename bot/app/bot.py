@@ -127,6 +127,7 @@ class Bot:
             list_button=messages.channel_list_button,
             numbered_hint=messages.channel_numbered_hint,
             numbered_hint_multiple=messages.channel_numbered_hint_multiple,
+            bye=messages.channel_bye,
         )
 
     # ------------------------------------------------------------------ life cycle

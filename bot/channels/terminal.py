@@ -93,7 +93,7 @@ class TerminalChannel:
         while True:
             line = self.read()
             if line is None or line.strip() in QUIT:
-                self.write("À bientôt 👋")
+                self.write(self.bot.channel_texts().bye)
                 return
             inbound = parse_terminal(line, offered, self.user_ref, f"{session}-{next(counter)}")
             text, offered = render_terminal(await self.bot.handle(inbound))

@@ -68,6 +68,7 @@ class ChannelTexts:
     list_button: str  # WhatsApp: the button opening a list of choices
     numbered_hint: str  # WhatsApp: under choices written with numbers
     numbered_hint_multiple: str
+    bye: str  # the terminal, when one leaves it
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,7 +241,8 @@ def consent(kit: Kit, turn: Turn, step_id: str, step: ConsentStep, granted: bool
 def _redacted(kit: Kit, turn: Turn, text: str) -> str:
     redaction = redact(text)
     if redaction.categories:
-        categories = ", ".join(redaction.categories)
+        names = kit.messages.redacted_categories
+        categories = ", ".join(names.get(c, c) for c in redaction.categories)
         turn.say(kit.messages.redacted.replace("{categories}", categories))
     return redaction.text
 

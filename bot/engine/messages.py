@@ -64,7 +64,11 @@ class Messages(BaseModel):
     channel_list_button: Label = Field(description="WhatsApp : le bouton qui ouvre la liste.")
     channel_numbered_hint: Text = Field(description="WhatsApp : sous des choix numérotés.")
     channel_numbered_hint_multiple: Text
+    channel_bye: Text = Field(description="Terminal : quand on le quitte.")
     redacted: Text = Field(description="{categories}")
+    redacted_categories: dict[str, str] = Field(
+        description="Comment dire chaque sorte de donnée retirée (santé, religion...)."
+    )
     noted: Text = Field(description="{noted} : réponses à des questions suivantes.")
     chatter: dict[str, str] = Field(
         description="Dit (puis la question) quand un message a cette intention : greet, thanks."

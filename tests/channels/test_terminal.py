@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.app.bot import Bot
 from bot.channels.terminal import TerminalChannel
-from bot.domain.messages import Inbound, InboundKind, Outbound
+from bot.domain.messages import ChannelTexts, Inbound, InboundKind, Outbound
 from bot.domain.ports import Deliver
 from bot.store.leads import export_leads
 from tests.channels.intake import TYPED_INTAKE, check_typed_answer, check_typed_lead
@@ -26,6 +26,9 @@ class RecordingFace:
         await self.bot.dispatcher.drain()  # hand-off events, before the next line is read
         return replies
 
+    def channel_texts(self) -> ChannelTexts:
+        return self.bot.channel_texts()
+
 
 async def talk(bot: Bot, lines: list[str]) -> tuple[list[str], RecordingFace]:
     """Type ``lines`` (then ``/quit``); what the terminal showed, and what the bot got."""
@@ -33,9 +36,9 @@ async def talk(bot: Bot, lines: list[str]) -> tuple[list[str], RecordingFace]:
     shown: list[str] = []
     face = RecordingFace(bot)
     terminal = TerminalChannel(lambda: next(typed), shown.append, user_ref="term")
-    await terminal.start(face)  # type: ignore[arg-type]  # the face's one method used
+    await terminal.start(face)  # type: ignore[arg-type]  # the face's methods used
     await terminal.run()
-    assert shown[-1] == "À bientôt 👋"
+    assert shown[-1] == "T-BYE-TERMINAL."
     return shown[:-1], face
 
 

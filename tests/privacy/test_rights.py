@@ -191,7 +191,7 @@ async def test_a_health_mention_is_redacted_before_storage(bot: Bot) -> None:
         await chat.choose(option)
     assert chat.asks == "pitch"
     await chat.say("Avec mon diabète je veux faire de la couture à la maison")
-    assert chat.said("T-REDACTED santé.")
+    assert chat.said("T-REDACTED health.")
     assert chat.said("Q5/7. T-NEEDS?") and chat.asks == "needs"
     assert await find_everywhere(bot.engine, "diabète") == []
     state = await BotProbe(bot).conversation(chat.channel, chat.user)

@@ -159,7 +159,7 @@ HandleTurn = Callable[[Inbound, Deliver], Awaitable[object]]
 OnUnreachable = Callable[[str], Awaitable[None]]
 
 
-TEXTS = ChannelTexts("T-EDITED.", "T-List", "T-NUMBER-HINT.", "T-NUMBERS-HINT.")
+TEXTS = ChannelTexts("T-EDITED.", "T-List", "T-NUMBER-HINT.", "T-NUMBERS-HINT.", "T-BYE.")
 
 
 @dataclass

@@ -17,7 +17,7 @@ from bot.domain.delivery import DeliveryStatus
 from bot.domain.messages import Button, ChannelTexts, InboundKind, Outbound
 from tests.channels.whatsapp.fakes import PHONE_NUMBER_ID, payload
 
-TEXTS = ChannelTexts("T-EDITED.", "T-List", "T-NUMBER-HINT.", "T-NUMBERS-HINT.")
+TEXTS = ChannelTexts("T-EDITED.", "T-List", "T-NUMBER-HINT.", "T-NUMBERS-HINT.", "T-BYE.")
 
 
 def parse_one(name: str) -> InboundMessage:
