@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from bot.domain.messages import Inbound, Outbound
 from bot.engine.state import (
     CreateLead,
@@ -92,7 +94,7 @@ def apply_effects(
     result: TurnResult,
     label: Callable[[str, Any], str],
     waiting: Sequence[str] = (),
-    access_texts: Mapping[str, Any] | None = None,
+    access_texts: BaseModel | None = None,
 ) -> Applied:
     """Carry out ``result``'s effects in order; the store refuses data without consent.
 
@@ -131,7 +133,8 @@ def apply_effects(
         elif isinstance(effect, ShowData):
             # The summary goes right after the command's own reply, before any question.
             at = len(waiting) + 1
-            replies[at:at] = render_access(personal_data(tx), label, access_texts or {})
+            texts = access_texts.model_dump() if access_texts is not None else {}
+            replies[at:at] = render_access(personal_data(tx), label, texts)
         elif isinstance(effect, Forget):
             tx.forget()
             return Applied(tuple(replies), forgotten=True, left_bridge=left)

@@ -13,6 +13,7 @@ from bot.engine.loader import FlowSet
 from bot.engine.messages import Messages
 from bot.engine.render import Renderer
 from bot.engine.schema import (
+    BranchStep,
     ChoiceStep,
     Command,
     ConsentStep,
@@ -47,6 +48,10 @@ class Kit:
     questions: Mapping[tuple[str, str], QuestionInfo]
     faq_values: FaqValues = field(default=_no_values)
     faq_examples: Mapping[str, FaqEntry] = field(default_factory=dict)  # by folded example
+    ahead: dict[object, int] = field(default_factory=dict)  # questions left, by position
+    # Per flow, the slots whose values the walk reads: by branches (any value: None), by
+    # questions typed in (only their buttons' ids count; a free text never does).
+    tested: Mapping[str, Mapping[str, frozenset[str] | None]] = field(default_factory=dict)
 
     @property
     def messages(self) -> Messages:
@@ -91,6 +96,22 @@ def _ends(flows: FlowSet, flow_id: str, target: Target | None, after: str) -> bo
     return False
 
 
+def _tested(steps: list[object]) -> dict[str, frozenset[str] | None]:
+    """The slots a walk through ``steps`` reads, and which of their values matter."""
+    found: dict[str, frozenset[str] | None] = {}
+    for step in steps:
+        if isinstance(step, InputStep):
+            found.setdefault(step.slot, frozenset(o.id for o in step.options))
+    for step in steps:
+        if isinstance(step, ChoiceStep):
+            found[step.slot] = None
+        elif isinstance(step, BranchStep):
+            for condition in step.branch:
+                for name in {**(condition.if_ or {}), **(condition.unless or {})}:
+                    found[name] = None
+    return dict(sorted(found.items()))
+
+
 def make_kit(
     flows: FlowSet,
     finder: PlaceFinder,
@@ -113,4 +134,15 @@ def make_kit(
             elif isinstance(step, ConsentStep):
                 questions[(flow_id, step_id)] = question_info(step)
     examples = {fold(x): entry for entry in flows.faq.faq for x in entry.examples}
-    return Kit(flows, finder, actions, render, commands, questions, faq_values, examples)
+    tested = {fid: _tested(list(item.flow.steps.values())) for fid, item in flows.flows.items()}
+    return Kit(
+        flows,
+        finder,
+        actions,
+        render,
+        commands,
+        questions,
+        faq_values,
+        examples,
+        tested=tested,
+    )

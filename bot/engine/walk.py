@@ -224,7 +224,33 @@ def progress(kit: Kit, state: ConversationState, step_id: str) -> str:
 
 
 def _questions_ahead(kit: Kit, state: ConversationState, step_id: str) -> int:
-    """Counted questions after ``step_id`` on the path its answers so far point to."""
+    """Counted questions after ``step_id`` on the path its answers so far point to
+    (remembered per flow version, position, answers and questions asked)."""
+    tested = kit.tested.get(state.flow or "", {})
+    values = tuple(
+        _hashable(value) if ids is None or value in ids else True
+        for name, ids in tested.items()
+        if (value := state.slots.get(name)) is not None
+    )
+    # Only what the walk reads: which answers exist, the values branches test and the
+    # buttons chosen (a free text is never kept in memory: it reads as True).
+    key = (state.flow, step_id, frozenset(state.slots), values, state.asked)
+    found = kit.ahead.get(key)
+    if found is None:
+        if len(kit.ahead) > AHEAD_CACHE:
+            kit.ahead.clear()
+        found = kit.ahead[key] = _walk_ahead(kit, state, step_id)
+    return found
+
+
+AHEAD_CACHE = 4096
+
+
+def _hashable(value: SlotValue) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _walk_ahead(kit: Kit, state: ConversationState, step_id: str) -> int:
     flow_id = state.flow or ""
     steps = kit.flows.flows[flow_id].flow.steps
     slots = dict(state.slots)
