@@ -29,7 +29,13 @@ from bot.app.build import make_nlu, make_place_finder, make_runner, start_bot  #
 from bot.app.settings import Settings  # noqa: E402
 from bot.domain.messages import Inbound  # noqa: E402
 from bot.engine.state import ConversationState, Status  # noqa: E402
-from bot.flowtools.understand import CORPUS, load_corpus, render_report, score  # noqa: E402
+from bot.flowtools.understand import (  # noqa: E402
+    CORPUS,
+    load_corpus,
+    render_report,
+    same_place,
+    score,
+)
 from bot.store.leads import export_leads  # noqa: E402
 
 HELD_OUT = ROOT / "tests" / "nlu_data" / "typed_heldout.yml"
@@ -99,16 +105,11 @@ async def main() -> None:
         )
         runner = make_runner(settings)
         nlu = make_nlu(settings)
-        finder = make_place_finder(settings.data_dir)
-
-        def same_place(expected: str, got: str) -> bool:
-            communes = {p.insee for p in finder.index.by_code(expected)}
-            found = {p.insee for p in finder.index.by_code(got)}
-            return expected == got or bool(communes & found)
+        same = same_place(make_place_finder(settings.data_dir))
 
         corpora = (("development", settings.flows_dir / CORPUS), ("held-out", HELD_OUT))
         for name, path in corpora:
-            report = await score(runner, load_corpus(path), nlu.parse, same_place)
+            report = await score(runner, load_corpus(path), nlu.parse, same)
             print(f"== {name} corpus: {path.relative_to(ROOT)}")
             for line in render_report(report, errors=args.errors):
                 print(line)

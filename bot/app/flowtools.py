@@ -21,7 +21,7 @@ from bot.flowtools.mermaid import render_image, render_markdown, render_mermaid
 from bot.flowtools.playback import Outcome, play
 from bot.flowtools.reload import FlowWatcher
 from bot.flowtools.scenarios import LoadedScenario, load_scenarios
-from bot.flowtools.understand import CORPUS, load_corpus, render_report, score
+from bot.flowtools.understand import CORPUS, load_corpus, render_report, same_place, score
 from bot.store.leads import export_leads
 
 Write = Callable[[str], None]
@@ -55,6 +55,13 @@ class BotProbe:
         return [r for r in rows if r["channel"] == channel and r["user_ref"] == user_ref]
 
 
+def _refused(exc: FlowError, write: Write) -> int:
+    """Say what is wrong with the files read; the command fails."""
+    for problem in exc.problems:
+        write(f"ERREUR     {problem}")
+    return 1
+
+
 def run_check(folder: Path, write: Write) -> int:
     """``bot flows check``: every finding, then a summary; 1 when there are errors."""
     result = check_flows(folder)
@@ -76,9 +83,7 @@ async def run_tests(settings: Settings, write: Write, name: str | None = None) -
     try:
         scenarios = load_scenarios(settings.flows_dir)
     except FlowError as exc:
-        for problem in exc.problems:
-            write(f"ERREUR     {problem}")
-        return 1
+        return _refused(exc, write)
     scenarios = [s for s in scenarios if name is None or name.lower() in s.name.lower()]
     if not scenarios:
         write("Aucun test à lancer (les tests sont dans flows/tests/*.yml).")
@@ -128,9 +133,7 @@ def run_graph(folder: Path, out: Path, names: Sequence[str], write: Write) -> in
     try:
         flows = load_flows(folder)
     except FlowError as exc:
-        for problem in exc.problems:
-            write(f"ERREUR     {problem}")
-        return 1
+        return _refused(exc, write)
     unknown = [n for n in names if n not in flows.flows]
     if unknown:
         write(f"Script inconnu : {', '.join(unknown)}. Scripts : {', '.join(sorted(flows.flows))}.")
@@ -177,18 +180,11 @@ async def run_understand(
     try:
         corpus = load_corpus(corpus_path)
     except FlowError as exc:
-        for problem in exc.problems:
-            write(f"ERREUR     {problem}")
-        return 1
+        return _refused(exc, write)
     runner = make_runner(settings)
     nlu = make_nlu(settings)
-    finder = make_place_finder(settings.data_dir)
-
-    def same_place(expected: str, got: str) -> bool:
-        communes = {p.insee for p in finder.index.by_code(expected)}
-        return expected == got or bool(communes & {p.insee for p in finder.index.by_code(got)})
-
-    report = await score(runner, corpus, nlu.parse, same_place)
+    same = same_place(make_place_finder(settings.data_dir))
+    report = await score(runner, corpus, nlu.parse, same)
     for line in render_report(report, errors=errors):
         write(line)
     return 0
