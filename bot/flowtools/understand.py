@@ -16,6 +16,7 @@ from bot.engine.runner import Runner
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
 from bot.engine.state import ConversationState, Mode, SlotValue, Status
 from bot.engine.yamlfiles import load_yaml_model
+from bot.geo.search import PlaceFinder
 
 CORPUS = Path("comprendre") / "reponses.yml"
 PICK, DONT_KNOW, FAQ = "pick", "jsp", "faq:"
