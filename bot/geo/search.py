@@ -38,6 +38,7 @@ _AREAS = {
     "seine et marne": "77", "drome": "26", "rhone": "69", "nord": "59", "gironde": "33",
     "bouches du rhone": "13", "haute garonne": "31", "herault": "34", "isere": "38",
 }  # fmt: skip
+_AREA_NAMES = sorted(_AREAS, key=len, reverse=True)
 # Words around a place name that are not part of it.
 _FILLER = frozenset(
     {"je", "j", "jsuis", "chui", "suis", "sui", "habite", "habites", "vis", "a", "au", "aux",
@@ -106,10 +107,16 @@ class PlaceFinder:
         )
         return _finder(table.resolve(), aliases.resolve() if aliases else None, stamp)
 
-    def __init__(self, index: PostalIndex, aliases: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, index: PostalIndex, aliases: Mapping[str, str | Sequence[str]] | None = None
+    ) -> None:
         self.index = index
-        # Nicknames and neighbourhoods ("vaulx", "le mirail") -> "postal code" or "code|insee".
-        self.aliases = {_key(name): target for name, target in (aliases or {}).items()}
+        # Nicknames and neighbourhoods ("vaulx", "le mirail") -> "postal code" or
+        # "code|insee"; a name several places share ("clichy") lists them, to pick from.
+        self.aliases = {
+            _key(name): (target,) if isinstance(target, str) else tuple(target)
+            for name, target in (aliases or {}).items()
+        }
         self._names: dict[str, list[Place]] = {}
         self._sounds: dict[str, list[Place]] = {}
         codes: dict[str, set[str]] = {}
@@ -121,9 +128,12 @@ class PlaceFinder:
         self._sound_keys = list(self._sounds)
         self._big = {insee for insee, found in codes.items() if len(found) >= BIG_TOWN}
 
-    def _alias(self, target: str) -> list[Place]:
-        code, _, insee = target.partition("|")
-        return [p for p in self.index.by_code(code) if not insee or p.insee == insee]
+    def _alias(self, targets: Sequence[str]) -> list[Place]:
+        places = []
+        for target in targets:
+            code, _, insee = target.partition("|")
+            places += [p for p in self.index.by_code(code) if not insee or p.insee == insee]
+        return places
 
     def _arrondissement(self, city: str, number: int) -> list[Place]:
         if not 1 <= number <= _CITIES[city]:
@@ -167,9 +177,14 @@ class PlaceFinder:
             if named and not {p.insee for p in named} & {p.insee for p in places}:
                 places += named[:2]  # "69120 villeurbanne": which one?
             return PlaceSearch(tuple(places[:LIMIT]), by_code=True, said=code.group(0))
-        area = next((d for name, d in _AREAS.items() if re.search(rf"\b{name}\b", key)), None)
-        for name in sorted(_AREAS, key=len, reverse=True):
-            key = re.sub(rf"\b{name}\b", " ", key) if area else key
+        area_name = next((n for n in _AREA_NAMES if re.search(rf"\b{n}\b", key)), None)
+        area = _AREAS[area_name] if area_name else None
+        if area_name:  # "romans sur isere": the area is a part of the name
+            whole = [p for p in self._exact(key.split()) if area_name in _key(p.commune)]
+            if whole:
+                return PlaceSearch(tuple(whole[:LIMIT]), said=key)
+            for name in _AREA_NAMES:
+                key = re.sub(rf"\b{name}\b", " ", key)
         tokens = [t for t in key.split() if t]
         if key in self.aliases:  # "les 4000", "le pile": a nickname as written
             return PlaceSearch(tuple(self._alias(self.aliases[key])), said=key)
@@ -262,7 +277,7 @@ class PlaceFinder:
     def _fuzzy(self, words: str, *, names_only: bool = False) -> list[Place]:
         if len(words) < 4:
             return []
-        if not names_only:  # "oullins": Oullins-Pierre-Bénite; "brive": Brive-la-Gaillarde
+        if not names_only and len(words) >= PREFIX_MIN:  # "brive": Brive-la-Gaillarde
             longer = [k for k in self._keys if k.startswith(words + " ")]
             if len(longer) == 1:
                 return list(self._names[longer[0]])
@@ -291,10 +306,13 @@ class PlaceFinder:
 
 @functools.lru_cache(maxsize=4)
 def _finder(table: Path, aliases: Path | None, _stamp: object) -> PlaceFinder:
-    names: dict[str, str] = {}
+    names: dict[str, str | list[str]] = {}
     if aliases is not None and aliases.exists():
         data = yaml.safe_load(aliases.read_text(encoding="utf-8")) or {}
-        names = {str(k): str(v) for k, v in (data.get("aliases") or {}).items()}
+        names = {
+            str(k): [str(t) for t in v] if isinstance(v, list) else str(v)
+            for k, v in (data.get("aliases") or {}).items()
+        }
     return PlaceFinder(PostalIndex.from_csv(table), names)
 
 

@@ -49,6 +49,8 @@ _SOMEONE_ELSE = re.compile(
 _COMPANIONS = re.compile(r"\b(?:plus|et)\s+moi\b|\bmoi\s+(?:plus|et)\s+\d+\b")
 _WITH_ME = re.compile(r"\bavec moi\b")
 _WE_ARE = re.compile(r"\b(?:on est|nous sommes|on a)\b")
+_PARTNER = re.compile(r"\b(?:mon|ma|un|une) associee?\b")
+_EMPLOYER = re.compile(r"\b(?:j ai|jai|g|j emploie|jemploie|moi)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,14 +166,25 @@ def _years_at(tokens: list[str], index: int) -> bool:
     return index < len(tokens) and tokens[index] in YEARS
 
 
-def _counts_me(tokens: list[str], found: _Found) -> bool:
-    """ "4 plus moi", "3 salariés", "2 apprentis avec moi": the person is one more; but
-    "on est 5 avec moi" counts them already."""
+def _staff(tokens: list[str], found: _Found) -> bool:
+    return found.end < len(tokens) and tokens[found.end] in _STAFF
+
+
+def _others(tokens: list[str], found: _Found) -> tuple[int, int]:
+    """How many more people than the number said, at least and at most: "4 plus moi",
+    "j'ai 3 salariés", "2 apprentis avec moi" one more, "moi et mon associé plus 4
+    salariés" two; "on est 5 avec moi" counts the person already; a bare "5 salariés"
+    may or may not (0 to 1)."""
     words = " ".join(tokens)
-    staff = found.end < len(tokens) and tokens[found.end] in _STAFF
-    if _COMPANIONS.search(words):
-        return True
-    return (staff or bool(_WITH_ME.search(words))) and not _WE_ARE.search(words)
+    staff = _staff(tokens, found)
+    if _WE_ARE.search(words) and not _COMPANIONS.search(words):
+        return 0, 0
+    partner = 1 if staff and _PARTNER.search(words) else 0
+    if _COMPANIONS.search(words) or _WITH_ME.search(words) or partner:
+        return 1 + partner, 1 + partner
+    if staff and _EMPLOYER.search(words):
+        return 1, 1
+    return (0, 1) if staff else (0, 0)
 
 
 def read_numbers(text: str) -> list[Reading]:
@@ -232,6 +245,10 @@ def read_number(text: str, *, this_year: int = 2026) -> Reading | None:
         high = MANY
     elif after[:1] == ["dans"] and low >= 1:  # "18 dans 2 mois": 17 today
         low, high = low - 1, high - 1
-    elif reading.exact and _counts_me(tokens, chosen):
-        low, high = low + 1, high + 1
+    elif reading.exact:
+        more, most = _others(tokens, chosen)
+        if _staff(tokens, chosen):  # "4 salariés, 2 apprentis et moi"
+            extra = sum(int(f.reading.low) for f in found if f is not chosen and _staff(tokens, f))
+            more, most = more + extra, most + extra
+        low, high = low + more, high + most
     return Reading(low, high, reading.said, reading.years)

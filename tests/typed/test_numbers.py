@@ -50,7 +50,10 @@ THIS_YEAR = 2026
         # The person counts too.
         ("on est 4 plus moi", 5, 5, False),
         ("moi + 2", 3, 3, False),
-        ("3 salariés", 4, 4, False),
+        ("j'ai 3 salariés", 4, 4, False),
+        ("3 salariés", 3, 4, False),  # with or without the person: maybe
+        ("moi et mon associé plus 4 salariés", 6, 6, False),
+        ("4 salariés, 2 apprentis et moi", 7, 7, False),
         ("2 apprentis avec moi", 3, 3, False),
         ("on est 5 avec moi", 5, 5, False),  # already counted
         # Halves and months.
