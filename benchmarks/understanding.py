@@ -65,7 +65,7 @@ async def _turns(settings: Settings) -> tuple[int, int, bool, bool]:
             buttons = [b.payload for r in replies for b in r.buttons] or buttons
         for text in TYPING:
             await bot.handle(Inbound("rest", "typing", text))
-        await bot.dispatcher.drain()
+        await bot.drainer.settle()
         leads = {lead["user_ref"] for lead in await export_leads(bot.engine, bot.cipher)}
     finally:
         await bot.close()

@@ -41,6 +41,7 @@ def _write(text: str) -> None:
 
 async def _chat(settings: Settings, user: str) -> None:
     bot = await start_bot(settings)
+    bot.run_jobs()
     terminal = TerminalChannel(_read, _write, user_ref=user)
     try:
         await terminal.start(watched(bot, settings, _write))

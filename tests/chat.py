@@ -28,11 +28,11 @@ class Chat:
 
     async def send(self, inbound: Inbound) -> list[Outbound]:
         self.replies = list(await self.handle(inbound))
-        # Hand-off events run after the reply: let them finish, as a person would wait.
+        # Jobs (reaching relays) run after the reply: let them finish, as a person would wait.
         owner = getattr(self.handle, "__self__", None)
-        dispatcher = getattr(owner, "dispatcher", None)
-        if dispatcher is not None:
-            await dispatcher.drain()
+        drainer = getattr(owner, "drainer", None)
+        if drainer is not None:
+            await drainer.settle()
         self.transcript.extend(f"bot: {r.text}" for r in self.replies)
         return self.replies
 

@@ -13,13 +13,14 @@ from sqlalchemy import text
 
 from bot.app.bot import Bot
 from bot.app.build import faq_training, start_bot
-from bot.app.settings import PROJECT, NLUSettings, Settings
+from bot.app.settings import PROJECT, HandoffSettings, NLUSettings, Settings
 from bot.domain.understanding import NLU
 from bot.engine.loader import load_flows
 from bot.nlu.embedded import EmbeddedNLU, make_embedded_nlu
 from bot.store.database import make_engine, upgrade
 from bot.store.models import Base
 from tests.chat import Chat
+from tests.mailbox import Mailbox, start_mailbox
 
 PG_URL = os.environ.get("BOT_TEST_DATABASE_URL")
 
@@ -93,8 +94,28 @@ def embedded_nlu(nlu_cache: Path) -> EmbeddedNLU:
     return make_embedded_nlu(PROJECT / "nlu", nlu_cache, extra=FAQ_TRAINING)
 
 
-def make_settings(tmp_path: Path, database_url: str, nlu_cache: Path, flows: Path) -> Settings:
-    """Settings of a test bot: its own database and runtime folder."""
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[Mailbox]:
+    """One SMTP server for the session (the demo relays are reached by e-mail)."""
+    mailbox, controller = start_mailbox()
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: Mailbox) -> Mailbox:
+    """The e-mails sent during this test."""
+    smtp_server.messages.clear()
+    return smtp_server
+
+
+def make_settings(
+    tmp_path: Path, database_url: str, nlu_cache: Path, flows: Path, mailbox: Mailbox
+) -> Settings:
+    """Settings of a test bot: its own database and runtime folder; relays' e-mails go to
+    ``mailbox``."""
     return Settings(
         database_url=database_url,
         runtime_dir=tmp_path / "runtime",
@@ -102,19 +123,22 @@ def make_settings(tmp_path: Path, database_url: str, nlu_cache: Path, flows: Pat
         flows_dir=flows,
         data_dir=PROJECT / "data",
         nlu=NLUSettings(cache_dir=nlu_cache),
+        handoff=HandoffSettings(smtp_host="127.0.0.1", smtp_port=mailbox.port),
     )
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, nlu_cache: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str, nlu_cache: Path, mailbox: Mailbox) -> Settings:
     """Settings of a test bot on the tests' own flows (``tests/flows``)."""
-    return make_settings(tmp_path, database_url, nlu_cache, TEST_FLOWS)
+    return make_settings(tmp_path, database_url, nlu_cache, TEST_FLOWS, mailbox)
 
 
 @pytest.fixture
-def shipped_settings(tmp_path: Path, database_url: str, nlu_cache: Path) -> Settings:
+def shipped_settings(
+    tmp_path: Path, database_url: str, nlu_cache: Path, mailbox: Mailbox
+) -> Settings:
     """Settings of a bot on the shipped flows (``flows/``), for the tests of those flows."""
-    return make_settings(tmp_path, database_url, nlu_cache, SHIPPED_FLOWS)
+    return make_settings(tmp_path, database_url, nlu_cache, SHIPPED_FLOWS, mailbox)
 
 
 @pytest.fixture

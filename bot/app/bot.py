@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +21,7 @@ from bot.handoff.inbox import RelayInbox
 from bot.handoff.service import HandoffService
 from bot.store import deliveries
 from bot.store.contacts import mark_unreachable
+from bot.store.drainer import Drainer
 from bot.store.outbox import queue_for_resident
 from bot.store.turnstore import TurnStore
 
@@ -37,7 +40,9 @@ class Bot:
     handoffs: HandoffService
     relay_inbox: RelayInbox
     http: httpx.AsyncClient
+    drainer: Drainer
     before_turn: Callable[[], Awaitable[object]] | None = None
+    _jobs: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @property
     def store(self) -> TurnStore:
@@ -131,9 +136,18 @@ class Bot:
         )
 
     # ------------------------------------------------------------------ life cycle
+    def run_jobs(self) -> None:
+        """Start running the outbox's jobs in the background (until ``close``)."""
+        if self._jobs is None:
+            self._jobs = asyncio.create_task(self.drainer.run_forever(), name="jobs")
+
     async def close(self) -> None:
-        """Finish pending turns and hand-off events, then release connections."""
-        await self.dispatcher.drain()
+        """Stop the jobs, finish pending turns, then release connections (jobs not run
+        yet stay queued: the next start runs them)."""
+        if self._jobs is not None:
+            self._jobs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._jobs
         await self.store.close()
         await self.http.aclose()
         await self.engine.dispose()

@@ -41,6 +41,7 @@ from bot.nlu.trainingdata import Example, NLUData
 from bot.privacy.crypto import FernetCipher
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.store.database import make_engine, upgrade
+from bot.store.drainer import Drainer
 from bot.store.retention import PurgeReport, purge, sweep
 from bot.store.turnstore import TurnStore, make_turn_store
 from bot.web.relay_pages import make_relay_pages
@@ -201,17 +202,17 @@ async def start_bot(
     turns = make_turn_store(engine, cipher)
     if nlu is None:  # the embedded backend may train: off the event loop
         nlu = await asyncio.to_thread(make_nlu, settings)
-    dispatcher = Dispatcher(
-        runner,
-        turns,
-        nlu,
-        Pseudonyms(secret_key(settings)),
-    )
+    queued = asyncio.Event()  # set when a transaction queued jobs: the drainer looks now
+    dispatcher = Dispatcher(runner, turns, nlu, Pseudonyms(secret_key(settings)), queued.set)
     http = httpx.AsyncClient(timeout=15)
-    handoffs = make_handoffs(settings, turns, cipher, loads, dispatcher, http, senders or {})
-    dispatcher.case_events = handoffs
+    handoffs = make_handoffs(
+        settings, turns, cipher, loads, dispatcher, http, senders or {}, queued.set
+    )
+    drainer = Drainer(
+        turns, handoffs.handlers(), poll=settings.handoff.jobs_poll_seconds, wake=queued
+    )
     await handoffs.refresh_loads()
-    return Bot(engine, dispatcher, cipher, handoffs, RelayInbox(handoffs), http)
+    return Bot(engine, dispatcher, cipher, handoffs, RelayInbox(handoffs), http, drainer)
 
 
 def make_handoffs(
@@ -222,6 +223,7 @@ def make_handoffs(
     dispatcher: Dispatcher,
     http: httpx.AsyncClient,
     senders: Mapping[str, Sender],
+    on_queued: Callable[[], None],
 ) -> HandoffService:
     """The hand-off service: relays reached by Telegram, e-mail or webhooks."""
     config = settings.handoff
@@ -247,8 +249,15 @@ def make_handoffs(
         wording=RunnerWording(dispatcher),
         senders=senders,
         email=email,
-        webhook=WebhookNotifier(http, signing) if signing else None,
-        config=HandoffConfig(config.accept_within_hours, config.public_url),
+        # One try per job run: the outbox tries again later, with back-off.
+        webhook=WebhookNotifier(http, signing, attempts=1) if signing else None,
+        config=HandoffConfig(
+            config.accept_within_hours,
+            config.public_url,
+            config.coordinator_email,
+            config.coordinator_chat_id,
+        ),
+        on_queued=on_queued,
     )
 
 
@@ -308,6 +317,7 @@ def make_app(
         tasks.append(asyncio.create_task(purge_forever(bot, settings.privacy)))
         every = settings.handoff.check_every_seconds
         tasks.append(asyncio.create_task(expire_forever(bot, every)))
+        bot.run_jobs()
         if settings.flows_reload_seconds > 0:  # coordinators' edits go live without a restart
             watcher = FlowWatcher(settings.flows_dir, bot.dispatcher)
             app.state.flow_watcher = watcher

@@ -130,6 +130,15 @@ class HandoffSettings(BaseModel):
         default_factory=dict, description='JSON {"relay_id": "secret"} signing relay webhooks.'
     )
     check_every_seconds: float = Field(default=60, gt=0)
+    coordinator_email: str | None = Field(
+        default=None, description="Who hears of a case nobody can take or a relay unreachable."
+    )
+    coordinator_chat_id: str | None = Field(
+        default=None, description="The coordinator's Telegram chat for the same alerts."
+    )
+    jobs_poll_seconds: float = Field(
+        default=5, gt=0, description="How often each worker looks for jobs queued elsewhere."
+    )
 
 
 class Settings(BaseSettings):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.domain.messages import Inbound, InboundKind, Outbound
-from bot.domain.ports import CaseEvents, Deliver
+from bot.domain.ports import Deliver
 from bot.domain.text import clean
 from bot.domain.understanding import NLU, NOTHING, Understanding
 from bot.engine.effects import Applied, apply_effects
@@ -37,22 +36,6 @@ def _case_context(tx: TurnTx) -> dict[str, SlotValue]:
     }
 
 
-class LoggedCaseEvents:
-    """Case events when no hand-off service is wired: only logged."""
-
-    async def case_shared(self, lead_id: str) -> None:
-        log.info("case %s shared (no hand-off service)", lead_id)
-
-    async def case_withdrawn(self, lead_id: str, relay_id: str) -> None:
-        log.info("case %s of relay %s withdrawn by its resident", lead_id, relay_id)
-
-    async def resident_message(self, subject: str, text: str) -> None:
-        log.info("a resident wrote to a relay (no hand-off service)")
-
-    async def resident_left(self, subject: str) -> None:
-        log.info("a resident left a relay conversation (no hand-off service)")
-
-
 class Dispatcher:
     """Does one turn for an inbound message and returns the replies to send."""
 
@@ -62,15 +45,14 @@ class Dispatcher:
         store: TurnStore,
         nlu: NLU,
         pseudonyms: Pseudonyms,
-        case_events: CaseEvents | None = None,
+        on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.runner = runner
         self.store = store
         self.nlu = nlu
         self.pseudonyms = pseudonyms
-        self.case_events: CaseEvents = case_events or LoggedCaseEvents()
+        self.on_queued = on_queued  # jobs were committed: wake the drainer
         self._locks = KeyedLocks()
-        self._background: set[asyncio.Task[None]] = set()
 
     async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Sequence[Outbound]:
         """Process ``inbound``; a redelivered message gets no reply at all.
@@ -158,30 +140,6 @@ class Dispatcher:
         if applied is None:
             log.info("dropped a redelivered message on %s", inbound.channel)
             return []
-        if applied.forwards or applied.left_bridge or applied.shared_lead or applied.erased:
-            # Reaching relays (network, e-mail) must not hold the person's reply back.
-            task = asyncio.create_task(self._tell_relays(subject, applied))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+        if applied.queued:  # relays are reached by the drainer, after the commit
+            self.on_queued()
         return applied.replies
-
-    async def drain(self) -> None:
-        """Wait for hand-off events still on their way (before shutting down)."""
-        while self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
-
-    async def _tell_relays(self, subject: str, applied: Applied) -> None:
-        """After the commit: hand-off events. A failure here never undoes the turn."""
-        events = self.case_events
-        try:
-            for text in applied.forwards:
-                await events.resident_message(subject, text)
-            if applied.left_bridge:
-                await events.resident_left(subject)
-            if applied.shared_lead is not None:
-                await events.case_shared(applied.shared_lead)
-            erased = applied.erased
-            if erased is not None and erased.relay_id is not None:
-                await events.case_withdrawn(erased.lead_id, erased.relay_id)
-        except Exception:
-            log.exception("a hand-off event failed after the turn was saved")

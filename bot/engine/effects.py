@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bot.domain import jobs as kinds
 from bot.domain.messages import Inbound, Outbound
 from bot.engine.state import (
     CreateLead,
@@ -23,7 +24,9 @@ from bot.engine.state import (
 )
 from bot.engine.turn import TurnResult
 from bot.privacy.access import render_access
-from bot.store.personal import ErasedCase, erase_all, personal_data, stop_contact
+from bot.store.jobs import enqueue
+from bot.store.jobs import forget as forget_jobs
+from bot.store.personal import erase_all, personal_data, stop_contact
 from bot.store.turns import TurnTx
 
 SKIPPED = "skip"  # option id of "je préfère ne pas dire" on free-text questions
@@ -78,14 +81,17 @@ def lead_fields(slots: Mapping[str, SlotValue], source: str | None) -> dict[str,
 
 @dataclass(frozen=True, slots=True)
 class Applied:
-    """What the effects left for after the transaction."""
+    """What the effects left for after the transaction: the replies, whether the
+    conversation was forgotten, and whether jobs were queued (to wake the drainer)."""
 
     replies: tuple[Outbound, ...]
     forgotten: bool = False
-    erased: ErasedCase | None = None
-    shared_lead: str | None = None
-    forwards: tuple[str, ...] = ()
-    left_bridge: bool = False
+    queued: bool = False
+
+
+def _queue(tx: TurnTx, kind: str, key: str, payload: Mapping[str, Any]) -> None:
+    """A job for after the commit, about the person of ``tx`` (texts encrypted)."""
+    enqueue(tx.connection, kind, key, payload, subject=tx.conversation_id)
 
 
 def apply_effects(
@@ -103,10 +109,9 @@ def apply_effects(
     """
     slots = result.state.slots
     replies = [Outbound(text) for text in waiting] + list(result.replies)
-    shared: str | None = None
-    forwards: list[str] = []
-    left = False
-    for effect in result.effects:
+    queued = False
+    turn = inbound.message_id or f"{inbound.received_at.timestamp()}"
+    for index, effect in enumerate(result.effects):
         if isinstance(effect, RecordConsent):
             tx.record_consent(
                 purpose=effect.purpose.value,
@@ -122,12 +127,17 @@ def apply_effects(
             tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"), phone)
             fields = lead_fields(effect.slots, result.state.source)
             lead_id = tx.upsert_lead(inbound.user_ref, fields)
-            if fields["relay_id"] is not None:
-                shared = lead_id
+            if fields["relay_id"] is not None:  # offered once, whatever is corrected later
+                _queue(tx, kinds.CASE_SHARED, f"shared:{lead_id}", {"lead_id": lead_id})
+                queued = True
         elif isinstance(effect, ForwardToRelay):
-            forwards.append(effect.text)
+            text = tx.cipher.encrypt(effect.text)
+            key = f"forward:{tx.conversation_id}:{turn}:{index}"
+            _queue(tx, kinds.RELAY_MESSAGE, key, {"text": text})
+            queued = True
         elif isinstance(effect, LeaveBridge):
-            left = True
+            _queue(tx, kinds.RESIDENT_LEFT, f"left:{tx.conversation_id}:{turn}", {})
+            queued = True
         elif isinstance(effect, StopContact):
             stop_contact(tx)
         elif isinstance(effect, ShowData):
@@ -137,7 +147,14 @@ def apply_effects(
             replies[at:at] = render_access(personal_data(tx), label, texts)
         elif isinstance(effect, Forget):
             tx.forget()
-            return Applied(tuple(replies), forgotten=True, left_bridge=left)
+            forget_jobs(tx.connection, tx.conversation_id)
+            return Applied(tuple(replies), forgotten=True, queued=queued)
         elif isinstance(effect, EraseAll):
-            return Applied(tuple(replies), forgotten=True, erased=erase_all(tx))
-    return Applied(tuple(replies), shared_lead=shared, forwards=tuple(forwards), left_bridge=left)
+            erased = erase_all(tx)  # cancels every job about the person first
+            if erased is not None and erased.relay_id is not None:
+                payload = {"lead_id": erased.lead_id, "relay_id": erased.relay_id}
+                key = f"withdrawn:{erased.lead_id}"
+                enqueue(tx.connection, kinds.CASE_WITHDRAWN, key, payload)  # about no one
+                queued = True
+            return Applied(tuple(replies), forgotten=True, queued=queued)
+    return Applied(tuple(replies), queued=queued)

@@ -1,8 +1,14 @@
-"""The hand-off lifecycle: offer a case, notify, accept, bridge, close, expire, move on."""
+"""The hand-off lifecycle: offer a case, notify, accept, bridge, close, expire, move on.
+
+Every change of a case is a compare-and-set on its status, in one transaction with what
+must follow it (the next offer, news for the resident, an alert), queued as jobs of the
+outbox (``bot/store/jobs.py``); the jobs that reach people run in the drainer.
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from bot.domain import jobs as kinds
 from bot.domain.cipher import FieldCipher
 from bot.domain.messages import Outbound
 from bot.domain.ports import Sender
@@ -22,10 +29,12 @@ from bot.handoff.sheet import case_card, close_card, render_sheet, short_ref
 from bot.handoff.texts import HandoffTexts, Wording, fill
 from bot.store import handoffs as store
 from bot.store.audit import record_access
+from bot.store.drainer import GiveUpError, Handler
 from bot.store.handoffs import HandoffRow
+from bot.store.jobs import Job, enqueue, only_one
 from bot.store.leads import load_lead
 from bot.store.outbox import keep_or_find
-from bot.store.turns import leads
+from bot.store.turns import TurnTx, contacts, leads
 from bot.store.turnstore import TurnStore
 
 log = logging.getLogger(__name__)
@@ -35,14 +44,16 @@ RELAY_CHANNEL = "telegram"  # the channel of relays' chats (``telegram_chat_id``
 
 @dataclass(frozen=True, slots=True)
 class HandoffConfig:
-    """How long relays have, and where relays' e-mail links point."""
+    """How long relays have, where relays' e-mail links point, who hears of trouble."""
 
     accept_within_hours: float = 16
     public_url: str | None = None
+    coordinator_email: str | None = None
+    coordinator_chat_id: str | None = None
 
 
 class HandoffService:
-    """Carries cases from residents to relays and back; implements ``CaseEvents``."""
+    """Carries cases from residents to relays and back; its ``handlers`` run the jobs."""
 
     def __init__(
         self,
@@ -57,6 +68,7 @@ class HandoffService:
         webhook: WebhookNotifier | None = None,
         config: HandoffConfig | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.turns = turns
         self.cipher = cipher
@@ -69,6 +81,7 @@ class HandoffService:
         self.webhook = webhook
         self.config = config or HandoffConfig()
         self.clock = clock
+        self.on_queued = on_queued  # jobs were committed: wake the drainer
 
     @property
     def texts(self) -> HandoffTexts:
@@ -80,46 +93,68 @@ class HandoffService:
         """How relays' chats are written to, when their channel runs."""
         return self.senders.get(RELAY_CHANNEL)
 
+    def handlers(self) -> dict[str, Handler]:
+        """The jobs this service runs, for the drainer."""
+        return {
+            kinds.CASE_SHARED: Handler(self._shared),
+            kinds.CASE_NOTIFY: Handler(self._notify, dead=self._not_reached),
+            kinds.CASE_WITHDRAWN: Handler(self._withdrawn),
+            kinds.RELAY_MESSAGE: Handler(self._resident_message, dead=self._not_forwarded),
+            kinds.RESIDENT_LEFT: Handler(self._resident_left),
+            kinds.RESIDENT_TELL: Handler(self._tell_resident),
+            kinds.COORDINATOR_ALERT: Handler(self._alert_coordinator),
+        }
+
     # ------------------------------------------------------------------ offering
     async def refresh_loads(self) -> None:
         """Reload the open cases per relay used by matching."""
         self.loads.current = await self.turns.run(store.loads)
 
-    async def case_shared(self, lead_id: str) -> None:
+    async def _shared(self, job: Job) -> None:
         """The resident agreed to share: offer the case to the relay they were shown."""
+        lead_id = str(job.payload["lead_id"])
 
-        def offer(connection: Connection) -> HandoffRow | None:
+        def offer(connection: Connection) -> None:
             if store.for_lead(connection, lead_id):
-                return None  # already offered (the resident corrected an answer)
+                return  # already offered
             lead = connection.execute(
                 select(
                     leads.c.id, leads.c.channel, leads.c.relay_id, leads.c.conversation_id
                 ).where(leads.c.id == lead_id)
             ).first()
-            if lead is None or lead.relay_id not in self.relays:
-                return None
+            if lead is None:
+                return  # erased meanwhile
             known = {"lead_id": lead.id, "channel": lead.channel, "subject": lead.conversation_id}
-            return self._offer(connection, known, lead.relay_id, 1)
+            relay = self.relays.get(lead.relay_id or "")
+            if relay is not None and self._reachable(relay):
+                self._offer(connection, known, relay.id, 1)
+            else:  # gone from the directory, or no way to reach them: the next one
+                self._move_on(connection, known, relay, attempt=0, why="unreachable")
 
-        row = await self.turns.run(offer)
-        if row is not None:
-            await self._notify(row)
+        await self._run(offer)
 
     def _offer(
         self, connection: Connection, lead: Mapping[str, Any], relay_id: str, attempt: int
     ) -> HandoffRow:
-        subject = lead.get("subject") or self._subject(connection, lead["lead_id"])
+        """A new attempt for ``relay_id``, and the job that tells them."""
         relay = self.relays[relay_id]
         due = add_working_hours(self.clock(), self.config.accept_within_hours)
         row = store.create(
             connection,
             lead_id=lead["lead_id"],
-            conversation_id=subject,
+            conversation_id=lead.get("subject") or self._subject(connection, lead["lead_id"]),
             channel=lead["channel"],
             relay_id=relay_id,
             attempt=attempt,
             due_at=None if relay.coverage.national else due,
             relay_name=f"{relay.display_name}, {relay.structure}",
+        )
+        enqueue(
+            connection,
+            kinds.CASE_NOTIFY,
+            f"notify:{row.id}",
+            {"handoff_id": row.id},
+            subject=row.conversation_id,
         )
         self.loads.current[relay_id] = self.loads.current.get(relay_id, 0) + 1
         return row
@@ -139,12 +174,16 @@ class HandoffService:
             or (contact.webhook_url and self.webhook is not None)
         )
 
-    async def _notify(self, row: HandoffRow) -> None:
-        """Send the case to the relay on every way we have to reach them."""
-        relay = self.relays[row.relay_id]
-        if not self._reachable(relay):
-            log.info("relay %s has no configured way to be reached; the case waits", relay.id)
-            return
+    async def _notify(self, job: Job) -> None:
+        """Send the case to the relay on every way we have; the resident hears once it
+        arrived. Failing everywhere is tried again later, then given up (``_not_reached``)."""
+        handoff_id = str(job.payload["handoff_id"])
+        row = await self.turns.run(lambda c: store.get(c, handoff_id))
+        if row is None or row.status != "offered":
+            return  # erased, taken, moved on, or already told
+        relay = self.relays.get(row.relay_id)
+        if relay is None or not self._reachable(relay):
+            raise GiveUpError(f"no way to reach relay {row.relay_id}")
         lead = await self.turns.run(lambda c: load_lead(c, row.lead_id, self.cipher))
         if lead is None:
             return
@@ -162,16 +201,45 @@ class HandoffService:
             event = {"type": "case.offered", "handoff_id": row.id, "case": lead}
             reached = await self.webhook.send(relay.id, relay.contact.webhook_url, event) or reached
         if not reached:
-            log.warning("relay %s could not be reached; the case waits for expiry", relay.id)
-            return
+            raise RuntimeError(f"relay {relay.id} could not be reached")
 
         def sent(connection: Connection) -> None:
-            store.set_status(connection, row, "notified", actor="bot", card_ref=card_ref)
+            told = store.transition(
+                connection, row.id, "notified", ("offered",), actor="bot", card_ref=card_ref
+            )
+            if told is None:
+                return  # expired or erased while we were sending
             record_access(
                 connection, actor=f"relay:{relay.id}", action="case_sent", lead_id=row.lead_id
             )
+            sent_text = fill(self.texts.personne.sent, relay_name=relay.display_name)
+            self._tell(connection, told, sent_text)
 
-        await self.turns.run(sent)
+        await self._run(sent)
+
+    def _not_reached(self, connection: Connection, job: Job, error: str) -> None:
+        """Nobody could be reached for this attempt: say so, alert, offer the next one."""
+        row = store.get(connection, str(job.payload["handoff_id"]))
+        if row is None:
+            return
+        failed = store.transition(
+            connection, row.id, "unreachable", ("offered",), actor="bot", detail=error
+        )
+        if failed is None:
+            return
+        relay = self.relays.get(failed.relay_id)
+        self._alert(
+            connection,
+            f"unreachable:{failed.id}",
+            fill(
+                self.texts.relais.alert_unreachable,
+                relay_name=relay.display_name if relay else failed.relay_id,
+                relay_structure=relay.structure if relay else "",
+                ref=short_ref(failed.lead_id),
+                reason=error,
+            ),
+        )
+        self._move_on(connection, _where(failed), relay, attempt=failed.attempt, why="unreachable")
 
     def _links(self, row: HandoffRow) -> str:
         texts = self.texts.relais
@@ -183,181 +251,308 @@ class HandoffService:
     # ------------------------------------------------------------------ relay actions
     async def accept(self, row: HandoffRow, actor: str) -> list[Outbound]:
         """The relay takes the case: the resident can now talk to them through the bot."""
-        if row.status not in store.WAITING:
-            return [Outbound(self.texts.relais.not_waiting)]
         relay = self.relays[row.relay_id]
 
-        def take(connection: Connection) -> HandoffRow:
-            taken = store.set_status(connection, row, "accepted", actor=actor)
-            record_access(connection, actor=actor, action="case_accepted", lead_id=taken.lead_id)
+        def take(tx: TurnTx) -> HandoffRow | None:
+            taken = store.transition(tx.connection, row.id, "accepted", store.WAITING, actor=actor)
+            if taken is None:
+                return None
+            record_access(tx.connection, actor=actor, action="case_accepted", lead_id=taken.lead_id)
+            tx.set_state_field("bridge", relay.display_name)
+            told = fill(
+                self.texts.personne.accepted,
+                relay_name=relay.display_name,
+                relay_structure=relay.structure,
+            )
+            self._tell(tx.connection, taken, told)
             return taken
 
-        row = await self.turns.run(take)
-        await self._set_bridge(row, relay.display_name)
-        told = self.texts.personne.accepted
-        await self._tell_resident(
-            row, fill(told, relay_name=relay.display_name, relay_structure=relay.structure)
-        )
-        first = await self._first_name(row)
-        ref = short_ref(row.lead_id)
+        taken = await self._transact(row, take)
+        if taken is None:
+            return [Outbound(self.texts.relais.not_waiting)]
+        first = await self._first_name(taken)
+        ref = short_ref(taken.lead_id)
         return [
             Outbound(fill(self.texts.relais.accepted, first_name=first, ref=ref)),
-            close_card(row.id, self.texts.relais),
+            close_card(taken.id, self.texts.relais),
         ]
 
     async def decline(self, row: HandoffRow, actor: str, *, reason: str) -> list[Outbound]:
         """The relay cannot take it (or releases it): offer it to the next one."""
-        if row.status not in store.OPEN:
+
+        def give_back(tx: TurnTx) -> HandoffRow | None:
+            declined = store.transition(
+                tx.connection, row.id, "declined", store.OPEN, actor=actor, detail=reason
+            )
+            if declined is None:
+                return None
+            if row.status in store.TALKING:
+                tx.set_state_field("bridge", None)
+            relay = self.relays.get(row.relay_id)
+            self._move_on(tx.connection, _where(row), relay, attempt=row.attempt, why="declined")
+            return declined
+
+        if await self._transact(row, give_back) is None:
             return [Outbound(self.texts.relais.not_open)]
-        was_talking = row.status in store.TALKING
-        row = await self.turns.run(
-            lambda c: store.set_status(c, row, "declined", actor=actor, detail=reason)
-        )
-        if was_talking:
-            await self._set_bridge(row, None)
-        await self._move_on(row)
         return [Outbound(self.texts.relais.declined)]
 
     async def close(self, row: HandoffRow, actor: str, outcome: str) -> list[Outbound]:
         """The relay closes the case with its outcome; the resident hears it once."""
-        if row.status not in store.TALKING:
-            return [Outbound(self.texts.relais.not_in_progress)]
-
-        def close(connection: Connection) -> tuple[HandoffRow, dict[str, int]]:
-            closed = store.set_status(connection, row, "closed", actor=actor, outcome=outcome)
-            return closed, store.loads(connection)
-
-        row, self.loads.current = await self.turns.run(close)
-        await self._set_bridge(row, None)
         relay = self.relays[row.relay_id]
-        heard = self.texts.relais.outcomes[outcome].resident
-        told = fill(self.texts.personne.closed, relay_name=relay.display_name, outcome=heard)
-        await self._tell_resident(row, told)
-        return [Outbound(fill(self.texts.relais.closed, ref=short_ref(row.lead_id)))]
+
+        def close(tx: TurnTx) -> HandoffRow | None:
+            closed = store.transition(
+                tx.connection, row.id, "closed", store.TALKING, actor=actor, outcome=outcome
+            )
+            if closed is None:
+                return None
+            tx.set_state_field("bridge", None)
+            heard = self.texts.relais.outcomes[outcome].resident
+            told = fill(self.texts.personne.closed, relay_name=relay.display_name, outcome=heard)
+            self._tell(tx.connection, closed, told)
+            return closed
+
+        closed = await self._transact(row, close)
+        if closed is None:
+            return [Outbound(self.texts.relais.not_in_progress)]
+        await self.refresh_loads()
+        return [Outbound(fill(self.texts.relais.closed, ref=short_ref(closed.lead_id)))]
 
     async def relay_says(self, row: HandoffRow, actor: str, text: str) -> list[Outbound]:
         """A relay's answer goes to the resident, marked as coming from them."""
         if row.status not in store.TALKING:
             return [Outbound(self.texts.relais.take_first)]
-        if row.status == "accepted":
-            row = await self.turns.run(
-                lambda c: store.set_status(c, row, "in_conversation", actor=actor)
-            )
         relay = self.relays[row.relay_id]
         said = fill(self.texts.personne.relay_says, relay_name=relay.display_name, text=text)
-        delivered = await self._tell_resident(row, said)
-        return [] if delivered else [Outbound(self.texts.relais.resident_stopped)]
+
+        def answer(tx: TurnTx) -> bool:
+            store.transition(tx.connection, row.id, "in_conversation", ("accepted",), actor=actor)
+            if not _may_write(tx):
+                return False
+            self._tell(tx.connection, row, said)
+            return True
+
+        told = await self._transact(row, answer)
+        return [] if told else [Outbound(self.texts.relais.resident_stopped)]
 
     # ------------------------------------------------------------------ resident side
-    async def resident_message(self, subject: str, text: str) -> None:
+    async def _resident_message(self, job: Job) -> None:
         """Pass a resident's message to the relay who has the case."""
+        subject = job.subject
+        if subject is None:
+            return
 
         def talking(connection: Connection) -> HandoffRow | None:
             row = store.talking_for(connection, subject)
             if row is not None and row.status == "accepted":
-                row = store.set_status(connection, row, "in_conversation", actor="resident")
+                moved = store.transition(
+                    connection, row.id, "in_conversation", ("accepted",), actor="resident"
+                )
+                row = moved or row
             return row
 
         row = await self.turns.run(talking)
         if row is None:
-            return
+            return  # the case closed meanwhile
+        text = self.cipher.decrypt(str(job.payload.get("text") or "")) or ""
         first = await self._first_name(row)
         ref = short_ref(row.lead_id)
         said = fill(self.texts.relais.resident_says, first_name=first, ref=ref, text=text)
-        await self._tell_relay(row, said)
+        if not await self._tell_relay(row, said):
+            raise RuntimeError(f"relay {row.relay_id} could not be reached")
 
-    async def resident_left(self, subject: str) -> None:
+    def _not_forwarded(self, connection: Connection, job: Job, error: str) -> None:
+        """A resident's message could not reach their relay: they hear it, and so does the
+        coordinator."""
+        if job.subject is None:
+            return
+        row = store.talking_for(connection, job.subject)
+        if row is None:
+            return
+        relay = self.relays.get(row.relay_id)
+        name = relay.display_name if relay else self.texts.relais.someone
+        self._tell(connection, row, fill(self.texts.personne.not_forwarded, relay_name=name))
+        ref = short_ref(row.lead_id)
+        alert = fill(self.texts.relais.alert_not_forwarded, ref=ref, relay_name=name)
+        self._alert(connection, f"not_forwarded:{job.id}", alert)
+
+    async def _resident_left(self, job: Job) -> None:
         """The resident typed FIN (or STOP): the relay is told, the case stays theirs."""
+        subject = job.subject
+        if subject is None:
+            return
         row = await self.turns.run(lambda c: store.talking_for(c, subject))
         if row is not None:
             first = await self._first_name(row)
             left = self.texts.relais.resident_left
-            await self._tell_relay(row, fill(left, first_name=first, ref=short_ref(row.lead_id)))
+            said = fill(left, first_name=first, ref=short_ref(row.lead_id))
+            if not await self._tell_relay(row, said):
+                raise RuntimeError(f"relay {row.relay_id} could not be reached")
 
-    async def case_withdrawn(self, lead_id: str, relay_id: str) -> None:
+    async def _withdrawn(self, job: Job) -> None:
         """The resident erased their data: the relay must drop what they noted."""
-        relay = self.relays.get(relay_id)
+        lead_id = str(job.payload["lead_id"])
+        relay = self.relays.get(str(job.payload["relay_id"]))
         if relay is None:
             return
         texts = self.texts.relais
         text = fill(texts.withdrawn, ref=short_ref(lead_id))
+        sent: list[bool] = []
         if relay.contact.telegram_chat_id is not None and self.messenger is not None:
-            await self._to_chat(str(relay.contact.telegram_chat_id), Outbound(text))
+            chat = str(relay.contact.telegram_chat_id)
+            sent.append(await self._to_chat(chat, Outbound(text)) is not None)
         elif relay.contact.email and self.email is not None:
-            await self.email.send(relay.contact.email, texts.email_withdrawn_subject, text)
+            subject = texts.email_withdrawn_subject
+            sent.append(await self.email.send(relay.contact.email, subject, text))
         if relay.contact.webhook_url and self.webhook is not None:
             event = {"type": "case.withdrawn", "lead_id": lead_id}
-            await self.webhook.send(relay.id, relay.contact.webhook_url, event)
+            sent.append(await self.webhook.send(relay.id, relay.contact.webhook_url, event))
+        if sent and not any(sent):
+            raise RuntimeError(f"relay {relay.id} could not be reached")
         await self.refresh_loads()
 
     # ------------------------------------------------------------------ expiry
     async def expire_due(self) -> int:
-        """Cases nobody took in time move on; returns how many."""
+        """Cases nobody took in time move on; returns how many. One worker at a time."""
         moment = self.clock()
 
-        def expire(connection: Connection) -> list[HandoffRow]:
-            overdue = store.due(connection, moment)
-            return [store.set_status(connection, row, "expired", actor="bot") for row in overdue]
+        def expire(connection: Connection) -> int:
+            if not only_one(connection, "handoff-expiry"):
+                return 0
+            count = 0
+            for row in store.due(connection, moment):
+                waiting = store.WAITING
+                if store.transition(connection, row.id, "expired", waiting, actor="bot") is None:
+                    continue  # accepted meanwhile
+                relay = self.relays.get(row.relay_id)
+                self._move_on(connection, _where(row), relay, attempt=row.attempt, why="expired")
+                count += 1
+            return count
 
-        expired = await self.turns.run(expire)
-        for row in expired:
-            await self._move_on(row)
-        return len(expired)
+        return int(await self._run(expire))
 
-    async def _move_on(self, row: HandoffRow) -> None:
-        """Offer the case to the next relay (the coordinator last) and say so honestly."""
-
-        def offer_next(connection: Connection) -> tuple[Relay, HandoffRow] | None:
-            lead = load_lead(connection, row.lead_id, self.cipher)
-            if lead is None:
-                return None
-            tried = {h.relay_id for h in store.for_lead(connection, row.lead_id)}
-            details = lead.get("details") or {}
-            candidates = [
-                relay
-                for relay in rank_relays(
-                    self.directory,
-                    postal_code=lead.get("postal_code"),
-                    insee=details.get("insee"),
-                    department=details.get("department"),
-                    stage=lead.get("stage"),
-                    needs=lead.get("needs") or [],
-                    load=store.loads(connection),
-                )
-                if relay.id not in tried
-            ]
-            if not candidates:
-                log.warning("case %s: no relay left to offer it to", row.lead_id)
-                return None
-            nxt = candidates[0]
-            return nxt, self._offer(connection, lead, nxt.id, attempt=row.attempt + 1)
-
-        offered = await self.turns.run(offer_next)
-        if offered is None:
+    def _move_on(
+        self,
+        connection: Connection,
+        lead_ref: Mapping[str, Any],
+        old: Relay | None,
+        *,
+        attempt: int,
+        why: str,
+    ) -> None:
+        """Offer the case to the next relay we can reach (the coordination last) and tell
+        the resident honestly; when nobody is left, tell them and alert the coordinator."""
+        lead = load_lead(connection, lead_ref["lead_id"], self.cipher)
+        if lead is None:
             return
-        nxt, new = offered
-        old = self.relays[row.relay_id]
+        tried = {h.relay_id for h in store.for_lead(connection, lead_ref["lead_id"])}
+        details = lead.get("details") or {}
+        candidates = [
+            relay
+            for relay in rank_relays(
+                self.directory,
+                postal_code=lead.get("postal_code"),
+                insee=details.get("insee"),
+                department=details.get("department"),
+                stage=lead.get("stage"),
+                needs=lead.get("needs") or [],
+                load=store.loads(connection),
+            )
+            if relay.id not in tried
+            and relay.id != (old.id if old else None)
+            and self._reachable(relay)
+        ]
+        lead_id = str(lead_ref["lead_id"])
+        old_name = old.display_name if old else self.texts.relais.someone
+        if not candidates:
+            log.warning("case %s: no relay left to offer it to (%s)", lead_id, why)
+            stuck = fill(self.texts.personne.not_reached, relay_name=old_name)
+            self._tell_lead(connection, lead_ref, stuck, key=f"stuck:{lead_id}:{attempt}")
+            alert = fill(
+                self.texts.relais.alert_no_relay,
+                ref=short_ref(lead_id),
+                commune=lead.get("commune") or "",
+            )
+            self._alert(connection, f"no_relay:{lead_id}:{attempt}", alert)
+            return
+        nxt = candidates[0]
+        new = self._offer(connection, lead_ref, nxt.id, attempt=attempt + 1)
+        if old is None:
+            return  # the first offer: the resident was told already whom it goes to
         due = self.wording.date(new.due_at) if new.due_at else ""
         moved = fill(
             self.texts.personne.moved,
-            old=old.display_name,
+            old=old_name,
             relay_name=nxt.display_name,
             relay_structure=nxt.structure,
             relay_town=nxt.town,
             due=due,
         )
-        await self._tell_resident(row, moved)
-        await self._notify(new)
+        self._tell_lead(connection, lead_ref, moved, key=f"moved:{new.id}")
 
     # ------------------------------------------------------------------ plumbing
+    async def _run(self, chore: Callable[[Connection], Any]) -> Any:
+        """Background work in one transaction; wakes the drainer for what it queued."""
+        result = await self.turns.run(chore)
+        self.on_queued()
+        return result
+
+    async def _transact(self, row: HandoffRow, work: Callable[[TurnTx], Any]) -> Any:
+        """Work on a case and on its resident's conversation in one transaction, under the
+        conversation's lock; wakes the drainer for what it queued."""
+        result = await self.turns.transact(row.conversation_id, row.channel, work)
+        self.on_queued()
+        return result
+
+    def _tell(self, connection: Connection, row: HandoffRow, text: str) -> None:
+        """Queue news of their case for the resident of ``row``."""
+        self._tell_lead(connection, _where(row), text, key=f"tell:{uuid.uuid4().hex}")
+
+    def _tell_lead(
+        self, connection: Connection, where: Mapping[str, Any], text: str, *, key: str
+    ) -> None:
+        payload = {"channel": where["channel"], "text": self.cipher.encrypt(text)}
+        enqueue(connection, kinds.RESIDENT_TELL, key, payload, subject=where["subject"])
+
+    def _alert(self, connection: Connection, key: str, text: str) -> None:
+        """Queue an alert for the coordinator (something a person must look at)."""
+        log.warning("coordinator alert queued: %s", key.split(":")[0])
+        enqueue(connection, kinds.COORDINATOR_ALERT, f"alert:{key}", {"text": text})
+
+    async def _tell_resident(self, job: Job) -> None:
+        """Write to the resident: pushed where the channel allows, else kept for their next
+        message. Nothing goes to someone who said STOP or erased everything."""
+        subject = job.subject
+        if subject is None:
+            return
+        channel = str(job.payload["channel"])
+        text = self.cipher.decrypt(str(job.payload.get("text") or "")) or ""
+        sender = self.senders.get(channel)
+        allowed, user_ref = await self.turns.transact(
+            subject, channel, lambda tx: keep_or_find(tx, text, sender is not None)
+        )
+        if not allowed or user_ref is None or sender is None:
+            return
+        if not await sender.push(user_ref, Outbound(text)):
+            raise RuntimeError(f"the {channel} channel did not take the message")
+
+    async def _alert_coordinator(self, job: Job) -> None:
+        text = str(job.payload.get("text") or "")
+        config = self.config
+        chat = config.coordinator_chat_id
+        if chat and self.messenger is not None and await self._to_chat(chat, Outbound(text)):
+            return
+        if config.coordinator_email and self.email is not None:
+            subject = self.texts.relais.alert_subject
+            if await self.email.send(config.coordinator_email, subject, text):
+                return
+        if not (config.coordinator_chat_id or config.coordinator_email):
+            raise GiveUpError("no coordinator contact configured (BOT_HANDOFF__COORDINATOR_*)")
+        raise RuntimeError("the coordinator could not be reached")
+
     async def _first_name(self, row: HandoffRow) -> str:
         lead = await self.turns.run(lambda c: load_lead(c, row.lead_id, self.cipher))
         return (lead or {}).get("first_name") or self.texts.relais.someone
-
-    async def _set_bridge(self, row: HandoffRow, relay_name: str | None) -> None:
-        await self.turns.transact(
-            row.conversation_id, row.channel, lambda tx: tx.set_state_field("bridge", relay_name)
-        )
 
     async def _to_chat(self, chat_id: str, message: Outbound) -> str | None:
         """Write to a relay's chat; the message's id (``reply_to`` of answers), or ``None``."""
@@ -366,24 +561,29 @@ class HandoffService:
         ids = await self.messenger.deliver(chat_id, [message])
         return ids[0] if ids else None
 
-    async def _tell_relay(self, row: HandoffRow, text: str) -> None:
+    async def _tell_relay(self, row: HandoffRow, text: str) -> bool:
+        """Write to the relay of ``row`` on their first way; ``True`` once it went out."""
         relay = self.relays[row.relay_id]
         if relay.contact.telegram_chat_id is not None and self.messenger is not None:
-            await self._to_chat(str(relay.contact.telegram_chat_id), Outbound(text))
-        elif relay.contact.email and self.email is not None:
+            chat = str(relay.contact.telegram_chat_id)
+            return await self._to_chat(chat, Outbound(text)) is not None
+        if relay.contact.email and self.email is not None:
             subject = fill(self.texts.relais.email_case_subject, ref=short_ref(row.lead_id))
-            await self.email.send(relay.contact.email, subject, text)
-        elif relay.contact.webhook_url and self.webhook is not None:
+            return await self.email.send(relay.contact.email, subject, text)
+        if relay.contact.webhook_url and self.webhook is not None:
             event = {"type": "case.message", "handoff_id": row.id, "text": text}
-            await self.webhook.send(relay.id, relay.contact.webhook_url, event)
+            return await self.webhook.send(relay.id, relay.contact.webhook_url, event)
+        return False
 
-    async def _tell_resident(self, row: HandoffRow, text: str) -> bool:
-        """Write to the resident: pushed where the channel allows, else kept for their next
-        message. Nothing goes to someone who said STOP."""
-        sender = self.senders.get(row.channel)
-        allowed, user_ref = await self.turns.transact(
-            row.conversation_id, row.channel, lambda tx: keep_or_find(tx, text, sender is not None)
-        )
-        if not allowed or user_ref is None or sender is None:
-            return allowed
-        return await sender.push(user_ref, Outbound(text))
+
+def _where(row: HandoffRow) -> dict[str, Any]:
+    """Which case, on which channel, about whom: what offers and news need of an attempt."""
+    return {"lead_id": row.lead_id, "channel": row.channel, "subject": row.conversation_id}
+
+
+def _may_write(tx: TurnTx) -> bool:
+    """May the resident of ``tx`` be written to (a kept contact, no STOP)?"""
+    contact = tx.connection.execute(
+        select(contacts.c.stopped_at).where(contacts.c.conversation_id == tx.conversation_id)
+    ).first()
+    return contact is not None and contact.stopped_at is None

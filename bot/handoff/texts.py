@@ -44,7 +44,8 @@ class SheetTexts(_Model):
 
 
 class RelayTexts(_Model):
-    """What a relay reads: cards, commands' answers, resident's messages, e-mails."""
+    """What a relay reads: cards, commands' answers, resident's messages, e-mails; and
+    the alerts the coordinator gets when a case is stuck."""
 
     sheet: SheetTexts
     take_it: Text
@@ -80,6 +81,10 @@ class RelayTexts(_Model):
     open_cases: Text
     open_case: Text = Field(description="{ref}, {status}")
     statuses: dict[str, str] = Field(description="Statut d'un dossier ouvert, en mots.")
+    alert_subject: Text
+    alert_unreachable: Text = Field(description="{relay_name}, {relay_structure}, {ref}, {reason}")
+    alert_no_relay: Text = Field(description="{ref}, {commune}")
+    alert_not_forwarded: Text = Field(description="{ref}, {relay_name}")
 
 
 class ResidentTexts(_Model):
@@ -89,6 +94,9 @@ class ResidentTexts(_Model):
     closed: Text = Field(description="{relay_name}, {outcome}")
     relay_says: Text = Field(description="{relay_name}, {text}")
     moved: Text = Field(description="{old}, {relay_name}, {relay_structure}, {relay_town}, {due}")
+    sent: Text = Field(description="{relay_name}")
+    not_reached: Text = Field(description="{relay_name}")
+    not_forwarded: Text = Field(description="{relay_name}")
 
 
 class HandoffTexts(_Model):

@@ -18,7 +18,7 @@ from bot.store.turns import TurnTx, leads, now
 handoffs = cast(Table, Handoff.__table__)
 handoff_events = cast(Table, HandoffEvent.__table__)
 
-OPEN = ("offered", "notified", "accepted", "in_conversation")
+OPEN = ("offered", "notified", "accepted", "in_conversation")  # at most one per lead
 WAITING = ("offered", "notified")
 TALKING = ("accepted", "in_conversation")
 
@@ -117,28 +117,35 @@ def create(
     return row
 
 
-def set_status(
+def transition(
     connection: Connection,
-    row: HandoffRow,
+    handoff_id: str,
     status: str,
+    allowed: Iterable[str],
     *,
     actor: str,
     detail: str | None = None,
     outcome: str | None = None,
     card_ref: str | None = None,
-) -> HandoffRow:
-    """Move ``row`` to ``status`` and log it; returns the updated row."""
+) -> HandoffRow | None:
+    """Compare-and-set: move the attempt to ``status`` only if it is in ``allowed`` now,
+    and log it; ``None`` when it was not (another worker or person changed it first)."""
     values: dict[str, Any] = {"status": status, "updated_at": now()}
     if outcome is not None:
         values["outcome"] = outcome
     if card_ref is not None:
         values["card_ref"] = card_ref
-    connection.execute(update(handoffs).where(handoffs.c.id == row.id).values(values))
+    found = connection.execute(
+        update(handoffs)
+        .where(handoffs.c.id == handoff_id, handoffs.c.status.in_(list(allowed)))
+        .values(values)
+        .returning(*handoffs.c)
+    ).first()
+    if found is None:
+        return None
+    row = _row(found)
     _log(connection, row, status, actor, detail or outcome)
-    return HandoffRow(
-        row.id, row.lead_id, row.conversation_id, row.channel, row.relay_id, row.attempt,
-        status, outcome or row.outcome, card_ref or row.card_ref, row.due_at,
-    )  # fmt: skip
+    return row
 
 
 def get(connection: Connection, handoff_id: str) -> HandoffRow | None:
@@ -229,11 +236,22 @@ def history(connection: Connection, lead_ids: Iterable[str]) -> dict[str, list[d
     return found
 
 
+# How a resident's case stands, from the status of its latest attempt: a declined,
+# expired or unreachable one that was not followed by another found nobody to take it.
+_SEEN_BY_RESIDENT = {
+    "offered": "sending",
+    "notified": "waiting",
+    "accepted": "accepted",
+    "in_conversation": "accepted",
+    "closed": "closed",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class CaseView:
     """What a resident may hear about their case: where it stands, with whom, by when."""
 
-    status: str  # "waiting" (sent, not taken yet), "accepted" or "closed"
+    status: str  # "sending", "waiting" (arrived, not taken), "accepted", "closed", "stuck"
     relay_name: str | None
     due_at: datetime | None
 
@@ -250,5 +268,4 @@ def case_view(tx: TurnTx) -> CaseView | None:
     ).first()
     if row is None:
         return None
-    status = {"accepted": "accepted", "in_conversation": "accepted", "closed": "closed"}
-    return CaseView(status.get(row.status, "waiting"), row.relay_name, row.due_at)
+    return CaseView(_SEEN_BY_RESIDENT.get(row.status, "stuck"), row.relay_name, row.due_at)

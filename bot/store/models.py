@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -13,6 +13,9 @@ from bot.store.utctime import UtcDateTime
 
 Json = JSON().with_variant(JSONB(), "postgresql")
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+OPEN_HANDOFF = "status IN ('offered', 'notified', 'accepted', 'in_conversation')"
 
 
 class Base(DeclarativeBase):
@@ -178,6 +181,14 @@ class Handoff(Base):
     __tablename__ = "handoffs"
     __table_args__ = (
         Index("ix_handoffs_lead", "lead_id"),
+        # One case, one relay at a time: at most one open attempt per lead.
+        Index(
+            "uq_handoffs_open_lead",
+            "lead_id",
+            unique=True,
+            sqlite_where=text(OPEN_HANDOFF),
+            postgresql_where=text(OPEN_HANDOFF),
+        ),
         Index("ix_handoffs_relay_status", "relay_id", "status"),
         Index("ix_handoffs_conversation", "conversation_id"),
     )
@@ -222,3 +233,33 @@ class OutboxMessage(Base):
     conversation_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)  # encrypted
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class JobRecord(Base):
+    """Work that must happen because of a turn or a sweep (the transactional outbox).
+
+    Written in the transaction that made it necessary, run later by a drainer; ``key``
+    makes it idempotent (the same work queued twice runs once). Texts in ``payload``
+    are encrypted by whoever queues them.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_jobs_key"),
+        Index("ix_jobs_due", "status", "run_at"),
+        Index("ix_jobs_subject", "subject"),
+    )
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(160))
+    subject: Mapped[str | None] = mapped_column(String(64))  # the person it concerns
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    status: Mapped[str] = mapped_column(String(12))  # pending, done, dead, cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    locked_by: Mapped[str | None] = mapped_column(String(32))
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

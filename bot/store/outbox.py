@@ -39,17 +39,18 @@ def keep_or_find(tx: TurnTx, text: str, can_push: bool) -> tuple[bool, str | Non
     """Before writing to the person of ``tx``: may we, and where.
 
     ``(False, None)`` without a kept contact or after STOP. Else, on a channel that
-    cannot push, ``text`` is kept for their next turn: ``(True, None)``; on one that
-    can, ``(True, user_ref)``, their channel user id to push to.
+    cannot push (or that said the person cannot be reached), ``text`` is kept for their
+    next turn: ``(True, None)``; on one that can, ``(True, user_ref)``, their channel
+    user id to push to.
     """
     contact = tx.connection.execute(
-        select(contacts.c.user_ref, contacts.c.stopped_at).where(
+        select(contacts.c.user_ref, contacts.c.stopped_at, contacts.c.unreachable_at).where(
             contacts.c.conversation_id == tx.conversation_id
         )
     ).first()
     if contact is None or contact.stopped_at is not None:
         return False, None
-    if not can_push:
+    if not can_push or contact.unreachable_at is not None:  # blocked: for when they return
         queue_for_resident(tx, text)
         return True, None
     user_ref = tx.cipher.decrypt(contact.user_ref)

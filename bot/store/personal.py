@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from bot.store.handoffs import handoff_events, handoffs
+from bot.store.jobs import forget as forget_jobs
 from bot.store.outbox import outbox
 from bot.store.turns import (
     ENCRYPTED_LEAD_FIELDS,
@@ -108,6 +109,7 @@ def _erase_handoffs(tx: TurnTx, lead_id: str | None) -> None:
     """Drop the person's hand-off attempts, their history and the messages kept for them."""
     connection = tx.connection
     connection.execute(delete(outbox).where(outbox.c.conversation_id == tx.conversation_id))
+    forget_jobs(connection, tx.conversation_id)
     connection.execute(delete(handoffs).where(handoffs.c.conversation_id == tx.conversation_id))
     if lead_id is not None:
         connection.execute(delete(handoff_events).where(handoff_events.c.lead_id == lead_id))

@@ -140,7 +140,7 @@ async def test_a_lone_number_at_the_age_question_is_an_age_said_back_first(
 async def test_a_resident_who_only_types_goes_through_to_the_lead_and_after(
     client: httpx.AsyncClient, bot: Bot
 ) -> None:
-    resident = RestResident(client, "web-sms", settle=bot.dispatcher.drain)
+    resident = RestResident(client, "web-sms", settle=bot.drainer.settle)
     for typed, expected in TYPED_INTAKE:
         await resident.say(typed)
         check_typed_answer(typed, resident.text, expected)

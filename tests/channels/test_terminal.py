@@ -23,7 +23,7 @@ class RecordingFace:
     async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Sequence[Outbound]:
         self.inbounds.append(inbound)
         replies = await self.bot.handle(inbound, deliver)
-        await self.bot.dispatcher.drain()  # hand-off events, before the next line is read
+        await self.bot.drainer.settle()  # hand-off events, before the next line is read
         return replies
 
     def channel_texts(self) -> ChannelTexts:

@@ -48,3 +48,10 @@ def relay_says(
         kind=InboundKind.BUTTON if payload else InboundKind.TEXT,
         payload=payload,
     )
+
+
+async def act(bot: Bot, message: RelayInbound) -> list[Outbound]:
+    """A relay's message or press, and the jobs it queued (as time passes for people)."""
+    replies = list(await bot.relay_inbox.handle(message))
+    await bot.drainer.settle()
+    return replies

@@ -17,17 +17,10 @@ from bot.store.leads import export_leads
 from tests.chat import Chat
 from tests.conftest import TEST_FLOWS
 from tests.dbscan import count_rows, find_everywhere
+from tests.mailbox import Mailbox
 
 NAME = "Zoubida"
 PITCH = "Une boutique de robes de soirée sur mesure"
-
-
-class RecordingCaseEvents:
-    def __init__(self) -> None:
-        self.withdrawn: list[tuple[str, str]] = []
-
-    async def case_withdrawn(self, lead_id: str, relay_id: str) -> None:
-        self.withdrawn.append((lead_id, relay_id))
 
 
 async def complete_intake(chat: Chat, *, pitch: str = PITCH) -> None:
@@ -46,9 +39,9 @@ async def complete_intake(chat: Chat, *, pitch: str = PITCH) -> None:
     assert chat.said("T-SENT Mamadou")  # 93200 goes to the Plaine Commune relay
 
 
-async def test_erasure_leaves_nothing_but_the_suppression_record(bot: Bot) -> None:
-    events = RecordingCaseEvents()
-    bot.dispatcher.case_events = events
+async def test_erasure_leaves_nothing_but_the_suppression_record(
+    bot: Bot, mailbox: Mailbox
+) -> None:
     chat = Chat(bot.handle, user="tg-777001")
     await complete_intake(chat)
     [lead] = await export_leads(bot.engine, bot.cipher)
@@ -61,7 +54,11 @@ async def test_erasure_leaves_nothing_but_the_suppression_record(bot: Bot) -> No
     for table in ("conversations", "contacts", "consents", "leads"):
         assert await count_rows(bot.engine, table) == 0
     assert await count_rows(bot.engine, "suppressions") == 1
-    assert events.withdrawn == [(lead["lead_id"], lead["relay_id"])]
+    # The relay who had the case is told to drop what they noted, by its number only.
+    relay = bot.handoffs.relays[lead["relay_id"]]
+    [withdrawn] = [m for m in mailbox.to(str(relay.contact.email)) if "retiré" in m["Subject"]]
+    body = withdrawn.get_payload(decode=True).decode("utf-8")
+    assert lead["lead_id"][:6] in body and NAME not in body
 
 
 async def test_erasure_can_be_cancelled(bot: Bot) -> None:
@@ -170,7 +167,7 @@ async def test_stop_from_someone_we_keep_withdraws_follow_ups(bot: Bot) -> None:
     chat = Chat(bot.handle)
     await complete_intake(chat)
     await chat.say("stop")
-    assert chat.text == "T-STOP."
+    assert chat.replies[-1].text == "T-STOP."
     async with bot.engine.connect() as connection:
         from sqlalchemy import text
 

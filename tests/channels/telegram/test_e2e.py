@@ -146,7 +146,7 @@ async def test_a_resident_who_only_types_goes_through_to_the_lead_and_after(
             await server.push(update)
             await server.confirmed(update["update_id"])
             await channel.idle()
-            await app.state.bot().dispatcher.drain()  # the hand-off, as a person waits
+            await app.state.bot().drainer.settle()  # the hand-off, as a person waits
 
         resident = TelegramResident(server, deliver)
         for typed, expected in TYPED_INTAKE:

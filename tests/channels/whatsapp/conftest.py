@@ -91,14 +91,16 @@ async def client(wa_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def post(client: httpx.AsyncClient, whatsapp: WhatsAppChannel) -> Post:
-    """Deliver a signed webhook, then wait until the bot has processed it."""
+def post(client: httpx.AsyncClient, whatsapp: WhatsAppChannel, wa_bot: Bot) -> Post:
+    """Deliver a signed webhook, then wait until the bot has processed it (and the jobs
+    it queued, as a person would wait)."""
 
     async def deliver(data: dict[str, Any]) -> httpx.Response:
         body = json.dumps(data).encode()
         headers = {"content-type": "application/json", "x-hub-signature-256": sign(body)}
         response = await client.post(PATH, content=body, headers=headers)
         await whatsapp.drain()
+        await wa_bot.drainer.settle()
         return response
 
     return deliver
