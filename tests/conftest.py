@@ -108,6 +108,7 @@ def smtp_server() -> Iterator[Mailbox]:
 def mailbox(smtp_server: Mailbox) -> Mailbox:
     """The e-mails sent during this test."""
     smtp_server.messages.clear()
+    smtp_server.refuse.clear()
     return smtp_server
 
 

@@ -16,6 +16,15 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.port = 0
+        self.refuse: set[str] = set()  # addresses the server refuses (a relay unreachable)
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: object, session: object, envelope: Any, address: str, options: object
+    ) -> str:
+        if address in self.refuse:
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
