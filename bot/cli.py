@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.app.build import make_app, make_cipher, run_purge, start_bot
 from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, run_understand, watched
+from bot.app.jobs_commands import add_jobs_parser, run_jobs_command
 from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
 from bot.app.settings import Settings
 from bot.app.telegram import TelegramConfigError, manage_webhook
@@ -176,6 +177,7 @@ def _parser() -> argparse.ArgumentParser:
         if name != "webhook-info":
             command.add_argument("--drop-pending", action="store_true", help="drop queued updates")
     add_nlu_parser(sub)
+    add_jobs_parser(sub)
     return parser
 
 
@@ -202,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_db_upgrade(settings))
     elif args.command == "nlu":
         return run_nlu_command(args, settings)
+    elif args.command == "jobs":
+        return run_jobs_command(args, settings)
     elif args.command == "privacy":
         if args.privacy_command == "new-key":
             print(FernetCipher.new_key())

@@ -13,6 +13,7 @@ from bot.app.bot import Bot
 from bot.app.settings import Settings
 from bot.cli import main
 from tests.chat import Chat
+from tests.mailbox import Mailbox
 
 
 @pytest.fixture
@@ -64,3 +65,19 @@ async def test_leads_export_json_and_csv(
 def test_flows_check_passes_on_the_shipped_flows(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["flows", "check"]) == 0
     assert "sans erreur" in capsys.readouterr().out
+
+
+async def test_jobs_list_shows_the_outbox_and_a_dead_job_gets_another_round(
+    bot: Bot, env: None, mailbox: Mailbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mailbox.refuse.update(str(r.contact.email) for r in bot.handoffs.relays.values())
+    bot.handoffs.email = None  # nobody reachable: the offer is given up at once
+    await _one_lead(bot)
+    assert await asyncio.to_thread(main, ["jobs", "list", "--status", "dead"]) == 0
+    out = capsys.readouterr().out
+    assert "case.notify" in out and "no way to reach relay" in out
+    job_id = next(line.split()[0] for line in out.splitlines() if "case.notify" in line)
+    assert await asyncio.to_thread(main, ["jobs", "retry", job_id]) == 0
+    assert f"Tâche {job_id} relancée." in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["jobs", "retry", job_id]) == 0
+    assert "Pas de tâche morte" in capsys.readouterr().out

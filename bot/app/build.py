@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
@@ -42,6 +43,7 @@ from bot.privacy.crypto import FernetCipher
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.store.database import make_engine, upgrade
 from bot.store.drainer import Drainer
+from bot.store.jobs import only_one
 from bot.store.retention import PurgeReport, purge, sweep
 from bot.store.turnstore import TurnStore, make_turn_store
 from bot.web.relay_pages import make_relay_pages
@@ -118,10 +120,14 @@ async def run_purge(
 
 
 async def scheduled_purge(bot: Bot, privacy: PrivacySettings) -> PurgeReport:
-    """One retention run of a served bot, as background work on its store."""
+    """One retention run of a served bot, as background work on its store (one worker
+    at a time: the others skip this round)."""
     moment = datetime.now(UTC)
-    return await bot.store.run(
-        lambda connection: sweep(
+
+    def run(connection: Connection) -> PurgeReport:
+        if not only_one(connection, "retention"):
+            return PurgeReport()
+        return sweep(
             connection,
             bot.cipher,
             now=moment,
@@ -130,7 +136,8 @@ async def scheduled_purge(bot: Bot, privacy: PrivacySettings) -> PurgeReport:
             grace_days=privacy.renewal_grace_days,
             can_ask=lambda channel: False,
         )
-    )
+
+    return await bot.store.run(run)
 
 
 async def purge_forever(bot: Bot, privacy: PrivacySettings) -> None:

@@ -125,11 +125,10 @@ class HandoffService:
             if lead is None:
                 return  # erased meanwhile
             known = {"lead_id": lead.id, "channel": lead.channel, "subject": lead.conversation_id}
-            relay = self.relays.get(lead.relay_id or "")
-            if relay is not None and self._reachable(relay):
-                self._offer(connection, known, relay.id, 1)
-            else:  # gone from the directory, or no way to reach them: the next one
-                self._move_on(connection, known, relay, attempt=0, why="unreachable")
+            if lead.relay_id in self.relays:  # unreachable, it fails and moves on, told
+                self._offer(connection, known, lead.relay_id, 1)
+            else:  # gone from the directory since: the next one
+                self._move_on(connection, known, None, attempt=0, why="relay removed")
 
         await self._run(offer)
 

@@ -129,8 +129,8 @@ def _settle(connection: Connection, job: Job, **values: Any) -> bool:
 
 
 def finish(connection: Connection, job: Job) -> bool:
-    """The job is done: never run again."""
-    return _settle(connection, job, status=DONE, last_error=None)
+    """The job is done: never run again; what it carried is not kept."""
+    return _settle(connection, job, status=DONE, last_error=None, payload={})
 
 
 def retry(connection: Connection, job: Job, run_at: datetime, error: str) -> bool:
@@ -189,6 +189,16 @@ def counts(connection: Connection) -> dict[str, int]:
     """Jobs per status."""
     rows = connection.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status))
     return {status: int(count) for status, count in rows}
+
+
+def revive(connection: Connection, job_id: int) -> bool:
+    """A dead job gets another round of tries (once the cause was fixed)."""
+    result = connection.execute(
+        update(jobs)
+        .where(jobs.c.id == job_id, jobs.c.status == DEAD)
+        .values(status=PENDING, attempts=0, run_at=now(), updated_at=now())
+    )
+    return bool(result.rowcount)
 
 
 def purge_settled(connection: Connection, before: datetime) -> int:

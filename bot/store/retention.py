@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher
+from bot.store.jobs import purge_settled
 from bot.store.personal import erase_all
 from bot.store.turns import TurnTx, contacts, conversations, messages
 
@@ -30,6 +31,7 @@ class PurgeReport:
     texts: int = 0
     abandoned: int = 0
     erased: int = 0
+    jobs: int = 0
     renewals: list[Renewal] = field(default_factory=list)
 
 
@@ -52,6 +54,7 @@ def sweep(
         .values(text=None)
     )
     report.texts = result.rowcount
+    report.jobs = purge_settled(connection, text_cutoff)  # jobs done or cancelled long ago
     # Conversations left before any consent still hold free answers (the pitch...).
     stale = connection.execute(
         select(conversations.c.id, conversations.c.channel, conversations.c.state).where(
