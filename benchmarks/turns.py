@@ -9,6 +9,10 @@ same run.
     python benchmarks/turns.py                     # SQLite, 50 residents, 3 runs of 10 s
     python benchmarks/turns.py --residents 1 --runs 1
     BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py
+    BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py --workers 1,2
+
+With ``--workers 1,2`` the same load runs against 1 server process, then against 2
+sharing the database (residents spread over them), and the ratio is printed.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ import uuid
 from pathlib import Path
 
 import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.smtp import start_smtp
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = [
@@ -59,7 +66,7 @@ def _proc_stats(pid: int) -> tuple[float, float]:
 
 async def _resident(
     session: aiohttp.ClientSession, url: str, sender: str, deadline: float, out: list[float]
-) -> None:
+) -> None:  # one resident always talks to the same server
     step = 0
     while time.perf_counter() < deadline:
         body = {"sender": sender, "message": SCRIPT[step % len(SCRIPT)]}
@@ -72,8 +79,11 @@ async def _resident(
         step += 1
 
 
-async def _load(base: str, residents: int, seconds: float) -> tuple[float, float, float, int]:
-    """(turns/s, p50 ms, p99 ms, turns) for one run with fresh senders."""
+async def _load(
+    bases: list[str], residents: int, seconds: float
+) -> tuple[float, float, float, int]:
+    """(turns/s, p50 ms, p99 ms, turns) for one run with fresh senders, spread over the
+    servers at ``bases``."""
     latencies: list[float] = []
     run = uuid.uuid4().hex[:8]
     connector = aiohttp.TCPConnector(limit=residents + 5)
@@ -83,7 +93,11 @@ async def _load(base: str, residents: int, seconds: float) -> tuple[float, float
         await asyncio.gather(
             *(
                 _resident(
-                    session, f"{base}/webhooks/rest/webhook", f"{run}-{i}", deadline, latencies
+                    session,
+                    f"{bases[i % len(bases)]}/webhooks/rest/webhook",
+                    f"{run}-{i}",
+                    deadline,
+                    latencies,
                 )
                 for i in range(residents)
             )
@@ -128,58 +142,93 @@ async def _wait_ready(base: str) -> None:
     raise RuntimeError("the server did not become ready")
 
 
+def _start(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=ROOT, env=env
+    )
+
+
+def _measure(
+    servers: list[subprocess.Popen[bytes]], bases: list[str], args: argparse.Namespace
+) -> float:
+    """Runs of the load; prints each and the median; returns the median turns/s."""
+    asyncio.run(_load(bases, args.residents, 2))  # warm-up
+    results = []
+    for run in range(1, args.runs + 1):
+        cpu_before = sum(_proc_stats(s.pid)[1] for s in servers)
+        rate, p50, p99, turns = asyncio.run(_load(bases, args.residents, args.seconds))
+        stats = [_proc_stats(s.pid) for s in servers]
+        cpu = sum(c for _, c in stats) - cpu_before
+        peak = max(p for p, _ in stats)
+        results.append((rate, p50, p99))
+        print(
+            f"run {run}: {turns} turns, {rate:.0f} turns/s, p50 {p50:.1f} ms, "
+            f"p99 {p99:.1f} ms, server CPU {cpu:.1f} s ({cpu / args.seconds:.0%} of one "
+            f"core), peak RSS {peak:.0f} MB"
+        )
+    rate = statistics.median(r[0] for r in results)
+    p50 = statistics.median(r[1] for r in results)
+    p99 = statistics.median(r[2] for r in results)
+    print(
+        f"median of {args.runs} runs, {args.residents} residents, {len(servers)} server "
+        f"process(es): {rate:.0f} turns/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+    )
+    return rate
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", default="1", help="server processes, e.g. 1,2")
     args = parser.parse_args()
+    counts = [int(n) for n in args.workers.split(",")]
 
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ)
         env.setdefault("BOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp}/bench.db")
         env["BOT_RUNTIME_DIR"] = tmp
         env["BOT_LOG_LEVEL"] = "WARNING"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(args.port)], cwd=ROOT, env=env
-        )
+        database = env["BOT_DATABASE_URL"].split(":", 1)[0]
+        if max(counts) > 1 and "postgresql" not in database:
+            raise SystemExit("several workers share a PostgreSQL database: set BOT_DATABASE_URL")
+        # Shared by every worker, as a deployment must (docs/deployment.md).
+        env.setdefault("BOT_SECRET_KEY", uuid.uuid4().hex + uuid.uuid4().hex)
+        smtp, smtp_port = start_smtp()  # relays are reached by e-mail
+        env.update(BOT_HANDOFF__SMTP_HOST="127.0.0.1", BOT_HANDOFF__SMTP_PORT=str(smtp_port))
+        first = _start(args.port, env)  # creates the keys and the NLU cache, migrates
         base = f"http://127.0.0.1:{args.port}"
+        rates: list[float] = []
         try:
             asyncio.run(_wait_ready(base))
-            rss_idle, _ = _proc_stats(server.pid)
-            database = env["BOT_DATABASE_URL"].split(":", 1)[0]
-            print(f"server: 1 process (uvicorn, uvloop), database {database}; client: 1 process")
+            rss_idle, _ = _proc_stats(first.pid)
+            print(f"server: uvicorn + uvloop per process, database {database}; client: 1 process")
             print(f"server RSS after start-up: {rss_idle:.0f} MB")
             ceiling = asyncio.run(_ceiling(base, args.residents, 3))
             print(
                 f"generator ceiling (GET /health, {args.residents} concurrent): {ceiling:.0f} req/s"
             )
-            asyncio.run(_load(base, args.residents, 2))  # warm-up
-            results = []
-            for run in range(1, args.runs + 1):
-                _, cpu_before = _proc_stats(server.pid)
-                rate, p50, p99, turns = asyncio.run(_load(base, args.residents, args.seconds))
-                peak, cpu_after = _proc_stats(server.pid)
-                cpu = cpu_after - cpu_before
-                results.append((rate, p50, p99))
-                print(
-                    f"run {run}: {turns} turns, {rate:.0f} turns/s, p50 {p50:.1f} ms, "
-                    f"p99 {p99:.1f} ms, server CPU {cpu:.1f} s ({cpu / args.seconds:.0%} of one "
-                    f"core), peak RSS {peak:.0f} MB"
-                )
-            rate = statistics.median(r[0] for r in results)
-            p50 = statistics.median(r[1] for r in results)
-            p99 = statistics.median(r[2] for r in results)
-            peak, _ = _proc_stats(server.pid)
-            print(
-                f"median of {args.runs} runs, {args.residents} residents: {rate:.0f} turns/s "
-                f"({rate / ceiling:.0%} of the generator ceiling), p50 {p50:.1f} ms, "
-                f"p99 {p99:.1f} ms, server peak RSS {peak:.0f} MB"
-            )
+            for count in counts:
+                others = [_start(args.port + n, env) for n in range(1, count)]
+                bases = [f"http://127.0.0.1:{args.port + n}" for n in range(count)]
+                try:
+                    for other in bases[1:]:
+                        asyncio.run(_wait_ready(other))
+                    rates.append(_measure([first, *others], bases, args))
+                finally:
+                    for other in others:
+                        other.terminate()
+                        other.wait(timeout=30)
+            if len(rates) > 1:
+                print(f"{counts[-1]} workers / {counts[0]}: {rates[-1] / rates[0]:.2f}x turns/s")
+            elif rates:
+                print(f"({rates[0] / ceiling:.0%} of the generator ceiling)")
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            first.terminate()
+            first.wait(timeout=30)
+            smtp.stop()
 
 
 if __name__ == "__main__":

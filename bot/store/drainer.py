@@ -128,6 +128,7 @@ class Drainer:
         try:
             await handler.run(job)
         except GiveUpError as reason:
+            log.warning("job %s (%s) cannot succeed: %s", job.id, job.kind, reason)
             await self._bury(job, handler, str(reason) or "given up")
             return
         except Exception as exc:
@@ -147,7 +148,9 @@ class Drainer:
         await self.store.run(lambda c: queue.finish(c, job))
 
     async def _bury(self, job: Job, handler: Handler | None, error: str) -> None:
-        log.error("job %s (%s) given up after %d tries: %s", job.id, job.kind, job.attempts, error)
+        if job.attempts > 1:
+            log.error("job %s (%s) given up after %d tries: %s", job.id, job.kind,
+                      job.attempts, error)  # fmt: skip
         dead = handler.dead if handler is not None else None
 
         def bury(connection: Connection) -> None:
