@@ -128,23 +128,3 @@ class NotStarted:
 
     def channel_texts(self) -> ChannelTexts:
         raise self._refuse()
-
-
-class CaseEvents(Protocol):
-    """Tells relays what happened to their cases (implemented by the hand-off service)."""
-
-    async def case_shared(self, lead_id: str) -> None:
-        """The resident agreed to send their case to the named relay: offer it."""
-        ...
-
-    async def case_withdrawn(self, lead_id: str, relay_id: str) -> None:
-        """The resident erased their data: the relay must drop the case."""
-        ...
-
-    async def resident_message(self, subject: str, text: str) -> None:
-        """The resident wrote while talking with a relay: pass it on."""
-        ...
-
-    async def resident_left(self, subject: str) -> None:
-        """The resident ended the conversation with the relay (FIN or STOP)."""
-        ...
