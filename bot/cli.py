@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if args.command == "chat":
-        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger().setLevel(logging.ERROR)  # the terminal is the conversation
         asyncio.run(_chat(settings, args.user))
     elif args.command == "serve":
         try:

@@ -219,6 +219,11 @@ async def start_bot(
         turns, handoffs.handlers(), poll=settings.handoff.jobs_poll_seconds, wake=queued
     )
     await handoffs.refresh_loads()
+    if not (settings.handoff.coordinator_email or settings.handoff.coordinator_chat_id):
+        log.warning(
+            "no coordinator contact (BOT_HANDOFF__COORDINATOR_EMAIL or _CHAT_ID): alerts "
+            "about unreachable relays and stuck cases wait in `bot jobs list --status dead`"
+        )
     return Bot(engine, dispatcher, cipher, handoffs, RelayInbox(handoffs), http, drainer)
 
 
