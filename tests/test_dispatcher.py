@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TypeVar
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from bot.app.bot import Bot
 from bot.app.build import start_bot
 from bot.app.settings import Settings
-from bot.domain.messages import Inbound
+from bot.domain.messages import Inbound, Outbound
 from bot.domain.understanding import Understanding
 from bot.store.turns import TurnTx
 from bot.store.turnstore import TurnStore, Work
@@ -43,12 +44,31 @@ def nlu() -> RecordingNLU:
     return RecordingNLU()
 
 
-async def test_the_same_message_id_twice_gets_one_reply(bot: Bot) -> None:
+async def test_the_same_message_id_twice_is_processed_once(bot: Bot) -> None:
     chat = Chat(bot.handle)
     first = await chat.say("salut", message_id="wamid.1")
+    # REST gives no receipt: the same id again means the reply did not arrive. The
+    # question is asked again; the message is not processed again.
     again = await chat.say("salut", message_id="wamid.1")
-    assert first and again == []
+    assert again == [first[-1]]
+    await chat.choose("adult")
+    assert await chat.say("salut", message_id="wamid.1") == []  # no longer the latest
     assert await count_rows(bot.engine, "conversations") == 1
+    assert await count_rows(bot.engine, "messages") == 2 + 2 + 1  # in, out x2, in, out
+
+
+async def test_a_redelivery_whose_reply_reached_the_person_gets_nothing(bot: Bot) -> None:
+    sent: list[str] = []
+
+    async def deliver(replies: Sequence[Outbound]) -> Sequence[str | None]:
+        sent.extend(r.text for r in replies)
+        return [f"tg:{len(sent)}:{n}" for n, _ in enumerate(replies)]
+
+    inbound = Inbound("telegram", "42", "salut", message_id="42:1")
+    assert await bot.handle(inbound, deliver)
+    delivered = list(sent)
+    assert await bot.handle(inbound, deliver) == []
+    assert sent == delivered  # nothing sent twice
 
 
 async def test_ten_messages_at_once_are_processed_in_order_one_at_a_time(

@@ -107,7 +107,10 @@ class Dispatcher:
             keeps_before = stored is not None and stored.keeps_text
             kept_text = redact(clean(inbound.text)).text if keeps_before else None
             if not tx.claim_inbound(message_id, kept_text):
-                return None
+                # Seen before. If it is their latest message and its reply never reached
+                # them (lost with a worker), ask again what the conversation waits for.
+                lost = stored is not None and message_id is not None and tx.unanswered(message_id)
+                return Applied(runner.again(state)) if lost else None
             if keeps_before:
                 tx.touch_contact(inbound.received_at)
             waiting = take_outbox(tx) if keeps_before else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from bot.domain.messages import Inbound, InboundKind
+from bot.domain.messages import Inbound, InboundKind, Outbound
 from bot.domain.text import clean
 from bot.domain.understanding import Understanding
 from bot.engine import faq
@@ -67,6 +67,15 @@ class Runner:
     def with_flows(self, flows: FlowSet) -> Runner:
         """The same runner on another version of the flows (hot reload)."""
         return Runner(flows, self.finder, self.actions, self.constants, self.faq_values)
+
+    def again(self, state: ConversationState) -> tuple[Outbound, ...]:
+        """What the conversation waits for, asked again (a message redelivered after its
+        reply was lost); nothing when it waits for nothing."""
+        if state.status != Status.ACTIVE or not position_exists(self.kit, state):
+            return ()
+        turn = Turn(state)
+        ask_current(self.kit, turn)
+        return tuple(turn.replies)
 
     def run(
         self,

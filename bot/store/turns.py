@@ -76,6 +76,18 @@ _INSERT_CONTACT = insert(contacts).values(
     created_at=bindparam("stamp"),
     last_seen_at=bindparam("stamp"),
 )
+_LATEST_INBOUND = (
+    select(messages.c.id, messages.c.channel_message_id)
+    .where(messages.c.conversation_id == bindparam("cid"), messages.c.direction == "in")
+    .order_by(messages.c.id.desc())
+    .limit(1)
+)
+_SENT_AFTER = select(messages.c.id).where(
+    messages.c.conversation_id == bindparam("cid"),
+    messages.c.direction == "out",
+    messages.c.id > bindparam("after"),
+    messages.c.channel_message_id.is_not(None),
+)
 _SET_STATE = (
     update(conversations)
     .where(conversations.c.id == bindparam("cid"))
@@ -168,6 +180,18 @@ class TurnTx:
             return True
         claim = _CLAIM_PG if self._dialect == "postgresql" else _CLAIM_SQLITE
         return self.connection.execute(claim, values).first() is not None
+
+    def unanswered(self, message_id: str) -> bool:
+        """Is ``message_id`` (seen before) the person's latest message, with no reply of
+        it known to have reached them? (Replies get a channel id once the channel took
+        them; REST replies never do: a client sending the same id again did not get them.)
+        """
+        cid = self.conversation_id
+        latest = self.connection.execute(_LATEST_INBOUND, {"cid": cid}).first()
+        if latest is None or latest.channel_message_id != message_id:
+            return False
+        sent = self.connection.execute(_SENT_AFTER, {"cid": cid, "after": latest.id})
+        return sent.first() is None
 
     def save(
         self,

@@ -45,14 +45,18 @@ async def test_reply_has_rasa_shape_and_buttons_carry_payloads(client: httpx.Asy
     assert "Q2/7. T-STAGE?" in pressed.json()[-1]["text"]
 
 
-async def test_a_redelivered_message_id_is_answered_once(client: httpx.AsyncClient) -> None:
+async def test_a_redelivered_message_id_is_processed_once(client: httpx.AsyncClient) -> None:
     body = {"sender": "web-2", "message": "salut", "message_id": "abc"}
-    assert (await client.post(URL, json=body)).json()
-    assert (await client.post(URL, json=body)).json() == []
-    with_header = {"sender": "web-2", "message": "salut"}
+    first = (await client.post(URL, json=body)).json()
+    # The client did not get the reply: the question again, not a second turn.
+    assert (await client.post(URL, json=body)).json() == first[-1:]
+    with_header = {"sender": "web-2", "message": "/age:adult"}
     headers = {"Idempotency-Key": "k-1"}
-    assert (await client.post(URL, json=with_header, headers=headers)).json()
-    assert (await client.post(URL, json=with_header, headers=headers)).json() == []
+    answered = (await client.post(URL, json=with_header, headers=headers)).json()
+    assert "Q2/7. T-STAGE?" in answered[-1]["text"]
+    again = (await client.post(URL, json=with_header, headers=headers)).json()
+    assert again == answered[-1:]  # not "this button is outdated": it was not run again
+    assert (await client.post(URL, json=body)).json() == []  # an older message: nothing
 
 
 @pytest.mark.parametrize(
