@@ -52,6 +52,9 @@ class Kit:
     # Per flow, the slots whose values the walk reads: by branches (any value: None), by
     # questions typed in (only their buttons' ids count; a free text never does).
     tested: Mapping[str, Mapping[str, frozenset[str] | None]] = field(default_factory=dict)
+    # The steps follow-ups start at (``(flow, step)`` -> follow-up name): their answer is
+    # recorded on the lead.
+    followup_steps: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def messages(self) -> Messages:
@@ -135,6 +138,11 @@ def make_kit(
                 questions[(flow_id, step_id)] = question_info(step)
     examples = {fold(x): entry for entry in flows.faq.faq for x in entry.examples}
     tested = {fid: _tested(list(item.flow.steps.values())) for fid, item in flows.flows.items()}
+    followup_steps: dict[tuple[str, str], str] = {}
+    if flows.followups is not None:
+        holder, settings = flows.followups
+        for name, delay in settings.delays().items():
+            followup_steps[(holder, delay.step)] = name
     return Kit(
         flows,
         finder,
@@ -145,4 +153,5 @@ def make_kit(
         faq_values,
         examples,
         tested=tested,
+        followup_steps=followup_steps,
     )

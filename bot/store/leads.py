@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher, PlainText
 from bot.store.audit import record_access
+from bot.store.followups import for_export as followup_fields
 from bot.store.handoffs import history
 from bot.store.turns import consents, contacts, leads
 
@@ -40,6 +41,9 @@ EXPORT_FIELDS = (
     "contact_pref",
     "phone",
     "details",
+    "checkins",
+    "outcome",
+    "outcome_at",
 )
 
 
@@ -89,7 +93,7 @@ def _read(
         if subjects
         else {}
     )
-    return [
+    found = [
         {
             "lead_id": row.id,
             "channel": row.channel,
@@ -115,6 +119,10 @@ def _read(
         }
         for row in rows
     ]
+    followed = followup_fields(connection, subjects)  # follow-ups asked, answers, outcome
+    for lead, row in zip(found, rows, strict=True):
+        lead.update(followed[row.conversation_id])
+    return found
 
 
 async def export_leads(
