@@ -135,13 +135,14 @@ class HandoffService:
     def _offer(
         self, connection: Connection, lead: Mapping[str, Any], relay_id: str, attempt: int
     ) -> HandoffRow:
-        """A new attempt for ``relay_id``, and the job that tells them."""
+        """A new attempt for ``relay_id``, and the job that tells them (``lead``: which
+        case, on which channel, about whom)."""
         relay = self.relays[relay_id]
         due = add_working_hours(self.clock(), self.config.accept_within_hours)
         row = store.create(
             connection,
             lead_id=lead["lead_id"],
-            conversation_id=lead.get("subject") or self._subject(connection, lead["lead_id"]),
+            conversation_id=lead["subject"],
             channel=lead["channel"],
             relay_id=relay_id,
             attempt=attempt,
@@ -157,13 +158,6 @@ class HandoffService:
         )
         self.loads.current[relay_id] = self.loads.current.get(relay_id, 0) + 1
         return row
-
-    def _subject(self, connection: Connection, lead_id: str) -> str:
-        return str(
-            connection.execute(
-                select(leads.c.conversation_id).where(leads.c.id == lead_id)
-            ).scalar()
-        )
 
     def _reachable(self, relay: Relay) -> bool:
         contact = relay.contact
