@@ -76,7 +76,7 @@ class Display(_Model):
     limit: Annotated[int, Field(ge=1, le=5)] = 3
     title: str = Field(description="{number}, {name}")
     caveat: str = Field(description="{caveat}")
-    reach: str = Field(description="{reach}")
+    reach: str = Field(description="{reach}, {site} (the link without https://)")
     max_characters: Annotated[int, Field(ge=100)] = 320
 
 

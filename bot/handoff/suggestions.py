@@ -14,6 +14,11 @@ def _fill(template: str, **values: str) -> str:
     return template
 
 
+def site(link: str) -> str:
+    """A link as people read it (and phones make it a link): ``www.bge.asso.fr``."""
+    return link.removeprefix("https://").removeprefix("http://").rstrip("/")
+
+
 def render_block(display: Display, pick: Pick, number: int) -> str:
     """One scheme: its name, what it does for you, the warning, how to reach it."""
     scheme = pick.scheme
@@ -21,7 +26,7 @@ def render_block(display: Display, pick: Pick, number: int) -> str:
     if pick.caveat:
         lines.append(_fill(display.caveat, caveat=pick.caveat))
     if scheme.reach:
-        lines.append(_fill(display.reach, reach=scheme.reach))
+        lines.append(_fill(display.reach, reach=scheme.reach, site=site(scheme.link)))
     return "\n".join(lines)
 
 
