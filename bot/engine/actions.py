@@ -17,7 +17,7 @@ from bot.handoff.datafiles import Reference
 from bot.handoff.matching import RelayLoads, rank_relays, wants_growth
 from bot.handoff.maturity import assess
 from bot.handoff.orientation import orient
-from bot.handoff.profile import Profile
+from bot.handoff.profile import COMPANY_STAGES, Profile
 from bot.handoff.suggestions import render_suggestions
 
 
@@ -115,10 +115,12 @@ def make_actions(
     def situation_matters(
         slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime
     ) -> Outcome:
-        # Asked only where the answer changes what the person is shown (and while the
-        # stage is not known yet, it may).
+        # Asked only where the answer changes what the person is shown. While the stage or
+        # the needs are not known yet, it may: counted ahead, a question may disappear,
+        # never appear ("Question N sur M" never grows).
         profile = replace(Profile.from_slots(slots), situation=None)
-        if profile.stage is None:
+        wants = "growth_needs" if profile.stage in COMPANY_STAGES else "needs"
+        if profile.stage is None or wants not in slots:
             return Outcome({"situation_matters": YES})
         plain = orient(catalogue, profile).ids
         changes = any(
