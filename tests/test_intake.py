@@ -270,6 +270,31 @@ async def test_question_numbers_follow_the_questions_really_asked(resident: Chat
     assert totals[0] == 8 and totals[-1] == 7  # the sector, given ahead, is not asked
 
 
+@pytest.mark.parametrize(
+    ("growth", "situation_asked"), [("financer un camion", True), ("trouver des clients", False)]
+)  # the situation matters for a loan (RSA, job seekers), not for clients
+async def test_question_numbers_never_grow_on_a_companys_path(
+    resident: Chat, growth: str, situation_asked: bool
+) -> None:
+    numbers: list[tuple[int, int]] = []
+
+    async def say(text: str) -> None:
+        await resident.say(text)
+        numbers.extend((int(n), int(m)) for n, m in PROGRESS.findall(resident.text))
+
+    for text in ("salut", "45 ans", "ma boite a 6 ans", "on est 3", "80k", growth,
+                 "du transport de colis", "je passe"):  # fmt: skip
+        await say(text)
+    assert (resident.asks == "situation") is situation_asked
+    if situation_asked:
+        await say("je préfère pas dire")
+    await say("roubaix")
+    assert resident.asks == "lieu_ok"
+    # Once the stage is known (a company's path is longer), the total only goes down.
+    totals = [m for n, m in numbers if n > 2]
+    assert totals == sorted(totals, reverse=True), numbers
+
+
 # ---------------------------------------------------------------- redaction
 async def test_the_project_question_does_not_single_people_out() -> None:
     ask = step("pitch").ask.lower()
