@@ -43,6 +43,7 @@ SCRIPT = [
     "/besoins:argent",
     "/besoins:formation",
     "/besoins:_done",
+    "/situation:salarie",
     "69120",
     "/lieu_ok:yes",
     "/contact_pref:message",

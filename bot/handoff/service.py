@@ -22,7 +22,7 @@ from bot.domain.cipher import FieldCipher
 from bot.domain.messages import Outbound
 from bot.domain.ports import Sender
 from bot.handoff.calendar import add_working_hours
-from bot.handoff.matching import RelayLoads, rank_relays
+from bot.handoff.matching import RelayLoads, rank_relays, wants_growth
 from bot.handoff.notify import EmailNotifier, WebhookNotifier
 from bot.handoff.reference import Relay, Relays
 from bot.handoff.sheet import case_card, close_card, render_sheet, short_ref
@@ -82,6 +82,12 @@ class HandoffService:
         self.config = config or HandoffConfig()
         self.clock = clock
         self.on_queued = on_queued  # jobs were committed: wake the drainer
+
+    def use_relays(self, relays: Relays) -> None:
+        """Another version of the relays file: new cases follow it; a relay removed keeps
+        the cases it already has."""
+        self.relays = {**self.relays, **{relay.id: relay for relay in relays.relays}}
+        self.directory = relays
 
     @property
     def texts(self) -> HandoffTexts:
@@ -450,6 +456,7 @@ class HandoffService:
                 stage=lead.get("stage"),
                 needs=lead.get("needs") or [],
                 load=store.loads(connection),
+                growth=wants_growth(lead.get("stage"), details.get("maturity")),
             )
             if relay.id not in tried
             and relay.id != (old.id if old else None)
