@@ -274,7 +274,7 @@ def miss(kit: Kit, turn: Turn, step: Question, meaning: Meaning) -> None:
         turn.say(messages.noted.replace("{noted}", ", ".join(turn.noted)))
         ask_current(kit, turn)
         return
-    chatter = messages.chatter.get(turn.intent or "")
+    chatter = messages.chatter.get(turn.intent or "") if turn.sure else None
     if chatter is not None and turn.intent != OFF_TOPIC:  # "merci", "salut": polite, not lost
         turn.heard = "chatter"
         turn.say(chatter)

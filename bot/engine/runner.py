@@ -103,6 +103,7 @@ class Runner:
         text = clean(inbound.text)
         button = inbound.payload or (text if PAYLOAD.match(text) else None)
         turn.intent = understanding.intent if button is None else None
+        turn.sure = turn.intent is not None and understanding.confidence >= INTENT_THRESHOLD
         if state.bridge is not None:
             bridged(kit, turn, inbound, text, button, understanding)
             return turn.result()
