@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.smtp import start_smtp  # noqa: E402
-from benchmarks.turns import SCRIPT  # noqa: E402
+from benchmarks.turns import SCRIPT, wait_ready  # noqa: E402
 from bot.privacy.crypto import FernetCipher  # noqa: E402
 
 DEFAULT_DB = "postgresql+asyncpg://tremplin:tremplin@127.0.0.1:5432/tremplin_faults"
@@ -113,17 +113,8 @@ class Worker:
                 self.kill()
             self.process = None
 
-    async def ready(self, session: aiohttp.ClientSession, within: float = 120) -> None:
-        deadline = time.perf_counter() + within
-        while time.perf_counter() < deadline:
-            try:
-                async with session.get(f"{self.url}/health") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-        raise RuntimeError(f"the worker on port {self.port} did not start")
+    async def ready(self, session: aiohttp.ClientSession) -> None:
+        await wait_ready(self.url, session, within=120)
 
 
 @dataclass

@@ -43,6 +43,7 @@ SCRIPT = [
     "/besoins:argent",
     "/besoins:formation",
     "/besoins:_done",
+    "/situation:salarie",
     "69120",
     "/lieu_ok:yes",
     "/contact_pref:message",
@@ -128,18 +129,23 @@ async def _ceiling(base: str, residents: int, seconds: float) -> float:
         return count / (time.perf_counter() - started)
 
 
-async def _wait_ready(base: str) -> None:
-    deadline = time.perf_counter() + 60
-    async with aiohttp.ClientSession() as session:
-        while time.perf_counter() < deadline:
-            try:
-                async with session.get(f"{base}/health") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError("the server did not become ready")
+async def wait_ready(
+    base: str, session: aiohttp.ClientSession | None = None, within: float = 60
+) -> None:
+    """Wait until the server at ``base`` answers ``GET /health``."""
+    if session is None:
+        async with aiohttp.ClientSession() as own:
+            return await wait_ready(base, own, within)
+    deadline = time.perf_counter() + within
+    while time.perf_counter() < deadline:
+        try:
+            async with session.get(f"{base}/health") as response:
+                if response.status == 200:
+                    return None
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"the server at {base} did not become ready")
 
 
 def _start(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -202,7 +208,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{args.port}"
         rates: list[float] = []
         try:
-            asyncio.run(_wait_ready(base))
+            asyncio.run(wait_ready(base))
             rss_idle, _ = _proc_stats(first.pid)
             print(f"server: uvicorn + uvloop per process, database {database}; client: 1 process")
             print(f"server RSS after start-up: {rss_idle:.0f} MB")
@@ -215,7 +221,7 @@ def main() -> None:
                 bases = [f"http://127.0.0.1:{args.port + n}" for n in range(count)]
                 try:
                     for other in bases[1:]:
-                        asyncio.run(_wait_ready(other))
+                        asyncio.run(wait_ready(other))
                     rates.append(_measure([first, *others], bases, args))
                 finally:
                     for other in others:

@@ -1,4 +1,4 @@
-"""The ``bot`` command: chat, serve, export leads, manage the database and the flows."""
+"""The ``bot`` command: chat, serve, export leads, manage the database, flows and schemes."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.app.build import make_app, make_cipher, run_purge, start_bot
 from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, run_understand, watched
 from bot.app.jobs_commands import add_jobs_parser, run_jobs_command
 from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
+from bot.app.schemes_commands import add_schemes_parser, run_schemes_command
 from bot.app.settings import Settings
 from bot.app.telegram import TelegramConfigError, manage_webhook
 from bot.app.whatsapp import WhatsAppConfigError
@@ -25,7 +26,7 @@ from bot.channels.terminal import TerminalChannel
 from bot.engine.schema import flow_file_schema
 from bot.privacy.crypto import FernetCipher
 from bot.store.database import make_engine, upgrade
-from bot.store.leads import EXPORT_FIELDS, export_leads
+from bot.store.leads import EXPORT_FIELDS, PEPITE, export_leads
 from bot.store.rotation import rotate_keys
 
 
@@ -92,12 +93,14 @@ def render_leads(rows: Sequence[dict[str, Any]], fmt: str) -> str:
     return out.getvalue()
 
 
-async def _export(settings: Settings, fmt: str) -> str:
+async def _export(settings: Settings, fmt: str, pepites: bool = False) -> str:
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)
         actor = os.environ.get("USER") or os.environ.get("LOGNAME") or "cli"
-        return render_leads(await export_leads(engine, make_cipher(settings), actor=actor), fmt)
+        maturity = PEPITE if pepites else None
+        rows = await export_leads(engine, make_cipher(settings), actor=actor, maturity=maturity)
+        return render_leads(rows, fmt)
     finally:
         await engine.dispose()
 
@@ -143,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
     leads_sub = leads.add_subparsers(dest="leads_command", required=True)
     export = leads_sub.add_parser("export", help="print every lead")
     export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.add_argument(
+        "--pepites", action="store_true", help="only the pépites (data/maturity.yml)"
+    )
     db = sub.add_parser("db", help="database")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply the migrations")
@@ -178,6 +184,7 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--drop-pending", action="store_true", help="drop queued updates")
     add_nlu_parser(sub)
     add_jobs_parser(sub)
+    add_schemes_parser(sub)
     return parser
 
 
@@ -198,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     elif args.command == "leads":
-        sys.stdout.write(asyncio.run(_export(settings, args.format)))
+        sys.stdout.write(asyncio.run(_export(settings, args.format, args.pepites)))
         sys.stdout.write("\n" if args.format == "json" else "")
     elif args.command == "db":
         asyncio.run(_db_upgrade(settings))
@@ -206,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_nlu_command(args, settings)
     elif args.command == "jobs":
         return run_jobs_command(args, settings)
+    elif args.command == "schemes":
+        return run_schemes_command(args, settings, print)
     elif args.command == "privacy":
         if args.privacy_command == "new-key":
             print(FernetCipher.new_key())

@@ -81,3 +81,29 @@ async def test_jobs_list_shows_the_outbox_and_a_dead_job_gets_another_round(
     assert f"Tâche {job_id} relancée." in capsys.readouterr().out
     assert await asyncio.to_thread(main, ["jobs", "retry", job_id]) == 0
     assert "Pas de tâche morte" in capsys.readouterr().out
+
+
+def test_schemes_check_explain_and_the_pepites_export(
+    bot: Bot, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["schemes", "check"]) == 0
+    out = capsys.readouterr().out
+    assert " 0 sans aide, 0 avec une seule aide." in out and "OK : 0 erreur" in out
+    assert main(["schemes", "explain", "--stage", "idea", "--needs", "argent", "--place",
+                 "roubaix", "--sector", "beaute"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "59100" in out and "1. cma" in out and "règle « cma_beaute_diplome »" in out
+    assert main(["schemes", "explain", "--place", "nulle part du tout"]) == 1
+
+
+async def test_explain_a_lead_and_export_only_the_pepites(
+    bot: Bot, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _one_lead(bot)
+    assert await asyncio.to_thread(main, ["leads", "export"]) == 0
+    [lead] = json.loads(capsys.readouterr().out)
+    assert await asyncio.to_thread(main, ["schemes", "explain", "--lead", lead["lead_id"]]) == 0
+    out = capsys.readouterr().out
+    assert "étape idea" in out and "domaine beaute" in out and "1. cma" in out
+    assert await asyncio.to_thread(main, ["leads", "export", "--pepites"]) == 0
+    assert json.loads(capsys.readouterr().out) == []  # an idea is no pépite

@@ -62,6 +62,8 @@ async def typed_intake(
     assert resident.asks == "pitch"
     await resident.say("des crêpes au marché le samedi")
     await resident.say("des sous et un local")
+    assert resident.asks == "situation"
+    await resident.say("je travaille")
     await resident.say(place)
     assert resident.asks == "lieu_ok"
     await resident.say("ouais")
@@ -131,6 +133,7 @@ async def test_communes_with_arrondissements_and_districts_are_understood(
     await resident.choose("skip")
     await resident.choose("argent")
     await resident.choose("_done")
+    await resident.choose("undisclosed")
     await resident.say(typed)
     assert (await slots(shipped_bot, resident))["postal_code"] == code
     assert resident.asks == "lieu_ok"
@@ -228,17 +231,24 @@ async def test_an_established_company_recap_shows_its_sector_and_growth_needs(
     assert resident.said(MESSAGES.noted.replace("{noted}", label("entreprise_age", "3_5")))
     assert resident.asks == "effectif"
     await resident.say("on est 4 plus moi")
+    assert resident.asks == "chiffre_affaires"  # "4" is a headcount, never an amount
+    await resident.say("environ 200k")
     await resident.say("embaucher et trouver des clients")
     assert resident.asks == "secteur"
     await resident.say("nettoyage industriel")
+    assert resident.asks == "pitch_entreprise"
     await resident.choose("skip")
+    assert resident.asks == "lieu"  # the situation changes nothing here: not asked
     await resident.say("roubaix")
     await resident.say("oui")
     await resident.say("ici")
     assert resident.asks == "recap_entreprise"
     assert resident.said(label("croissance", "embauche"))
-    assert resident.said(label("secteur", "autre"))
+    assert resident.said(label("secteur", "services_personne"))
+    assert resident.said(label("chiffre_affaires", "100k_500k"))
     assert not resident.said(", croissance")
+    kept = await slots(shipped_bot, resident)
+    assert kept["maturity"] == "pepite"  # 3 years or more, 5 people, 200k, wants to hire
 
 
 async def test_question_numbers_follow_the_questions_really_asked(resident: Chat) -> None:
@@ -250,14 +260,39 @@ async def test_question_numbers_follow_the_questions_really_asked(resident: Chat
 
     await say("salut")
     await say("un snack")  # the sector, answered ahead
-    for text in ("19", "j'ai une idée", "passer", "des sous"):
+    for text in ("19", "j'ai une idée", "passer", "des sous", "je préfère pas dire"):
         await say(text)
     counted = [n for n, _ in numbers]
     steps = [b - a for a, b in itertools.pairwise(counted)]
     assert counted[0] == 1 and set(steps) <= {0, 1}  # asked again, or the next: no jump
     totals = [m for _, m in numbers]
     assert totals == sorted(totals, reverse=True)  # answered ahead: fewer, never more
-    assert totals[0] == 7 and totals[-1] == 6  # the sector, given ahead, is not asked
+    assert totals[0] == 8 and totals[-1] == 7  # the sector, given ahead, is not asked
+
+
+@pytest.mark.parametrize(
+    ("growth", "situation_asked"), [("financer un camion", True), ("trouver des clients", False)]
+)  # the situation matters for a loan (RSA, job seekers), not for clients
+async def test_question_numbers_never_grow_on_a_companys_path(
+    resident: Chat, growth: str, situation_asked: bool
+) -> None:
+    numbers: list[tuple[int, int]] = []
+
+    async def say(text: str) -> None:
+        await resident.say(text)
+        numbers.extend((int(n), int(m)) for n, m in PROGRESS.findall(resident.text))
+
+    for text in ("salut", "45 ans", "ma boite a 6 ans", "on est 3", "80k", growth,
+                 "du transport de colis", "je passe"):  # fmt: skip
+        await say(text)
+    assert (resident.asks == "situation") is situation_asked
+    if situation_asked:
+        await say("je préfère pas dire")
+    await say("roubaix")
+    assert resident.asks == "lieu_ok"
+    # Once the stage is known (a company's path is longer), the total only goes down.
+    totals = [m for n, m in numbers if n > 2]
+    assert totals == sorted(totals, reverse=True), numbers
 
 
 # ---------------------------------------------------------------- redaction
@@ -295,6 +330,7 @@ async def test_typing_takes_at_most_two_more_turns_than_pressing(
     await pressing.choose("argent")
     await pressing.choose("local")
     await pressing.choose("_done")
+    await pressing.choose("salarie")
     await pressing.say("69120")
     for option in ("yes", "message", "yes", "yes", "yes"):
         await pressing.choose(option)

@@ -20,6 +20,7 @@ from bot.app.bot import Bot
 from bot.app.channels import make_channels
 from bot.app.followups import make_followups
 from bot.app.settings import PrivacySettings, Settings
+from bot.app.telegram import RelayChats
 from bot.domain.ports import Sender
 from bot.domain.understanding import NLU
 from bot.engine.actions import make_actions, make_faq_values
@@ -28,12 +29,13 @@ from bot.engine.loader import FlowSet, load_flows
 from bot.engine.render import PARIS
 from bot.engine.runner import Runner
 from bot.flowtools.check import load_checked
-from bot.flowtools.reload import FlowWatcher
+from bot.flowtools.reload import DataWatcher, FlowWatcher
 from bot.geo.search import PlaceFinder
+from bot.handoff.datafiles import FILES, Reference, load_reference
 from bot.handoff.inbox import RelayInbox
 from bot.handoff.matching import RelayLoads
 from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
-from bot.handoff.reference import load_catalogue, load_relays
+from bot.handoff.reference import ReferenceDataError
 from bot.handoff.service import HandoffConfig, HandoffService
 from bot.handoff.texts import HandoffTexts
 from bot.nlu.embedded import make_embedded_nlu
@@ -80,19 +82,55 @@ def make_cipher(settings: Settings) -> FernetCipher:
     return FernetCipher(keys)
 
 
-def make_runner(settings: Settings, loads: RelayLoads | None = None) -> Runner:
+def make_runner(
+    settings: Settings, loads: RelayLoads | None = None, reference: Reference | None = None
+) -> Runner:
     """The flow runner with its reference data (raises on invalid files)."""
     flows = load_checked(settings.flows_dir)  # the schema, then the check's errors
     finder = make_place_finder(settings.data_dir)
-    catalogue = load_catalogue(settings.data_dir / "schemes.yml")
-    relays = load_relays(settings.data_dir / "relays.yml")
+    reference = reference or load_reference(settings.data_dir)
     constants = {
         "responsable": settings.privacy.controller,
         "contact_donnees": settings.privacy.contact,
     }
     hours = settings.handoff.accept_within_hours
-    actions = make_actions(catalogue, relays, loads, accept_within_hours=hours)
-    return Runner(flows, finder, actions, constants, make_faq_values(catalogue))
+    actions = make_actions(reference, loads, accept_within_hours=hours)
+    faq_values = make_faq_values(reference.catalogue)
+    return Runner(flows, finder, actions, constants, faq_values, reference.labels())
+
+
+def use_reference(bot: Bot, settings: Settings, reference: Reference) -> None:
+    """Another version of ``data/`` (hot reload): the next turns and cases read it."""
+    hours = settings.handoff.accept_within_hours
+    actions = make_actions(reference, bot.handoffs.loads, accept_within_hours=hours)
+    runner = bot.dispatcher.runner.with_reference(
+        actions, make_faq_values(reference.catalogue), reference.labels()
+    )
+    bot.dispatcher.runner = runner  # one assignment: a turn runs on one version
+    bot.handoffs.use_relays(reference.relays)
+
+
+def make_data_watcher(
+    settings: Settings,
+    bot: Bot,
+    tell: Callable[[str], None] | None = None,
+    chats: RelayChats | None = None,
+) -> DataWatcher[Reference]:
+    """Watch ``data/schemes.yml``, ``relays.yml`` and ``maturity.yml``: edits go live."""
+
+    def apply(reference: Reference) -> None:
+        use_reference(bot, settings, reference)
+        if chats is not None:
+            chats.use(reference.relays)
+
+    return DataWatcher(
+        settings.data_dir,
+        FILES,
+        lambda: load_reference(settings.data_dir),
+        apply,
+        errors=(ReferenceDataError,),
+        tell=tell,
+    )
 
 
 def make_place_finder(data_dir: Path) -> PlaceFinder:
@@ -202,7 +240,8 @@ async def start_bot(
     relays' answers to residents, and writes to relays' chats, through them).
     """
     loads = RelayLoads()
-    runner = make_runner(settings, loads)
+    reference = load_reference(settings.data_dir)
+    runner = make_runner(settings, loads, reference)
     engine = make_engine(settings.database_url)
     if migrate:
         await upgrade(engine)
@@ -214,7 +253,7 @@ async def start_bot(
     dispatcher = Dispatcher(runner, turns, nlu, Pseudonyms(secret_key(settings)), queued.set)
     http = httpx.AsyncClient(timeout=15)
     handoffs = make_handoffs(
-        settings, turns, cipher, loads, dispatcher, http, senders or {}, queued.set
+        settings, turns, cipher, loads, dispatcher, http, senders or {}, reference, queued.set
     )
     followups = make_followups(settings, turns, dispatcher, handoffs, senders or {}, queued.set)
     drainer = Drainer(
@@ -243,6 +282,7 @@ def make_handoffs(
     dispatcher: Dispatcher,
     http: httpx.AsyncClient,
     senders: Mapping[str, Sender],
+    reference: Reference,
     on_queued: Callable[[], None],
 ) -> HandoffService:
     """The hand-off service: relays reached by Telegram, e-mail or webhooks."""
@@ -264,7 +304,7 @@ def make_handoffs(
     return HandoffService(
         turns=turns,
         cipher=cipher,
-        relays=load_relays(settings.data_dir / "relays.yml"),
+        relays=reference.relays,
         loads=loads,
         wording=RunnerWording(dispatcher),
         senders=senders,
@@ -325,7 +365,8 @@ def make_app(
     :class:`Bot` (``None`` before start-up). ``whatsapp_transport`` replaces the
     Graph API in tests.
     """
-    channels = make_channels(settings, whatsapp_transport=whatsapp_transport)
+    chats = RelayChats(load_reference(settings.data_dir).relays)
+    channels = make_channels(settings, whatsapp_transport=whatsapp_transport, relay_chats=chats)
     running: dict[str, Bot] = {}
     tasks: list[asyncio.Task[None]] = []
 
@@ -342,6 +383,9 @@ def make_app(
             watcher = FlowWatcher(settings.flows_dir, bot.dispatcher)
             app.state.flow_watcher = watcher
             tasks.append(asyncio.create_task(watcher.run(settings.flows_reload_seconds)))
+            data = make_data_watcher(settings, bot, chats=chats)
+            app.state.data_watcher = data
+            tasks.append(asyncio.create_task(data.run(settings.flows_reload_seconds)))
         # Long-lived objects (flows, postal codes, compiled statements) never die: keep
         # them out of the collector's way, so its pauses stay short under load.
         gc.collect()
@@ -364,5 +408,6 @@ def make_app(
     app.state.whatsapp = app.state.channels.get("whatsapp")
     app.state.telegram = app.state.channels.get("telegram")
     app.state.flow_watcher = None  # the FlowWatcher once started (hot reload)
+    app.state.data_watcher = None  # the DataWatcher of data/ once started
     app.state.bot = lambda: running.get("bot")  # the running Bot (None before start-up)
     return app

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app.bot import Bot
-from bot.app.build import start_bot
+from bot.app.build import make_data_watcher, start_bot
 from bot.app.settings import Settings
 from bot.domain.messages import Inbound, Outbound
 from bot.engine.loader import load_flows
@@ -162,12 +162,18 @@ def run_graph(folder: Path, out: Path, names: Sequence[str], write: Write) -> in
 
 
 def watched(bot: Bot, settings: Settings, tell: Write) -> Bot:
-    """``bot``, taking in edited flows before each turn (for ``bot chat``, where the
-    terminal blocks the event loop between messages)."""
+    """``bot``, taking in edited flows and data before each turn (for ``bot chat``, where
+    the terminal blocks the event loop between messages)."""
     if settings.flows_reload_seconds <= 0:
         return bot
-    watcher = FlowWatcher(settings.flows_dir, bot.dispatcher, tell=tell)
-    return dataclasses.replace(bot, before_turn=watcher.poll)
+    flows = FlowWatcher(settings.flows_dir, bot.dispatcher, tell=tell)
+    data = make_data_watcher(settings, bot, tell=tell)
+
+    async def look() -> None:
+        await flows.poll()
+        await data.poll()
+
+    return dataclasses.replace(bot, before_turn=look)
 
 
 async def run_understand(

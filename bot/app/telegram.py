@@ -6,15 +6,22 @@ import importlib.util
 import json
 import logging
 import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.app.settings import Settings, TelegramSettings
+from bot.handoff.datafiles import RELAYS
 from bot.handoff.reference import Relays, load_relays
 
 if TYPE_CHECKING:  # python-telegram-bot is an optional extra: imported when configured
     from bot.channels.telegram.channel import TelegramChannel
 
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _relays(settings: Settings) -> Path:
+    return settings.data_dir / RELAYS
 
 
 class TelegramConfigError(ValueError):
@@ -66,10 +73,31 @@ def relay_chats(relays: Relays) -> dict[str, str]:
     }
 
 
-def make_telegram(settings: Settings) -> TelegramChannel:
+class RelayChats(Mapping[str, str]):
+    """Relays' chat ids to relay ids, following the relays file when it is reloaded."""
+
+    def __init__(self, relays: Relays) -> None:
+        self._chats = relay_chats(relays)
+
+    def use(self, relays: Relays) -> None:
+        """Another version of the relays file (one assignment: readers see one or the other)."""
+        self._chats = relay_chats(relays)
+
+    def __getitem__(self, chat_id: str) -> str:
+        return self._chats[chat_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._chats)
+
+    def __len__(self) -> int:
+        return len(self._chats)
+
+
+def make_telegram(settings: Settings, chats: Mapping[str, str] | None = None) -> TelegramChannel:
     """The Telegram channel of a served bot: polling, or our webhook route when a URL is set.
 
-    The chats of the relays listed in ``data/relays.yml`` are relays' chats.
+    The chats of the relays listed in ``data/relays.yml`` (``chats``, which may follow
+    reloads; read from the file when not given) are relays' chats.
     """
     _require_extra()
     _hide_token_from_logs()
@@ -91,7 +119,7 @@ def make_telegram(settings: Settings) -> TelegramChannel:
     )
     return TelegramChannel(
         application,
-        relay_chats=relay_chats(load_relays(settings.data_dir / "relays.yml")),
+        relay_chats=chats if chats is not None else RelayChats(load_relays(_relays(settings))),
         polling=polling,
         poll_timeout=config.poll_timeout,
         webhook_secret=secret,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +12,13 @@ from rapidfuzz import fuzz
 from bot.domain.text import fold
 from bot.engine.state import CaseRequest, CreateLead, Effect, SlotValue
 from bot.handoff.calendar import add_working_hours
-from bot.handoff.matching import RelayLoads, rank_relays, suggest_schemes
-from bot.handoff.reference import Catalogue, Relays, Scheme
+from bot.handoff.catalogue import Catalogue, Scheme
+from bot.handoff.datafiles import Reference
+from bot.handoff.matching import RelayLoads, rank_relays, wants_growth
+from bot.handoff.maturity import assess
+from bot.handoff.orientation import orient
+from bot.handoff.profile import COMPANY_STAGES, Profile
+from bot.handoff.suggestions import render_suggestions
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +53,26 @@ def _needs(slots: Mapping[str, SlotValue]) -> list[str]:
     return [n for n in needs if isinstance(n, str)] if isinstance(needs, list) else []
 
 
+YES, NO = "yes", "no"
+
+
 def make_actions(
-    catalogue: Catalogue,
-    relays: Relays,
+    reference: Reference,
     loads: RelayLoads | None = None,
     accept_within_hours: float = 16,
 ) -> dict[str, Action]:
-    """The registry of actions available to flows.
+    """The registry of actions available to flows, over one version of ``data/``.
 
     ``loads`` is a snapshot of open cases per relay, so a full relay is skipped;
     ``accept_within_hours`` (working hours) is how long a relay has to take a case.
     """
     loads = loads or RelayLoads()
+    catalogue, relays = reference.catalogue, reference.relays
+    # The situations some rule tests: only they can change what a person is shown.
+    situations = sorted(
+        {v for s in catalogue.schemes for w in (s.for_, *(r.when for r in s.rules))
+         for v in w.situations}
+    )  # fmt: skip
 
     def match_relay(
         slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime
@@ -72,6 +85,7 @@ def make_actions(
             stage=_text(slots, "stage"),
             needs=_needs(slots),
             load=loads.current,
+            growth=wants_growth(_text(slots, "stage"), _text(slots, "maturity")),
         )
         if not ranked:  # every relay is full: the flows branch on relay_id being empty
             return Outcome(dict.fromkeys(RELAY_SLOTS))
@@ -89,21 +103,37 @@ def make_actions(
         )
 
     def suggest(slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime) -> Outcome:
-        limit = int(args.get("limit", 3))
-        schemes = suggest_schemes(
-            catalogue,
-            stage=_text(slots, "stage"),
-            needs=_needs(slots),
-            sector=_text(slots, "sector"),
-            limit=limit,
+        limit = int(args.get("limit", catalogue.display.limit))
+        shown = orient(catalogue, Profile.from_slots(slots), limit).shown
+        return Outcome(
+            {
+                "schemes": [p.scheme.id for p in shown],
+                "schemes_text": render_suggestions(catalogue.display, shown),
+            }
         )
-        lines = []
-        for scheme in schemes:
-            line = f"• {scheme.name} : {scheme.offer}"
-            if scheme.caveat:
-                line += f" ⚠️ {scheme.caveat}"
-            lines.append(line)
-        return Outcome({"schemes": [s.id for s in schemes], "schemes_text": "\n".join(lines)})
+
+    def situation_matters(
+        slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime
+    ) -> Outcome:
+        # Asked only where the answer changes what the person is shown. While the stage or
+        # the needs are not known yet, it may: counted ahead, a question may disappear,
+        # never appear ("Question N sur M" never grows).
+        profile = replace(Profile.from_slots(slots), situation=None)
+        wants = "growth_needs" if profile.stage in COMPANY_STAGES else "needs"
+        if profile.stage is None or wants not in slots:
+            return Outcome({"situation_matters": YES})
+        plain = orient(catalogue, profile).ids
+        changes = any(
+            orient(catalogue, replace(profile, situation=s)).ids != plain for s in situations
+        )
+        return Outcome({"situation_matters": YES if changes else NO})
+
+    def assess_maturity(
+        slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime
+    ) -> Outcome:
+        found = assess(reference.maturity, Profile.from_slots(slots))
+        reasons: SlotValue = list(found.reasons) if found.level else None
+        return Outcome({"maturity": found.level, "maturity_reasons": reasons})
 
     def create_lead(
         slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime
@@ -133,6 +163,8 @@ def make_actions(
     return {
         "match_relay": match_relay,
         "suggest_schemes": suggest,
+        "situation_matters": situation_matters,
+        "assess_maturity": assess_maturity,
         "create_lead": create_lead,
         "pass_case_on": pass_case_on,
         "ask_for_help": ask_for_help,
@@ -170,7 +202,7 @@ def make_faq_values(catalogue: Catalogue) -> Callable[[str], Mapping[str, str]]:
                 scheme_name=scheme.name,
                 scheme_offer=scheme.offer,
                 scheme_caveat=scheme.caveat,
-                scheme_link=scheme.source,
+                scheme_link=scheme.link,
             )
         return found
 

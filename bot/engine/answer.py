@@ -156,8 +156,8 @@ def _carry(kit: Kit, turn: Turn, meaning: Chosen) -> None:
     waiting = turn.state.mode is Mode.ANSWER and turn.state.status is Status.ACTIVE
     if reading is None or not waiting or not isinstance(step, ChoiceStep) or not turn.replies:
         return
-    if not kit.info(turn.state.flow, step_id).numeric:
-        return
+    if not kit.info(turn.state.flow, step_id).numeric or step.numbers != "count":
+        return  # a count of years or people never answers an amount of money
     fitting = [o for o in step.options if in_range(o, reading)]
     if len(fitting) != 1:
         return
@@ -279,7 +279,7 @@ def miss(kit: Kit, turn: Turn, step: Question, meaning: Meaning) -> None:
         turn.say(messages.noted.replace("{noted}", ", ".join(turn.noted)))
         ask_current(kit, turn)
         return
-    chatter = messages.chatter.get(turn.intent or "")
+    chatter = messages.chatter.get(turn.intent or "") if turn.sure else None
     if chatter is not None and turn.intent != OFF_TOPIC:  # "merci", "salut": polite, not lost
         turn.heard = "chatter"
         turn.say(chatter)

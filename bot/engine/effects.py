@@ -38,7 +38,11 @@ DETAIL_SLOTS = (
     "age_band",
     "company_age",
     "headcount",
+    "turnover",
     "growth_needs",
+    "situation",  # optional, "je préfère ne pas dire" kept as said (docs/privacy.md)
+    "maturity",
+    "maturity_reasons",
     "insee",
     "department",
     "relay_town",

@@ -15,7 +15,7 @@ from bot.engine.state import SlotValue
 from bot.engine.turn import Question
 from bot.geo.postal import Place
 from bot.geo.search import PlaceFinder
-from bot.typed.numbers import Reading, read_number
+from bot.typed.numbers import Reading, read_amount, read_number
 from bot.typed.phone import read_phone
 from bot.typed.phrases import PhraseIndex, best_keys, find_hits, make_phrases, words
 from bot.typed.yesno import Answer, read_yes_no, says_dont_know
@@ -198,7 +198,9 @@ def read_choice(
     named = [o for o in options if o.id in keys and o.means != "dont_know"]
     if says_dont_know(text) and not (step.multiple and named):  # "jsp par où commencer"
         return _dont_know(step, info, step.multiple)
-    reading = read_number(text, this_year=this_year)
+    reading = (
+        read_amount(text) if step.numbers == "euros" else read_number(text, this_year=this_year)
+    )
     if info.numeric and reading is not None:
         return _by_numbers([o for o in options if o.range is not None], reading)
     named = [o for o in options if o.id in keys]

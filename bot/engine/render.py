@@ -28,19 +28,25 @@ def payload(step_id: str, option_id: str) -> str:
 class Renderer:
     """Knows every option label, so slots holding ids read as words."""
 
-    def __init__(self, flows: FlowSet, constants: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        flows: FlowSet,
+        constants: Mapping[str, str] | None = None,
+        labels: Mapping[tuple[str, str], str] | None = None,
+    ) -> None:
+        """``labels`` name ids that no flow option names (scheme names, maturity levels)."""
         self._constants = dict(constants or {})
         self.messages = flows.glob.messages
-        labels: dict[tuple[str, str], str] = {}
+        known: dict[tuple[str, str], str] = dict(labels or {})
         phrases: dict[tuple[str, str], str] = {}
         for item in flows.flows.values():
             for step in item.flow.steps.values():
                 if isinstance(step, (ChoiceStep, InputStep)):
                     for option in step.options:
-                        labels.setdefault((step.slot, option.id), option.label)
+                        known.setdefault((step.slot, option.id), option.label)
                         if option.phrase:
                             phrases.setdefault((step.slot, option.id), option.phrase)
-        self._labels = labels
+        self._labels = known
         self._phrases = phrases
 
     def label(self, slot: str, value: SlotValue) -> str:

@@ -52,23 +52,36 @@ class Runner:
         actions: Mapping[str, Action],
         constants: Mapping[str, str] | None = None,
         faq_values: FaqValues | None = None,
+        labels: Mapping[tuple[str, str], str] | None = None,
     ) -> None:
         self.flows = flows
         self.finder = finder
         self.actions = actions
         self.constants = dict(constants or {})
         self.faq_values = faq_values
+        self.labels = dict(labels or {})  # ids of reference data as they read (scheme names)
         # Texts flows may quote: the data controller's details, then the notices.
         known = dict(self.constants)
         notices = {n.name: Renderer(flows, known).fill(n.text, {}) for n in flows.notices.values()}
         known.update({f"notice_{name}": text for name, text in notices.items()})
-        self.render = Renderer(flows, known)
+        self.render = Renderer(flows, known, self.labels)
         extra = {} if faq_values is None else {"faq_values": faq_values}
         self.kit: Kit = make_kit(flows, finder, actions, self.render, **extra)
 
     def with_flows(self, flows: FlowSet) -> Runner:
         """The same runner on another version of the flows (hot reload)."""
-        return Runner(flows, self.finder, self.actions, self.constants, self.faq_values)
+        return Runner(
+            flows, self.finder, self.actions, self.constants, self.faq_values, self.labels
+        )
+
+    def with_reference(
+        self,
+        actions: Mapping[str, Action],
+        faq_values: FaqValues | None,
+        labels: Mapping[tuple[str, str], str],
+    ) -> Runner:
+        """The same runner on another version of the reference data (hot reload)."""
+        return Runner(self.flows, self.finder, actions, self.constants, faq_values, labels)
 
     def again(self, state: ConversationState) -> tuple[Outbound, ...]:
         """What the conversation waits for, asked again (a message redelivered after its
@@ -104,6 +117,7 @@ class Runner:
         text = clean(inbound.text)
         button = inbound.payload or (text if PAYLOAD.match(text) else None)
         turn.intent = understanding.intent if button is None else None
+        turn.sure = turn.intent is not None and understanding.confidence >= INTENT_THRESHOLD
         if state.bridge is not None and not checking_in(kit, state):
             bridged(kit, turn, inbound, text, button, understanding)
             return turn.result()

@@ -114,6 +114,11 @@ class ChoiceStep(_Step):
         default=None, description="Said to « je sais pas » when no button means it."
     )
     progress: bool = Field(default=True, description="Counts in « Question N sur M ».")
+    numbers: Literal["count", "euros"] = Field(
+        default="count",
+        description="How typed numbers are read for ranges: count (ages, years, people) or "
+        "euros (amounts: « 40k », « 40 000 € », « 2500 par mois »).",
+    )
 
     @field_validator("options")
     @classmethod

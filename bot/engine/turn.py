@@ -34,6 +34,7 @@ class Turn:
     replies: list[Outbound] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     intent: str | None = None  # of the message being answered (the ``intent`` pseudo-slot)
+    sure: bool = False  # the NLU is sure of ``intent`` (a polite word back is safe)
     noted: list[str] = field(default_factory=list)  # answers taken from the message's entities
     context: Mapping[str, SlotValue] = field(default_factory=dict)  # read-only values (case)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))  # when the message came

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from bot.domain.messages import Button, Outbound
 from bot.domain.understanding import Understanding
@@ -250,10 +251,15 @@ def _hashable(value: SlotValue) -> object:
     return tuple(value) if isinstance(value, list) else value
 
 
+# Built-in actions are pure: the look-ahead runs them too, so a question skipped on what
+# an action finds (« situation_matters ») is not counted. Their clock is not read there.
+LOOKAHEAD_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def _walk_ahead(kit: Kit, state: ConversationState, step_id: str) -> int:
     flow_id = state.flow or ""
     steps = kit.flows.flows[flow_id].flow.steps
-    slots = dict(state.slots)
+    slots: dict[str, SlotValue] = dict(state.slots)
     count, seen = 0, {step_id}
     current: str | None = step_id
     for _ in range(MAX_STEPS_PER_TURN):
@@ -272,6 +278,11 @@ def _walk_ahead(kit: Kit, state: ConversationState, step_id: str) -> int:
             nxt = next((c.goto for c in step.branch if holds(c, slots)), nxt)
         elif isinstance(step, SetStep):
             slots.update(step.set)
+        elif isinstance(step, ActionStep) and step.action in kit.actions:
+            found = kit.actions[step.action](slots, step.args, LOOKAHEAD_NOW).slots
+            slots.update(found)
+            for name in [k for k, v in found.items() if v is None]:
+                del slots[name]
         elif isinstance(step, GotoStep):
             nxt = step.goto
         elif isinstance(step, (EndStep, CallStep)):

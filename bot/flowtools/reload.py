@@ -1,14 +1,15 @@
-"""Hot reload: watch the flow folder, check a changed version, swap it in or keep the old one."""
+"""Hot reload: watch the flows (and the reference data), check a changed version, swap it in
+or keep the old one."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from bot.engine.loader import NOTICES, FlowSet
 from bot.engine.runner import Runner
@@ -49,16 +50,21 @@ class Rejected:
         )
 
 
-def folder_digest(folder: Path) -> str:
-    """Hash of what a version is made of: ``*.yml`` and ``notices/*.md``."""
+def files_digest(folder: Path, paths: Iterable[Path]) -> str:
+    """Hash of the content of ``paths`` (inside ``folder``), a missing file reading empty."""
     digest = hashlib.sha256()
-    for path in sorted([*folder.glob("*.yml"), *(folder / NOTICES).glob("*.md")]):
+    for path in sorted(paths):
         try:
             content = path.read_bytes()
         except OSError:  # removed while we looked: the next poll sees the new state
             content = b""
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
+
+
+def folder_digest(folder: Path) -> str:
+    """Hash of what a version is made of: ``*.yml`` and ``notices/*.md``."""
+    return files_digest(folder, [*folder.glob("*.yml"), *(folder / NOTICES).glob("*.md")])
 
 
 class FlowWatcher:
@@ -117,3 +123,93 @@ class FlowWatcher:
                 await self.poll()
             except Exception:
                 log.exception("watching the flow folder failed")
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class DataReloaded:
+    """A new version of the reference data is in force."""
+
+    names: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"Nouvelle version des données en service : {', '.join(self.names)}."
+
+
+@dataclass(frozen=True, slots=True)
+class DataRejected:
+    """The edited data files have errors: the previous version keeps serving."""
+
+    message: str
+
+    def __str__(self) -> str:
+        lines = "\n".join(f"  ERREUR  {line}" for line in self.message.splitlines())
+        return (
+            "Les données modifiées ont des erreurs : le bot garde la version d'avant.\n"
+            f"{lines}\nCorrige-les et enregistre : le bot réessaie tout seul."
+        )
+
+
+class DataWatcher(Generic[T]):
+    """Polls some files of ``folder`` (``data/schemes.yml``...); a changed version that
+    ``load`` accepts is handed to ``apply`` in one step, one that it refuses (raising
+    ``errors``) leaves the version in force. ``tell`` receives the coordinator's message.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        names: Sequence[str],
+        load: Callable[[], T],
+        apply: Callable[[T], None],
+        *,
+        errors: tuple[type[Exception], ...],
+        tell: Callable[[str], None] | None = None,
+    ) -> None:
+        self.folder = folder
+        self.names = tuple(names)
+        self.load = load
+        self.apply = apply
+        self.errors = errors
+        self.tell = tell
+        self._seen = self._serving = self._digest()
+
+    def _digest(self) -> str:
+        return files_digest(self.folder, [self.folder / name for name in self.names])
+
+    async def poll(self) -> DataReloaded | DataRejected | None:
+        """Look once; ``None`` when nothing changed."""
+        seen = await asyncio.to_thread(self._digest)
+        if seen == self._seen:
+            return None
+        self._seen = seen
+        if seen == self._serving:
+            return None
+        try:
+            loaded = await asyncio.to_thread(self.load)
+        except self.errors as exc:
+            log.warning("reference data reload rejected; the previous version stays")
+            return self._report(DataRejected(str(exc)))
+        self._serving = seen
+        self.apply(loaded)
+        log.info("reference data reloaded: %s", ", ".join(self.names))
+        return self._report(DataReloaded(self.names))
+
+    def _report(self, result: DataReloaded | DataRejected) -> DataReloaded | DataRejected:
+        text = str(result)
+        if isinstance(result, DataRejected):
+            log.warning("%s", text)
+        if self.tell is not None:
+            self.tell(text)
+        return result
+
+    async def run(self, every: float) -> None:
+        """Poll every ``every`` seconds until cancelled; a failed poll is logged, not fatal."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.poll()
+            except Exception:
+                log.exception("watching the reference data failed")

@@ -51,7 +51,10 @@ _FILLER = frozenset(
      "wesh", "frere", "jhabite", "bientot", "ouai", "actuellement", "france", "coin",
      "mairie", "cite", "residence", "tour", "rue", "avenue", "bd", "boulevard", "place",
      "bonjour", "bonsoir", "salut", "slt", "bjr", "coucou", "hello", "cc", "wsh", "quoi",
-     "bled", "pays", "village", "maison", "chez", "taf", "travail", "boulot"}
+     "bled", "pays", "village", "maison", "chez", "taf", "travail", "boulot",
+     # what people say of themselves or their project, never a place ("au chomage")
+     "chomage", "rsa", "emploi", "etudiant", "etudiante", "salarie", "salariee", "retraite",
+     "interim", "cdd", "cdi", "argent", "sous", "tunes", "thune", "projet", "idee"}
 )  # fmt: skip
 PREFIX_MIN = 5
 LIMIT = 6

@@ -1,11 +1,13 @@
-"""Pick the relay and the schemes that fit a resident's place, stage and needs."""
+"""Pick the relay that fits a resident's place, stage, needs and maturity."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.handoff.reference import Catalogue, Relay, Relays, Scheme
+from bot.handoff.reference import Relay, Relays
+
+GROWTH_LEVELS = frozenset({"pepite"})  # maturity levels sent to growth relays first
 
 
 @dataclass
@@ -30,6 +32,11 @@ def _coverage(relay: Relay, postal_code: str | None, insee: str | None, dept: st
     return _NATIONAL if cov.national else -1
 
 
+def wants_growth(stage: str | None, maturity: str | None) -> bool:
+    """True for a development case: an established company, or a pépite of any age."""
+    return stage == "established" or maturity in GROWTH_LEVELS
+
+
 def rank_relays(
     relays: Relays,
     *,
@@ -39,12 +46,13 @@ def rank_relays(
     stage: str | None,
     needs: Sequence[str] = (),
     load: Mapping[str, int] | None = None,
+    growth: bool = False,
 ) -> list[Relay]:
     """Relays able to take the case, best first; the national fallback comes last.
 
-    Local relays come before the national one; among them, an established company's
-    case (a development case) goes first to relays working on growth; then the closest
-    coverage, the needs they take, and their spare capacity decide.
+    Local relays come before the national one; among them, a development case
+    (``growth``: see :func:`wants_growth`) goes first to relays working on growth; then
+    the closest coverage, the needs they take, and their spare capacity decide.
     """
     load = load or {}
     scored: list[tuple[int, int, int, int, int, int, Relay]] = []
@@ -56,33 +64,8 @@ def rank_relays(
             continue
         shared = len(set(needs) & set(relay.needs))
         spare = relay.capacity - load.get(relay.id, 0)
-        development = int(stage == "established" and "croissance" in relay.needs)
+        development = int(growth and "croissance" in relay.needs)
         local = int(place > _NATIONAL)
         scored.append((local, development, place, shared, spare, -len(scored), relay))
     scored.sort(key=lambda item: item[:6], reverse=True)
     return [item[-1] for item in scored]
-
-
-def suggest_schemes(
-    catalogue: Catalogue,
-    *,
-    stage: str | None,
-    needs: Sequence[str],
-    sector: str | None = None,
-    limit: int = 3,
-) -> list[Scheme]:
-    """Up to ``limit`` schemes for the stage, those meeting most needs first."""
-    wanted = set(needs)
-    ranked: list[tuple[int, int, int, Scheme]] = []
-    for order, scheme in enumerate(catalogue.schemes):
-        if stage and stage not in scheme.stages:
-            continue
-        if scheme.sectors and sector not in scheme.sectors:
-            continue
-        overlap = len(wanted & set(scheme.needs))
-        if wanted and not overlap:
-            continue
-        # A scheme made for the person's very sector beats a general one.
-        ranked.append((overlap, int(bool(scheme.sectors)), -order, scheme))
-    ranked.sort(key=lambda item: item[:3], reverse=True)
-    return [item[3] for item in ranked[:limit]]

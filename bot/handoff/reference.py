@@ -1,15 +1,15 @@
-"""Load and validate ``data/schemes.yml`` and ``data/relays.yml``."""
+"""Load and validate the reference data of ``data/``: the relays, and the shared loader."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-Stage = Literal["idea", "creating", "testing", "young", "established"]
+from bot.handoff.profile import Stage
+
 Need = Literal[
     "voir_clair",
     "formation",
@@ -22,40 +22,10 @@ Need = Literal[
     "revenus",
     "croissance",
 ]
-STAGES: tuple[str, ...] = ("idea", "creating", "testing", "young", "established")
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Scheme(_Model):
-    """One national support scheme, described for residents."""
-
-    id: str
-    name: str
-    offer: str
-    stages: list[Stage]
-    needs: list[Need]
-    sectors: list[str] = Field(default_factory=list, description="Only these sectors (empty: all).")
-    aliases: list[str] = Field(
-        default_factory=list, description="Other ways people write the name: short, misspelt."
-    )
-    amount: str | None = Field(
-        default=None, description="One honest line on the money it gives or lends (None: none)."
-    )
-    conditions: str = ""
-    caveat: str = ""
-    source: str
-    check: bool = False
-    last_checked: date
-
-
-class Catalogue(_Model):
-    """The schemes file."""
-
-    version: int
-    schemes: list[Scheme]
 
 
 class RelayContact(_Model):
@@ -105,10 +75,11 @@ class ReferenceDataError(Exception):
     """A reference data file is wrong; the message names the file and the field."""
 
 
-M = TypeVar("M", Catalogue, Relays)
+M = TypeVar("M", bound=BaseModel)
 
 
-def _load(model: type[M], path: Path) -> M:
+def load_model(model: type[M], path: Path) -> M:
+    """Read ``path`` as ``model``; errors name the file and the field."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return model.model_validate(data)
@@ -119,18 +90,9 @@ def _load(model: type[M], path: Path) -> M:
         raise ReferenceDataError("\n".join(lines)) from exc
 
 
-def load_catalogue(path: Path) -> Catalogue:
-    """Read and check the schemes catalogue."""
-    catalogue = _load(Catalogue, path)
-    ids = [s.id for s in catalogue.schemes]
-    if len(ids) != len(set(ids)):
-        raise ReferenceDataError(f"{path.name}: duplicate scheme ids")
-    return catalogue
-
-
 def load_relays(path: Path) -> Relays:
     """Read and check the relays directory (one national fallback is required)."""
-    relays = _load(Relays, path)
+    relays = load_model(Relays, path)
     ids = [r.id for r in relays.relays]
     if len(ids) != len(set(ids)):
         raise ReferenceDataError(f"{path.name}: duplicate relay ids")

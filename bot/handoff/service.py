@@ -23,7 +23,7 @@ from bot.domain.messages import Outbound
 from bot.domain.ports import Sender
 from bot.handoff.calendar import add_working_hours
 from bot.handoff.hooks import CaseHooks, NoHooks
-from bot.handoff.matching import RelayLoads, rank_relays
+from bot.handoff.matching import RelayLoads, rank_relays, wants_growth
 from bot.handoff.notify import EmailNotifier, WebhookNotifier
 from bot.handoff.reference import Relay, Relays
 from bot.handoff.sheet import case_card, close_card, render_sheet, short_ref
@@ -86,6 +86,12 @@ class HandoffService:
         self.on_queued = on_queued  # jobs were committed: wake the drainer
         self.hooks: CaseHooks = hooks or NoHooks()  # follow-ups plan around cases
 
+    def use_relays(self, relays: Relays) -> None:
+        """Another version of the relays file: new cases follow it; a relay removed keeps
+        the cases it already has."""
+        self.relays = {**self.relays, **{relay.id: relay for relay in relays.relays}}
+        self.directory = relays
+
     @property
     def texts(self) -> HandoffTexts:
         """The coordinators' texts in force (``flows/relais.yml``)."""
@@ -138,13 +144,14 @@ class HandoffService:
     def _offer(
         self, connection: Connection, lead: Mapping[str, Any], relay_id: str, attempt: int
     ) -> HandoffRow:
-        """A new attempt for ``relay_id``, and the job that tells them."""
+        """A new attempt for ``relay_id``, and the job that tells them (``lead``: which
+        case, on which channel, about whom)."""
         relay = self.relays[relay_id]
         due = add_working_hours(self.clock(), self.config.accept_within_hours)
         row = store.create(
             connection,
             lead_id=lead["lead_id"],
-            conversation_id=lead.get("subject") or self._subject(connection, lead["lead_id"]),
+            conversation_id=lead["subject"],
             channel=lead["channel"],
             relay_id=relay_id,
             attempt=attempt,
@@ -161,13 +168,6 @@ class HandoffService:
         self.loads.current[relay_id] = self.loads.current.get(relay_id, 0) + 1
         self.hooks.offered(connection, row)
         return row
-
-    def _subject(self, connection: Connection, lead_id: str) -> str:
-        return str(
-            connection.execute(
-                select(leads.c.conversation_id).where(leads.c.id == lead_id)
-            ).scalar()
-        )
 
     def _reachable(self, relay: Relay) -> bool:
         contact = relay.contact
@@ -461,6 +461,7 @@ class HandoffService:
                 stage=lead.get("stage"),
                 needs=lead.get("needs") or [],
                 load=store.loads(connection),
+                growth=wants_growth(lead.get("stage"), details.get("maturity")),
             )
             if relay.id not in tried
             and relay.id != (old.id if old else None)

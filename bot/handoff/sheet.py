@@ -56,14 +56,24 @@ def render_sheet(lead: Mapping[str, Any], wording: Wording, *, handoff_id: str) 
     if details.get("growth_needs"):
         growth = label("growth_needs", details["growth_needs"])
         lines.append(fill(sheet.growth, growth_needs=growth))
-    lines.append(fill(sheet.needs, needs=label("needs", lead.get("needs") or [])))
+    if details.get("turnover"):
+        lines.append(fill(sheet.turnover, turnover=label("turnover", details["turnover"])))
+    if details.get("maturity"):
+        reasons = ", ".join(details.get("maturity_reasons") or [])
+        maturity = label("maturity", details["maturity"])
+        lines.append(fill(sheet.maturity, maturity=maturity, reasons=reasons))
+    if details.get("situation"):
+        # Shared only with the relay the resident agreed to send the case to.
+        lines.append(fill(sheet.situation, situation=label("situation", details["situation"])))
+    if not details.get("growth_needs"):
+        lines.append(fill(sheet.needs, needs=label("needs", lead.get("needs") or [])))
     lines.append(
         fill(sheet.contact_pref, contact_pref=label("contact_pref", lead.get("contact_pref")))
     )
     if lead.get("phone"):
         lines.append(fill(sheet.phone, phone=readable_phone(lead["phone"])))
-    if lead.get("schemes"):
-        lines.append(fill(sheet.schemes, schemes=", ".join(lead["schemes"])))
+    if lead.get("schemes"):  # by name: relays do not read the catalogue's ids
+        lines.append(fill(sheet.schemes, schemes=label("schemes", lead["schemes"])))
     for consent in lead.get("consents") or []:
         lines.append(
             fill(

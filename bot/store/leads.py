@@ -40,11 +40,15 @@ EXPORT_FIELDS = (
     "pitch",
     "contact_pref",
     "phone",
+    "maturity",
+    "maturity_reasons",
+    "situation",
     "details",
     "checkins",
     "outcome",
     "outcome_at",
 )
+PEPITE = "pepite"  # the maturity level ``bot leads export --pepites`` keeps
 
 
 def _iso(moment: datetime) -> str:
@@ -115,6 +119,10 @@ def _read(
             "pitch": decrypt(row.pitch),
             "contact_pref": row.contact_pref,
             "phone": phones.get(row.conversation_id),
+            # Read from the details, where the lead keeps them (no column of their own).
+            "maturity": (row.details or {}).get("maturity"),
+            "maturity_reasons": list((row.details or {}).get("maturity_reasons") or []),
+            "situation": (row.details or {}).get("situation"),
             "details": dict(row.details or {}),
         }
         for row in rows
@@ -126,14 +134,22 @@ def _read(
 
 
 async def export_leads(
-    engine: AsyncEngine, cipher: FieldCipher | None = None, *, actor: str = "system"
+    engine: AsyncEngine,
+    cipher: FieldCipher | None = None,
+    *,
+    actor: str = "system",
+    maturity: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Every lead, oldest first, in the export contract's shape (the export is audited)."""
+    """Every lead, oldest first, in the export contract's shape (the export is audited);
+    ``maturity`` keeps only the leads of that level (``pepite``: the pépites)."""
     decrypt = (cipher or PlainText()).decrypt
 
     def export(connection: Connection) -> list[dict[str, Any]]:
         found = _read(connection, decrypt)
-        record_access(connection, actor=actor, action="export_leads", detail=f"{len(found)} leads")
+        if maturity is not None:
+            found = [lead for lead in found if lead["maturity"] == maturity]
+        detail = f"{len(found)} leads" + (f" ({maturity})" if maturity else "")
+        record_access(connection, actor=actor, action="export_leads", detail=detail)
         return found
 
     async with engine.begin() as connection:

@@ -252,3 +252,88 @@ def read_number(text: str, *, this_year: int = 2026) -> Reading | None:
             more, most = more + extra, most + extra
         low, high = low + more, high + most
     return Reading(low, high, reading.said, reading.years)
+
+
+# Money: "40k", "40 000 €", "40.000", "1,5 million", "cent mille euros".
+_MONEY = re.compile(
+    r"(?<![\d,.])(\d{1,3}(?:[ .\u00a0\u202f]\d{3})+|\d+)(?:[,.](\d{1,2})(?!\d))?\s*"
+    r"(k€|keur|k|m€|m|millions?|mille|milliers)?(?![a-z])"
+)
+_SEPARATORS = re.compile(r"[ .\u00a0\u202f]")
+_MILLIONS = frozenset({"million", "millions"})
+_BIG_WORDS = frozenset({"cent", "cents", "mille", "million", "millions"})
+
+
+def _unit(unit: str) -> float:
+    if unit.startswith("k") or unit in ("mille", "milliers"):
+        return 1_000.0
+    if unit.startswith("m"):
+        return 1_000_000.0
+    return 1.0
+
+
+def _amount_words(text: str) -> list[tuple[float, int, str]]:
+    """Amounts written in words ("cent mille", "un million"), with where they start."""
+    tokens = fold(text).replace("-", " ").split()
+    found: list[tuple[float, int, str]] = []
+    i = 0
+    while i < len(tokens):
+        end = i
+        while end < len(tokens) and (
+            tokens[end] in _UNITS or tokens[end] in _MILLIONS or tokens[end] == "et"
+        ):
+            end += 1
+        run = [t for t in tokens[i:end] if t != "et"]
+        if run and _BIG_WORDS & set(run):
+            cut = next((k for k, t in enumerate(run) if t in _MILLIONS), None)
+            if cut is None:
+                value = float(_words_value(run))
+            else:
+                after = run[cut + 1 :]
+                value = max(_words_value(run[:cut]), 1) * 1e6 + _words_value(after)
+            found.append((value, len(" ".join(tokens[:i])), " ".join(tokens[i:end])))
+        i = max(end, i + 1)
+    return found
+
+
+def read_amount(text: str) -> Reading | None:
+    """The amount of money (euros) a short answer gives: "40k", "40 000 €", "1,5 million",
+    "cent mille"; "moins de 30k" (0 to 29 999), "plus de 500 000" (and more), "entre 30
+    et 50k" (a span; the unit of the second number applies to the first)."""
+    lowered = text.casefold().replace("€", " ")
+    amounts: list[tuple[float, int, str, float]] = []
+    for match in _MONEY.finditer(lowered):
+        whole, cents, unit = match.group(1), match.group(2), match.group(3) or ""
+        number = float(_SEPARATORS.sub("", whole) + (f".{cents}" if cents else ""))
+        amounts.append((number * _unit(unit), match.start(), match.group(0).strip(), _unit(unit)))
+    if not amounts:
+        amounts = [(value, at, said, 1.0) for value, at, said in _amount_words(text)]
+    if not amounts:
+        return None
+    before = fold(lowered[: amounts[0][1]])
+    if len(amounts) >= 2 and before.endswith("entre"):
+        (low, _, said_low, unit_low), (high, _, said_high, unit_high) = amounts[:2]
+        if unit_low == 1.0 and unit_high > 1.0 and low * unit_high <= high:
+            low *= unit_high  # "entre 30 et 50k"
+        return Reading(low, high, f"{said_low} et {said_high}")
+    # A year or a count next to the amount ("en 2025 on a fait 80k"): the one with a unit
+    # or thousands wins.
+    value, at, said, _ = max(amounts, key=_likely_amount)
+    after = fold(lowered[at:]).split()[1:5]
+    if "mois" in after:  # "2500 par mois": a year is 12 of them
+        value *= 12
+    raw = lowered[:at].rstrip()
+    before = fold(raw).replace("-", " ")
+    if before.endswith(("moins de", "moins d", "en dessous de", "sous les")) or raw.endswith("<"):
+        return Reading(0, max(0.0, value - 1), said)
+    if before.endswith(("plus de", "au moins", "au dessus de", "plus d")) or raw.endswith(
+        (">", "+", "+ de", "+de")
+    ):
+        return Reading(value, MANY * 1e6, said)
+    return Reading(value, value, said)
+
+
+def _likely_amount(found: tuple[float, int, str, float]) -> tuple[bool, bool, int]:
+    value, at, said, unit = found
+    year = unit == 1.0 and said.isdigit() and 1900 <= value <= 2100
+    return unit > 1.0, value >= 1000 and not year, -at

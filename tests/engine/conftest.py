@@ -11,7 +11,7 @@ from bot.engine.actions import Action, make_actions
 from bot.engine.loader import FlowSet, load_flows
 from bot.engine.runner import Runner
 from bot.geo.search import PlaceFinder
-from bot.handoff.reference import load_catalogue, load_relays
+from bot.handoff.datafiles import load_reference
 from tests.engine.talk import DATA, TEST_FLOWS, Talk, make_runner
 
 
@@ -24,7 +24,7 @@ def finder() -> PlaceFinder:
 @pytest.fixture(scope="session")
 def actions() -> Mapping[str, Action]:
     """The built-in actions over the real relays and schemes of ``data/``."""
-    return make_actions(load_catalogue(DATA / "schemes.yml"), load_relays(DATA / "relays.yml"))
+    return make_actions(load_reference(DATA))
 
 
 @pytest.fixture(scope="session")

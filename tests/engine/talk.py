@@ -18,7 +18,7 @@ from bot.engine.schema import Flow
 from bot.engine.state import ConversationState, SlotValue
 from bot.engine.turn import TurnResult
 from bot.geo.search import PlaceFinder
-from bot.handoff.reference import load_catalogue
+from bot.handoff.catalogue import load_catalogue
 
 TEST_FLOWS = Path(__file__).parents[1] / "flows"
 DATA = PROJECT / "data"

@@ -1,4 +1,4 @@
-"""Relays are matched by place, stage, needs and load; schemes by stage and needs."""
+"""Relays are matched by place, stage, needs, maturity and load."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.app.settings import PROJECT
-from bot.handoff.matching import rank_relays, suggest_schemes
-from bot.handoff.reference import load_catalogue, load_relays
+from bot.handoff.datafiles import load_reference
+from bot.handoff.matching import rank_relays, wants_growth
 
-RELAYS = load_relays(PROJECT / "data" / "relays.yml")
-CATALOGUE = load_catalogue(PROJECT / "data" / "schemes.yml")
+REFERENCE = load_reference(PROJECT / "data")
+RELAYS = REFERENCE.relays
 
 
 @pytest.mark.parametrize(
@@ -44,20 +44,34 @@ def test_a_relay_at_full_capacity_is_skipped() -> None:
 def test_an_established_company_goes_to_development_relays() -> None:
     ranked = rank_relays(
         RELAYS, postal_code="31100", insee="31555", department="31", stage="established",
-        needs=["croissance"],
+        needs=["croissance"], growth=wants_growth("established", None),
     )  # fmt: skip
     assert ranked[0].id == "accelerateur_toulouse"
 
 
-def test_schemes_follow_stage_and_needs_with_honest_caveats() -> None:
-    funding = suggest_schemes(CATALOGUE, stage="creating", needs=["argent"])
-    assert {"adie", "initiative_france"} & {s.id for s in funding}
-    honour_loans = [s for s in CATALOGUE.schemes if s.id == "initiative_france"]
-    assert "rembours" in (honour_loans[0].caveat + honour_loans[0].conditions)
-    tech = suggest_schemes(CATALOGUE, stage="idea", needs=["formation"], sector="numerique")
-    assert "french_tech_tremplin" in {s.id for s in tech}
-    food = suggest_schemes(CATALOGUE, stage="idea", needs=["formation"], sector="restauration")
-    assert "french_tech_tremplin" not in {s.id for s in food}
+@pytest.mark.parametrize(
+    ("postal_code", "insee", "department"),
+    [("69120", "69256", "69"), ("59100", "59512", "59"), ("93200", "93066", "93"),
+     ("75019", "75119", "75"), ("31100", "31555", "31")],
+)  # fmt: skip
+def test_every_pilot_territory_has_a_local_growth_relay_for_companies_and_pepites(
+    postal_code: str, insee: str, department: str
+) -> None:
+    for stage, growth in (("established", True), ("young", True)):
+        ranked = rank_relays(
+            RELAYS, postal_code=postal_code, insee=insee, department=department, stage=stage,
+            needs=["croissance"], growth=growth,
+        )  # fmt: skip
+        assert not ranked[0].coverage.national
+        assert "croissance" in ranked[0].needs
+
+
+def test_a_young_company_that_is_not_a_pepite_stays_with_its_local_relay() -> None:
+    ranked = rank_relays(
+        RELAYS, postal_code="69120", insee="69256", department="69", stage="young",
+        needs=["croissance"],
+    )  # fmt: skip
+    assert ranked[0].id == "citeslab_vaulx"
 
 
 def test_when_every_relay_is_full_the_flow_hears_that_nobody_is_free() -> None:
@@ -65,9 +79,9 @@ def test_when_every_relay_is_full_the_flow_hears_that_nobody_is_free() -> None:
     from bot.handoff.matching import RelayLoads
 
     full = RelayLoads({r.id: r.capacity for r in RELAYS.relays})
-    match = make_actions(CATALOGUE, RELAYS, full)["match_relay"]
+    match = make_actions(REFERENCE, full)["match_relay"]
     slots = {"postal_code": "69120", "insee": "69256", "department": "69", "stage": "idea"}
     outcome = match(slots, {}, datetime.now(UTC))
     assert outcome.slots["relay_id"] is None
-    free = make_actions(CATALOGUE, RELAYS)["match_relay"]
+    free = make_actions(REFERENCE)["match_relay"]
     assert free(slots, {}, datetime.now(UTC)).slots["relay_id"] == "citeslab_vaulx"

@@ -17,7 +17,7 @@ from bot.engine.schema import ChoiceStep
 from bot.engine.state import ConversationState, Status
 from bot.engine.yamlfiles import FlowError
 from bot.geo.postal import PostalIndex
-from bot.handoff.reference import load_catalogue, load_relays
+from bot.handoff.datafiles import load_reference
 
 FLOWS = PROJECT / "flows"
 ORIENT = """\
@@ -61,7 +61,7 @@ def runner(tmp_path: Path) -> Runner:
     return Runner(
         load_flows(_folder(tmp_path, "orienter.yml", ORIENT)),
         PostalIndex.from_csv(data / "postal_codes.csv"),
-        make_actions(load_catalogue(data / "schemes.yml"), load_relays(data / "relays.yml")),
+        make_actions(load_reference(data)),
     )
 
 

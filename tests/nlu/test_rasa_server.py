@@ -27,7 +27,7 @@ from bot.nlu.trainingdata import load_nlu_data
 pytestmark = pytest.mark.rasa
 
 SCRIPT = PROJECT / "scripts" / "rasa.sh"
-EPOCHS = 40  # instead of 100: enough for these checks, much quicker to train
+EPOCHS = int(os.environ.get("RASA_TEST_EPOCHS", "40"))  # fewer than 100: quicker to train
 
 
 def _free_port() -> int:

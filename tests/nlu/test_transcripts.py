@@ -84,12 +84,18 @@ async def _at_pitch(chat: Chat) -> None:
     assert chat.asks == "pitch" and progress(chat)[0] == 4
 
 
-async def _at_place(chat: Chat) -> None:
+async def _at_situation(chat: Chat) -> None:
     await _at_pitch(chat)
     await chat.say("Des crêpes au marché du samedi")
     await chat.choose("argent")
     await chat.choose("_done")
-    assert chat.asks == "lieu" and progress(chat)[0] == 6
+    assert chat.asks == "situation" and progress(chat)[0] == 6
+
+
+async def _at_place(chat: Chat) -> None:
+    await _at_situation(chat)
+    await chat.choose("undisclosed")
+    assert chat.asks == "lieu" and progress(chat)[0] == 7
 
 
 async def _at_place_confirmation(chat: Chat) -> None:
@@ -103,6 +109,7 @@ STEPS = {
     "age": _at_age,
     "stage": _at_stage,
     "pitch": _at_pitch,
+    "situation": _at_situation,
     "place": _at_place,
     "place_confirmation": _at_place_confirmation,
 }
@@ -157,6 +164,8 @@ async def test_a_sentence_with_sector_and_place_skips_both_questions(
     await resident.say("Des kebabs végétariens")
     await resident.choose("local")
     await resident.choose("_done")
+    assert resident.asks == "situation"
+    await resident.choose("salarie")
     # The commune question is skipped; only its confirmation is asked.
     assert resident.asks == "lieu_ok"
     assert resident.said("Vaulx-en-Velin (69120)")

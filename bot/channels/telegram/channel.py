@@ -62,7 +62,8 @@ class TelegramChannel:
         self.application = application
         self.codec = codec or CallbackCodec()
         self.poster = TelegramSender(application.bot, self.codec)
-        self.relay_chats: Mapping[str, str] = dict(relay_chats or {})
+        # Kept as given: the app passes a mapping that follows reloads of data/relays.yml.
+        self.relay_chats: Mapping[str, str] = relay_chats if relay_chats is not None else {}
         self.bot: BotFace = NotStarted()
         self.routes = make_telegram_routes(self.enqueue, webhook_secret)
         self.polling = polling

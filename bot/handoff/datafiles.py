@@ -1,0 +1,37 @@
+"""The reference data read together (schemes, relays, maturity), at start-up and on reload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.handoff.catalogue import Catalogue, load_catalogue
+from bot.handoff.maturity import MaturityRules, load_maturity
+from bot.handoff.reference import Relays, load_relays
+
+SCHEMES, RELAYS, MATURITY = "schemes.yml", "relays.yml", "maturity.yml"
+FILES = (SCHEMES, RELAYS, MATURITY)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One version of the reference data of ``data/``."""
+
+    catalogue: Catalogue
+    relays: Relays
+    maturity: MaturityRules
+
+    def labels(self) -> dict[tuple[str, str], str]:
+        """How ids read to people: scheme names, maturity levels."""
+        found = {("schemes", s.id): s.name for s in self.catalogue.schemes}
+        found.update({("maturity", lv.id): lv.label for lv in self.maturity.levels})
+        return found
+
+
+def load_reference(data_dir: Path) -> Reference:
+    """Read and check the three files (raises ``ReferenceDataError`` naming the file)."""
+    return Reference(
+        load_catalogue(data_dir / SCHEMES),
+        load_relays(data_dir / RELAYS),
+        load_maturity(data_dir / MATURITY),
+    )
