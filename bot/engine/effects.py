@@ -130,6 +130,9 @@ def apply_effects(
             )
             if effect.purpose is Purpose.CONTACT and effect.granted:
                 tx.save_contact(inbound.user_ref, _str(slots, "first_name"), _str(slots, "phone"))
+            withdrawn = effect.purpose in (Purpose.CONTACT, Purpose.FOLLOWUP)
+            if withdrawn and not effect.granted:  # no follow-up may come any more
+                cancel(tx.connection, tx.conversation_id, kinds.CHECKINS)
         elif isinstance(effect, CreateLead):
             phone = _str(effect.slots, "phone")
             tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"), phone)
