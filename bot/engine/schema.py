@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from bot.engine.messages import Messages
-from bot.handoff.calendar import QuietHours, add_working_days
+from bot.handoff.calendar import PARIS, QuietHours, add_working_days
 from bot.handoff.texts import HandoffTexts
 
 INTENT_SLOT = "intent"  # read-only pseudo-slot: the intent of the message being answered
@@ -331,7 +331,8 @@ class Followups(_Model):
         if delay.working_days is not None:
             moment = add_working_days(start, delay.working_days)
         else:
-            moment = start + timedelta(days=delay.days or 0)
+            # Calendar days in Paris: the same hour on the clock, summer time or not.
+            moment = start.astimezone(PARIS) + timedelta(days=delay.days or 0)
         return self.quiet.next_allowed(moment)
 
     def delays(self) -> dict[str, Delay]:
