@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.app.bot import Bot
@@ -22,6 +22,24 @@ class Clock:
 
     def __init__(self, start: datetime = START) -> None:
         self.now = start.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Moving(Clock):
+    """The real time, moved forward by hand (for messages stamped with the real time)."""
+
+    def __init__(self) -> None:
+        self.shift = timedelta(0)
+
+    @property  # type: ignore[override]
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.shift
+
+    @now.setter
+    def now(self, moment: datetime) -> None:
+        self.shift = max(self.shift, moment - datetime.now(UTC))
 
     def __call__(self) -> datetime:
         return self.now
