@@ -17,6 +17,7 @@ from typing import Any
 from bot.app.build import make_app, make_cipher, run_purge, start_bot
 from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, run_understand, watched
 from bot.app.jobs_commands import add_jobs_parser, run_jobs_command
+from bot.app.logs import configure_logging
 from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
 from bot.app.schemes_commands import add_schemes_parser, run_schemes_command
 from bot.app.settings import Settings
@@ -65,6 +66,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's records go through our handlers and their filter
         access_log=False,
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
@@ -192,9 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings)  # secrets and personal data never reach a log
     if args.command == "chat":
         logging.getLogger().setLevel(logging.ERROR)  # the terminal is the conversation
         asyncio.run(_chat(settings, args.user))

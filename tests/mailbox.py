@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from email import message_from_bytes, policy
 from email.message import Message
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+# The test server's own DEBUG lines print every e-mail: they are not the bot's logs.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class Mailbox:

@@ -7,7 +7,7 @@ import gc
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from bot.flowtools.reload import DataWatcher, FlowWatcher
 from bot.geo.search import PlaceFinder
 from bot.handoff.datafiles import FILES, Reference, load_reference
 from bot.handoff.inbox import RelayInbox
+from bot.handoff.links import CaseLinks
 from bot.handoff.matching import RelayLoads
 from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
 from bot.handoff.reference import ReferenceDataError
@@ -44,11 +45,14 @@ from bot.nlu.rasa import RasaNLU
 from bot.nlu.trainingdata import Example, NLUData
 from bot.privacy.crypto import FernetCipher
 from bot.privacy.pseudonyms import Pseudonyms
+from bot.security.tokens import derive_key
 from bot.store.database import make_engine, upgrade
 from bot.store.drainer import Drainer
 from bot.store.jobs import only_one
 from bot.store.retention import PurgeReport, purge, sweep
 from bot.store.turnstore import TurnStore, make_turn_store
+from bot.web.forms import FormGuard
+from bot.web.limits import FailureLimiter
 from bot.web.relay_pages import make_relay_pages
 from bot.web.server import make_web_app
 
@@ -66,6 +70,14 @@ def secret_key(settings: Settings) -> bytes:
         path.chmod(0o600)
         log.warning("generated a pseudonym key in %s; set BOT_SECRET_KEY in production", path)
     return path.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+def link_secret(settings: Settings) -> bytes:
+    """What relays' links and forms are signed with: its own setting, else from the secret key."""
+    own = settings.handoff.link_secret
+    if own is not None and own.get_secret_value():
+        return own.get_secret_value().encode("utf-8")
+    return derive_key(secret_key(settings), "relay-web")
 
 
 def make_cipher(settings: Settings) -> FernetCipher:
@@ -88,7 +100,7 @@ def make_runner(
     """The flow runner with its reference data (raises on invalid files)."""
     flows = load_checked(settings.flows_dir)  # the schema, then the check's errors
     finder = make_place_finder(settings.data_dir)
-    reference = reference or load_reference(settings.data_dir)
+    reference = reference or load_data(settings)
     constants = {
         "responsable": settings.privacy.controller,
         "contact_donnees": settings.privacy.contact,
@@ -126,11 +138,17 @@ def make_data_watcher(
     return DataWatcher(
         settings.data_dir,
         FILES,
-        lambda: load_reference(settings.data_dir),
+        lambda: load_data(settings),
         apply,
         errors=(ReferenceDataError,),
         tell=tell,
     )
+
+
+def load_data(settings: Settings) -> Reference:
+    """The reference data of ``data/`` under these settings (raises on invalid files)."""
+    local = settings.handoff.webhook_allow_local
+    return load_reference(settings.data_dir, allow_local_webhooks=local)
 
 
 def make_place_finder(data_dir: Path) -> PlaceFinder:
@@ -240,7 +258,7 @@ async def start_bot(
     relays' answers to residents, and writes to relays' chats, through them).
     """
     loads = RelayLoads()
-    reference = load_reference(settings.data_dir)
+    reference = load_data(settings)
     runner = make_runner(settings, loads, reference)
     engine = make_engine(settings.database_url)
     if migrate:
@@ -301,6 +319,10 @@ def make_handoffs(
             )
         )
     signing = {k: v.get_secret_value() for k, v in config.webhook_secrets.items()}
+    # One try per job run: the outbox tries again later, with back-off.
+    local = config.webhook_allow_local
+    webhook = WebhookNotifier(http, signing, attempts=1, allow_local=local) if signing else None
+    links = CaseLinks(link_secret(settings), valid_for=timedelta(days=config.link_valid_days))
     return HandoffService(
         turns=turns,
         cipher=cipher,
@@ -309,8 +331,7 @@ def make_handoffs(
         wording=RunnerWording(dispatcher),
         senders=senders,
         email=email,
-        # One try per job run: the outbox tries again later, with back-off.
-        webhook=WebhookNotifier(http, signing, attempts=1) if signing else None,
+        webhook=webhook,
         config=HandoffConfig(
             config.accept_within_hours,
             config.public_url,
@@ -318,6 +339,7 @@ def make_handoffs(
             config.coordinator_chat_id,
         ),
         on_queued=on_queued,
+        links=links,
     )
 
 
@@ -365,7 +387,7 @@ def make_app(
     :class:`Bot` (``None`` before start-up). ``whatsapp_transport`` replaces the
     Graph API in tests.
     """
-    chats = RelayChats(load_reference(settings.data_dir).relays)
+    chats = RelayChats(load_data(settings).relays)
     channels = make_channels(settings, whatsapp_transport=whatsapp_transport, relay_chats=chats)
     running: dict[str, Bot] = {}
     tasks: list[asyncio.Task[None]] = []
@@ -402,7 +424,13 @@ def make_app(
             await running.pop("bot").close()
 
     routes = [route for channel in channels for route in channel.routes]
-    routes += make_relay_pages(lambda: running["bot"].handoffs)
+    routes += make_relay_pages(
+        lambda: running["bot"].handoffs,
+        forms=FormGuard(
+            derive_key(link_secret(settings), "relay-forms"), public_url=settings.handoff.public_url
+        ),
+        limiter=FailureLimiter(settings.web.max_failures, settings.web.failure_window_seconds),
+    )
     app = make_web_app(routes, on_startup=startup, on_shutdown=shutdown)
     app.state.channels = {channel.name: channel for channel in channels}
     app.state.whatsapp = app.state.channels.get("whatsapp")

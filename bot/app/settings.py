@@ -120,6 +120,22 @@ class HandoffSettings(BaseModel):
         default=16, gt=0, description="Office hours (Mon-Fri 9h-18h Paris) before a case moves on."
     )
     public_url: str | None = Field(default=None, description="Base URL put in relays' e-mails.")
+    link_valid_days: float = Field(
+        default=7,
+        gt=0,
+        description="How long a relay's e-mailed link to a case works; longer than the "
+        "time to accept (16 office hours can span a weekend).",
+    )
+    link_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs relays' links and forms; default: derived from BOT_SECRET_KEY. "
+        "Changing it voids the links already sent.",
+    )
+    webhook_allow_local: bool = Field(
+        default=False,
+        description="Tests and local development only: allow http:// and private or "
+        "loopback addresses in relays' webhook URLs.",
+    )
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "tremplin@example.org"
@@ -139,6 +155,13 @@ class HandoffSettings(BaseModel):
     jobs_poll_seconds: float = Field(
         default=5, gt=0, description="How often each worker looks for jobs queued elsewhere."
     )
+
+
+class WebSettings(BaseModel):
+    """The relays' pages: failed attempts allowed per client address (in memory)."""
+
+    max_failures: int = Field(default=10, ge=1, description="Failures before a client waits.")
+    failure_window_seconds: float = Field(default=600, gt=0, description="Over this window.")
 
 
 class Settings(BaseSettings):
@@ -170,3 +193,4 @@ class Settings(BaseSettings):
     handoff: HandoffSettings = HandoffSettings()
     whatsapp: WhatsAppSettings = WhatsAppSettings()
     telegram: TelegramSettings = TelegramSettings()
+    web: WebSettings = WebSettings()

@@ -7,7 +7,6 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.app.settings import Settings, TelegramSettings
@@ -20,8 +19,9 @@ if TYPE_CHECKING:  # python-telegram-bot is an optional extra: imported when con
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-def _relays(settings: Settings) -> Path:
-    return settings.data_dir / RELAYS
+def _relays(settings: Settings) -> Relays:
+    local = settings.handoff.webhook_allow_local
+    return load_relays(settings.data_dir / RELAYS, allow_local_webhooks=local)
 
 
 class TelegramConfigError(ValueError):
@@ -119,7 +119,7 @@ def make_telegram(settings: Settings, chats: Mapping[str, str] | None = None) ->
     )
     return TelegramChannel(
         application,
-        relay_chats=chats if chats is not None else RelayChats(load_relays(_relays(settings))),
+        relay_chats=chats if chats is not None else RelayChats(_relays(settings)),
         polling=polling,
         poll_timeout=config.poll_timeout,
         webhook_secret=secret,

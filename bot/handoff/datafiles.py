@@ -28,10 +28,13 @@ class Reference:
         return found
 
 
-def load_reference(data_dir: Path) -> Reference:
-    """Read and check the three files (raises ``ReferenceDataError`` naming the file)."""
+def load_reference(data_dir: Path, *, allow_local_webhooks: bool = False) -> Reference:
+    """Read and check the three files (raises ``ReferenceDataError`` naming the file).
+
+    ``allow_local_webhooks``: relays' webhooks may name local addresses (tests, development).
+    """
     return Reference(
         load_catalogue(data_dir / SCHEMES),
-        load_relays(data_dir / RELAYS),
+        load_relays(data_dir / RELAYS, allow_local_webhooks=allow_local_webhooks),
         load_maturity(data_dir / MATURITY),
     )

@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from bot.security.addresses import Resolver, UnsafeURLError, resolve_target, system_resolver
+
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Tremplin-Signature"
@@ -71,7 +73,13 @@ class EmailNotifier:
 
 
 class WebhookNotifier:
-    """POSTs JSON events to a relay's system, signed with the relay's secret, with retries."""
+    """POSTs JSON events to a relay's system, signed with the relay's secret, with retries.
+
+    The URL is checked at each send: https, and a host resolving (through
+    ``resolver``) only to public addresses, the request going to the very address
+    checked. ``allow_local`` lifts both rules, for tests and local development.
+    Redirects are never followed (one could point inside the network).
+    """
 
     def __init__(
         self,
@@ -80,11 +88,15 @@ class WebhookNotifier:
         *,
         attempts: int = 3,
         first_wait: float = 1.0,
+        resolver: Resolver = system_resolver,
+        allow_local: bool = False,
     ) -> None:
         self.client = client
         self.secrets = secrets
         self.attempts = attempts
         self.first_wait = first_wait
+        self.resolver = resolver
+        self.allow_local = allow_local
 
     async def send(self, relay_id: str, url: str, event: dict[str, Any]) -> bool:
         """True once the relay's system answered 2xx; refuses to send unsigned."""
@@ -92,15 +104,30 @@ class WebhookNotifier:
         if secret is None:
             log.warning("no webhook secret for relay %s: not sending", relay_id)
             return False
+        try:
+            target = await resolve_target(url, self.resolver, allow_local=self.allow_local)
+        except UnsafeURLError as exc:
+            log.warning("relay %s webhook not sent: %s", relay_id, exc)
+            return False
         body = json.dumps(event, ensure_ascii=False).encode("utf-8")
-        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)}
+        headers = {
+            "Content-Type": "application/json",
+            "Host": target.netloc,
+            SIGNATURE_HEADER: sign(body, secret),
+        }
         wait = self.first_wait
         for attempt in range(1, self.attempts + 1):
             try:
-                response = await self.client.post(url, content=body, headers=headers)
+                response = await self.client.post(
+                    target.url,
+                    content=body,
+                    headers=headers,
+                    extensions={"sni_hostname": target.host},  # TLS checks the name, not the IP
+                    follow_redirects=False,
+                )
                 if response.is_success:
                     return True
-                if 400 <= response.status_code < 500 and response.status_code != 429:
+                if response.status_code < 500 and response.status_code != 429:  # a 3xx too
                     log.warning("relay %s webhook refused (%s)", relay_id, response.status_code)
                     return False
             except httpx.HTTPError:

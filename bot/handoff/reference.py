@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.handoff.profile import Stage
+from bot.security.addresses import UnsafeURLError, check_url
 
 Need = Literal[
     "voir_clair",
@@ -90,9 +91,20 @@ def load_model(model: type[M], path: Path) -> M:
         raise ReferenceDataError("\n".join(lines)) from exc
 
 
-def load_relays(path: Path) -> Relays:
-    """Read and check the relays directory (one national fallback is required)."""
+def load_relays(path: Path, *, allow_local_webhooks: bool = False) -> Relays:
+    """Read and check the relays directory (one national fallback is required).
+
+    A relay's ``webhook_url`` must be https and not name a private or local address
+    (``allow_local_webhooks``: tests and local development only); the address it
+    resolves to is checked again at each send.
+    """
     relays = load_model(Relays, path)
+    for relay in relays.relays:
+        if relay.contact.webhook_url is not None:
+            try:
+                check_url(relay.contact.webhook_url, allow_local=allow_local_webhooks)
+            except UnsafeURLError as exc:
+                raise ReferenceDataError(f"{path.name}: {relay.id}: webhook_url: {exc}") from None
     ids = [r.id for r in relays.relays]
     if len(ids) != len(set(ids)):
         raise ReferenceDataError(f"{path.name}: duplicate relay ids")

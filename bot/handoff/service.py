@@ -8,6 +8,7 @@ outbox (``bot/store/jobs.py``); the jobs that reach people run in the drainer.
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,10 +24,11 @@ from bot.domain.messages import Outbound
 from bot.domain.ports import Sender
 from bot.handoff.calendar import add_working_hours
 from bot.handoff.hooks import CaseHooks, NoHooks
+from bot.handoff.links import CaseLinks
 from bot.handoff.matching import RelayLoads, rank_relays, wants_growth
 from bot.handoff.notify import EmailNotifier, WebhookNotifier
 from bot.handoff.reference import Relay, Relays
-from bot.handoff.sheet import case_card, close_card, render_sheet, short_ref
+from bot.handoff.sheet import case_card, case_fields, close_card, render_sheet, short_ref
 from bot.handoff.texts import HandoffTexts, Wording, fill
 from bot.store import handoffs as store
 from bot.store.audit import record_access
@@ -68,6 +70,7 @@ class HandoffService:
         email: EmailNotifier | None = None,
         webhook: WebhookNotifier | None = None,
         config: HandoffConfig | None = None,
+        links: CaseLinks | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] = lambda: None,
         hooks: CaseHooks | None = None,
@@ -82,6 +85,9 @@ class HandoffService:
         self.email = email
         self.webhook = webhook
         self.config = config or HandoffConfig()
+        # Signed links for relays' pages, the opaque reference of webhooks. Without one
+        # given, a key of this process only: links die with it (the app passes its own).
+        self.links = links or CaseLinks(secrets.token_bytes(32))
         self.clock = clock
         self.on_queued = on_queued  # jobs were committed: wake the drainer
         self.hooks: CaseHooks = hooks or NoHooks()  # follow-ups plan around cases
@@ -201,7 +207,8 @@ class HandoffService:
             subject = fill(self.texts.relais.email_new_subject, ref=short_ref(row.lead_id))
             reached = await self.email.send(relay.contact.email, subject, body) or reached
         if relay.contact.webhook_url and self.webhook is not None:
-            event = {"type": "case.offered", "handoff_id": row.id, "case": lead}
+            ref = self.links.case_ref(row.lead_id, relay.id)  # never the page's key
+            event = {"type": "case.offered", "case_ref": ref, "case": case_fields(lead)}
             reached = await self.webhook.send(relay.id, relay.contact.webhook_url, event) or reached
         if not reached:
             raise RuntimeError(f"relay {relay.id} could not be reached")
@@ -249,8 +256,9 @@ class HandoffService:
         texts = self.texts.relais
         if not self.config.public_url:
             return "\n\n" + texts.email_no_link
-        link = f"{self.config.public_url.rstrip('/')}/relais/cas/{row.id}"
-        return "\n\n" + fill(texts.email_link, link=link)
+        link = self.links.url(self.config.public_url, row.id, row.relay_id)
+        until = self.wording.date(self.links.expiry())
+        return "\n\n" + fill(texts.email_link, link=link, until=until)
 
     # ------------------------------------------------------------------ relay actions
     async def accept(self, row: HandoffRow, actor: str) -> list[Outbound]:
@@ -409,7 +417,7 @@ class HandoffService:
             subject = texts.email_withdrawn_subject
             sent.append(await self.email.send(relay.contact.email, subject, text))
         if relay.contact.webhook_url and self.webhook is not None:
-            event = {"type": "case.withdrawn", "lead_id": lead_id}
+            event = {"type": "case.withdrawn", "case_ref": self.links.case_ref(lead_id, relay.id)}
             sent.append(await self.webhook.send(relay.id, relay.contact.webhook_url, event))
         if sent and not any(sent):
             raise RuntimeError(f"relay {relay.id} could not be reached")
@@ -638,7 +646,8 @@ class HandoffService:
             subject = fill(self.texts.relais.email_case_subject, ref=short_ref(row.lead_id))
             return await self.email.send(relay.contact.email, subject, text)
         if relay.contact.webhook_url and self.webhook is not None:
-            event = {"type": "case.message", "handoff_id": row.id, "text": text}
+            ref = self.links.case_ref(row.lead_id, relay.id)
+            event = {"type": "case.message", "case_ref": ref, "text": text}
             return await self.webhook.send(relay.id, relay.contact.webhook_url, event)
         return False
 

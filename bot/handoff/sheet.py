@@ -86,6 +86,41 @@ def render_sheet(lead: Mapping[str, Any], wording: Wording, *, handoff_id: str) 
     return "\n".join(lines)
 
 
+# What a relay's system gets of a lead: the sheet's facts, never the person's channel id
+# (``user_ref``), our ids (``lead_id``: the webhook carries an opaque ``case_ref``) or the
+# case's internal history.
+CASE_FIELDS = (
+    "created_at",
+    "source",
+    "channel",
+    "first_name",
+    "commune",
+    "postal_code",
+    "stage",
+    "sector",
+    "pitch",
+    "needs",
+    "contact_pref",
+    "phone",
+    "schemes",
+)
+DETAIL_FIELDS = ("company_age", "headcount", "growth_needs")
+CONSENT_FIELDS = ("purpose", "given_at", "notice_version")
+
+
+def case_fields(lead: Mapping[str, Any]) -> dict[str, Any]:
+    """The case as a relay's system receives it (the same facts as the sheet)."""
+    details = lead.get("details") or {}
+    return {
+        **{name: lead.get(name) for name in CASE_FIELDS},
+        "details": {name: details[name] for name in DETAIL_FIELDS if name in details},
+        "consents": [
+            {name: consent.get(name) for name in CONSENT_FIELDS}
+            for consent in lead.get("consents") or []
+        ],
+    }
+
+
 def case_card(lead: Mapping[str, Any], wording: Wording, handoff_id: str) -> Outbound:
     """The message a relay gets on Telegram: the sheet, accept and decline."""
     texts = wording.texts.relais

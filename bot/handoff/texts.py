@@ -46,6 +46,21 @@ class SheetTexts(_Model):
     consent: Text = Field(description="{purpose}, {given_at}, {notice_version}")
 
 
+class PageTexts(_Model):
+    """The case page a relay opens from an e-mail, and what it says when it cannot open."""
+
+    title: Label
+    statuses: dict[str, str] = Field(
+        description="Où en est le dossier, en une phrase : offered, notified, accepted, "
+        "in_conversation, closed, declined, expired, unreachable."
+    )
+    not_found: Text = Field(description="Le lien est abîmé ou incomplet.")
+    expired: Text = Field(description="{days} : le lien est trop vieux.")
+    withdrawn: Text = Field(description="Le dossier n'existe plus.")
+    refused: Text = Field(description="Un bouton pressé ailleurs que sur la page du dossier.")
+    too_many: Text = Field(description="{minutes} : trop d'essais ratés.")
+
+
 class RelayTexts(_Model):
     """What a relay reads: cards, commands' answers, resident's messages, e-mails; and
     the alerts the coordinator gets when a case is stuck."""
@@ -58,7 +73,7 @@ class RelayTexts(_Model):
     outcomes: dict[str, Outcome] = Field(description="met, supported, referred, not_relevant")
     outcome_words: dict[str, str] = Field(description="Mot tapé après /clore -> issue.")
     email_new_subject: Text = Field(description="{ref}")
-    email_link: Text = Field(description="{link}")
+    email_link: Text = Field(description="{link}, {until}")
     email_no_link: Text
     email_case_subject: Text = Field(description="{ref}")
     email_withdrawn_subject: Text
@@ -88,6 +103,7 @@ class RelayTexts(_Model):
     alert_unreachable: Text = Field(description="{relay_name}, {relay_structure}, {ref}, {reason}")
     alert_no_relay: Text = Field(description="{ref}, {commune}")
     alert_not_forwarded: Text = Field(description="{ref}, {relay_name}")
+    page: PageTexts
 
 
 class ResidentTexts(_Model):

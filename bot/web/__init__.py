@@ -1,1 +1,1 @@
-"""The ASGI application that hosts every channel's webhook and the health check."""
+"""The ASGI application: every channel's webhook, the health check, relays' case pages."""

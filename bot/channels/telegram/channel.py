@@ -19,12 +19,13 @@ from bot.channels.telegram.parse import (
     FromRelay,
     FromResident,
     Ignored,
+    Parsed,
     parse_update,
 )
 from bot.channels.telegram.render import CallbackCodec
 from bot.channels.telegram.send import TelegramSender
 from bot.channels.telegram.setup import ALLOWED_UPDATES, App
-from bot.channels.telegram.webhook import make_telegram_routes
+from bot.channels.telegram.webhook import MalformedUpdateError, make_telegram_routes
 from bot.domain.messages import Outbound
 from bot.domain.ports import BotFace, NotStarted, Sender
 from bot.domain.relays import RelayInbound
@@ -105,8 +106,17 @@ class TelegramChannel:
         await self.application.shutdown()
 
     async def enqueue(self, data: dict[str, Any]) -> None:
-        """Queue an update received on the webhook; it is processed in the background."""
-        await self.application.update_queue.put(Update.de_json(data, self.application.bot))
+        """Queue an update received on the webhook; it is processed in the background.
+
+        Raises :class:`MalformedUpdateError` when it cannot be read: checked here, while
+        the webhook can still say so, rather than failing once it has been answered.
+        """
+        try:
+            update = Update.de_json(data, self.application.bot)
+            self._parse(update)
+        except Exception as exc:  # any shape PTB or parse_update cannot read
+            raise MalformedUpdateError(f"unreadable ({type(exc).__name__})") from None
+        await self.application.update_queue.put(update)
 
     async def idle(self) -> None:
         """Wait until every queued update has been processed and every press answered."""
@@ -175,7 +185,11 @@ class TelegramChannel:
             # Answer at once, in the background: the spinner stops, and this update
             # reaches the conversation lock before any later one from the same person.
             self._in_background(self._answer(update.callback_query))
-        parsed = parse_update(update, self.relay_chats, self.codec.decode)
+        try:
+            parsed = self._parse(update)
+        except Exception as exc:  # polled updates are not checked on the way in
+            log.warning("ignored a malformed Telegram update (%s)", type(exc).__name__)
+            return
         if isinstance(parsed, FromResident):
             await self._resident(parsed)
         elif isinstance(parsed, FromRelay):
@@ -186,6 +200,9 @@ class TelegramChannel:
             await self._unreachable(parsed.user_ref)
         elif isinstance(parsed, Ignored):
             log.debug("ignored a Telegram update: %s", parsed.reason)
+
+    def _parse(self, update: Update) -> Parsed:
+        return parse_update(update, self.relay_chats, self.codec.decode)
 
     async def _resident(self, parsed: FromResident) -> None:
         async def deliver(replies: Sequence[Outbound]) -> Sequence[str | None]:

@@ -152,6 +152,22 @@ def _parse_press(
     return FromResident(inbound, str(user.id))
 
 
+def check_ids(update: Update) -> None:
+    """Raise ``TypeError`` unless the update's ids are integers, as Telegram sends them.
+
+    PTB builds updates without checking types, and uses these ids as keys after our
+    handler ran: an update sent with a list for a user id would fail there, once the
+    webhook had answered.
+    """
+    ids: list[object] = [update.update_id]
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    ids += [user.id] if user is not None else []
+    ids += [chat.id] if chat is not None else []
+    ids += [message.message_id] if message is not None else []
+    if any(type(value) is not int for value in ids):
+        raise TypeError("an id is not an integer")
+
+
 def parse_update(
     update: Update,
     relay_chats: Mapping[str, str],
@@ -163,8 +179,10 @@ def parse_update(
     to the relays' side. Residents are served in private chats only. ``decode`` turns
     callback data back into a payload. Message ids are ``<chat>:<message>`` (Telegram
     numbers messages per chat) and ``cb:<query id>`` for presses, so a redelivered
-    update keeps its id.
+    update keeps its id. Raises (``TypeError``, ``AttributeError``...) on an update
+    Telegram would never send (see :func:`check_ids`).
     """
+    check_ids(update)
     if update.callback_query is not None:
         return _parse_press(update.callback_query, relay_chats, decode)
     member = update.my_chat_member

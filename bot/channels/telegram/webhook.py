@@ -42,7 +42,10 @@ def make_telegram_routes(enqueue: Enqueue, secret: str | None) -> list[Route]:
 
     Telegram re-sends an update until it gets a 2xx, so the update is queued and
     answered at once; a failing turn never turns into a 5xx (the dispatcher answers
-    the person kindly instead).
+    the person kindly instead). An authenticated body that is not an update we can
+    read is answered 200 too, with a warning: sending it again would not mend it, and
+    Telegram holds back the updates behind one it keeps retrying. ``enqueue`` raises
+    :class:`MalformedUpdateError` for an update it cannot read.
     """
 
     async def webhook(request: Request) -> Response:
@@ -52,17 +55,29 @@ def make_telegram_routes(enqueue: Enqueue, secret: str | None) -> list[Route]:
             log.warning("refused a Telegram webhook call without the right secret token")
             return RefusedError(403, "forbidden").response()
         try:
-            data = parse_json(await read_body(request, MAX_BODY))
+            body = await read_body(request, MAX_BODY)
         except RefusedError as refused:
             return refused.response()
+        try:
+            data = parse_json(body)
+        except RefusedError:
+            return _ignored("its body is not JSON")
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
-            return RefusedError(400, "not a Telegram update").response()
+            return _ignored("it has no update_id")
         try:
             await enqueue(data)
-        except (AttributeError, TypeError, ValueError, KeyError) as exc:  # a shape PTB cannot read
-            log.warning("refused a Telegram update PTB cannot read: %s", type(exc).__name__)
-            return RefusedError(400, "not a Telegram update").response()
+        except MalformedUpdateError as exc:
+            return _ignored(str(exc))
         return json_response({"ok": True})
 
     return [Route(WEBHOOK_PATH, webhook, methods=["POST"])]
+
+
+class MalformedUpdateError(Exception):
+    """An authenticated update PTB or our parser cannot read (the reason, never its content)."""
+
+
+def _ignored(reason: str) -> Response:
+    log.warning("ignored a malformed Telegram update: %s", reason)
+    return json_response({"ok": True})
