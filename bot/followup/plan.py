@@ -55,9 +55,10 @@ class Planner:
             return
         start = self.clock()
         hours = self.accept_within_hours
-        plan = {"half": add_working_hours(start, hours / 2)}
+        # In office hours (a half ending at 18h is said the next morning).
+        plan = {"half": next_working_time(add_working_hours(start, hours / 2))}
         if hours > 1:
-            plan["last"] = add_working_hours(start, hours - 1)
+            plan["last"] = next_working_time(add_working_hours(start, hours - 1))
         for when, at in plan.items():
             if start < at < row.due_at:
                 payload = {"handoff_id": row.id, "what": when}

@@ -46,10 +46,12 @@ class Moving(Clock):
 
 
 class Resident(Chat):
-    """A resident over REST whose messages arrive at the clock's time."""
+    """A resident (over REST unless told) whose messages arrive at the clock's time."""
 
-    def __init__(self, bot: Bot, clock: Clock, user: str = "resident-1") -> None:
-        super().__init__(bot.handle, channel="rest", user=user)
+    def __init__(
+        self, bot: Bot, clock: Clock, user: str = "resident-1", channel: str = "rest"
+    ) -> None:
+        super().__init__(bot.handle, channel=channel, user=user)
         self.clock = clock
 
     async def send(self, inbound: Inbound) -> list[Outbound]:
