@@ -113,7 +113,7 @@ class Dispatcher:
         self, subject: str, inbound: Inbound, understanding: Understanding
     ) -> Sequence[Outbound]:
         message_id = (
-            self.pseudonyms.message(inbound.channel, inbound.message_id)
+            self.pseudonyms.inbound(inbound.channel, inbound.user_ref, inbound.message_id)
             if inbound.message_id
             else None
         )

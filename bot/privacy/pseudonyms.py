@@ -23,5 +23,13 @@ class Pseudonyms:
         return self._digest("subject", channel, user_ref)
 
     def message(self, channel: str, message_id: str) -> str:
-        """The hashed channel message id used to drop redeliveries."""
+        """The hashed id of a message the bot sent (statuses find it by this id alone)."""
         return self._digest("message", channel, message_id)[:48]
+
+    def inbound(self, channel: str, user_ref: str, message_id: str) -> str:
+        """The hashed id of a message received, used to drop redeliveries.
+
+        Keyed by the sender too: a message id is only unique per sender on some channels
+        (REST's ``message_id`` and ``Idempotency-Key`` are chosen by each client).
+        """
+        return self._digest("inbound", channel, user_ref, message_id)[:48]
