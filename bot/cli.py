@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.app.build import make_app, make_cipher, run_purge, start_bot
+from bot.app.build import check_keys, make_app, open_database, run_purge, start_bot
 from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, run_understand, watched
 from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
 from bot.app.settings import Settings
@@ -22,6 +22,7 @@ from bot.app.telegram import TelegramConfigError, manage_webhook
 from bot.app.whatsapp import WhatsAppConfigError
 from bot.channels.terminal import TerminalChannel
 from bot.engine.schema import flow_file_schema
+from bot.privacy.atrest import KeyCheckError
 from bot.privacy.crypto import FernetCipher
 from bot.store.database import make_engine, upgrade
 from bot.store.leads import EXPORT_FIELDS, export_leads
@@ -50,15 +51,19 @@ async def _chat(settings: Settings, user: str) -> None:
         await bot.close()
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int) -> int:
     import subprocess
 
     import uvicorn
 
     # Migrate in a child process: the server never loads Alembic (~15 MB it would keep).
-    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], check=True)
+    migrated = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], check=False)
+    if migrated.returncode != 0:
+        return migrated.returncode
+    asyncio.run(check_keys(settings))  # keys that cannot read the data: refused here, clearly
+    app = make_app(settings, migrate=False)  # so are channel settings that cannot work
     uvicorn.run(
-        make_app(settings, migrate=False),
+        app,
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
@@ -66,6 +71,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
     )
+    return 0
 
 
 def _csv_cell(value: Any) -> str:
@@ -93,9 +99,9 @@ def render_leads(rows: Sequence[dict[str, Any]], fmt: str) -> str:
 async def _export(settings: Settings, fmt: str) -> str:
     engine = make_engine(settings.database_url)
     try:
-        await upgrade(engine)
+        cipher = await open_database(settings, engine)
         actor = os.environ.get("USER") or os.environ.get("LOGNAME") or "cli"
-        return render_leads(await export_leads(engine, make_cipher(settings), actor=actor), fmt)
+        return render_leads(await export_leads(engine, cipher, actor=actor), fmt)
     finally:
         await engine.dispose()
 
@@ -103,8 +109,7 @@ async def _export(settings: Settings, fmt: str) -> str:
 async def _privacy(settings: Settings, command: str, dry_run: bool) -> str:
     engine = make_engine(settings.database_url)
     try:
-        await upgrade(engine)
-        cipher = make_cipher(settings)
+        cipher = await open_database(settings, engine)
         if command == "rotate-key":
             count = await rotate_keys(engine, cipher)
             return f"{count} lignes rechiffrées avec la clé la plus récente."
@@ -185,15 +190,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        return _command(args, settings)
+    except (KeyCheckError, WhatsAppConfigError, TelegramConfigError) as exc:  # fail closed
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)
         asyncio.run(_chat(settings, args.user))
     elif args.command == "serve":
-        try:
-            _serve(settings, args.host or settings.host, args.port or settings.port)
-        except (WhatsAppConfigError, TelegramConfigError) as exc:  # fail closed, clearly
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        return _serve(settings, args.host or settings.host, args.port or settings.port)
     elif args.command == "leads":
         sys.stdout.write(asyncio.run(_export(settings, args.format)))
         sys.stdout.write("\n" if args.format == "json" else "")
@@ -209,11 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(_privacy(settings, args.privacy_command, dry_run)))
     elif args.command == "telegram":
         drop = bool(getattr(args, "drop_pending", False))
-        try:
-            print(asyncio.run(manage_webhook(settings, args.telegram_command, drop_pending=drop)))
-        except TelegramConfigError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        print(asyncio.run(manage_webhook(settings, args.telegram_command, drop_pending=drop)))
     elif args.command == "flows":
         if args.flows_command == "schema":
             path = settings.flows_dir / "schema.json"

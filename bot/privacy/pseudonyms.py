@@ -18,6 +18,10 @@ class Pseudonyms:
         data = "\x1f".join(parts).encode("utf-8")
         return hmac.new(self._key, data, hashlib.sha256).hexdigest()
 
+    def fingerprint(self) -> str:
+        """A keyed hash of a fixed text: tells whether two workers share the key."""
+        return self._digest("key check")
+
     def subject(self, channel: str, user_ref: str) -> str:
         """The pseudonymous id of a person on a channel."""
         return self._digest("subject", channel, user_ref)

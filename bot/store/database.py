@@ -15,6 +15,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.store.files import private_sqlite
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -69,7 +71,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite(Path(database))  # personal data: owner-only, -wal and -shm too
         engine = create_async_engine(
             url,
             pool_size=1,

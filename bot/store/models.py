@@ -222,3 +222,17 @@ class OutboxMessage(Base):
     conversation_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)  # encrypted
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class KeyCheck(Base):
+    """What a starting worker checks its keys against, written by the first one to start.
+
+    ``encryption``: a known text encrypted with the key ring; ``pseudonyms``: a keyed
+    hash of a known text; ``sealed``: rows written in clear before encryption at rest
+    were sealed once.
+    """
+
+    __tablename__ = "key_checks"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher
 from bot.store.personal import erase_all
+from bot.store.sealed import open_state
 from bot.store.turns import TurnTx, contacts, conversations, messages
 
 
@@ -59,7 +60,8 @@ def sweep(
         )
     ).all()
     for row in stale:
-        if (row.state.get("slots") or {}).get("consent_contact") != "yes":
+        slots = open_state(row.state, cipher).get("slots") or {}
+        if slots.get("consent_contact") != "yes":
             TurnTx(connection, row.id, row.channel, cipher).forget()
             report.abandoned += 1
     contact_cutoff = now - timedelta(days=30 * contact_months)
