@@ -152,7 +152,7 @@ async def run_purge(
 async def scheduled_purge(bot: Bot, privacy: PrivacySettings) -> PurgeReport:
     """One retention run of a served bot, as background work on its store."""
     moment = datetime.now(UTC)
-    return await bot.store.run(
+    report = await bot.store.run(
         lambda connection: sweep(
             connection,
             bot.cipher,
@@ -163,6 +163,9 @@ async def scheduled_purge(bot: Bot, privacy: PrivacySettings) -> PurgeReport:
             can_ask=lambda channel: False,
         )
     )
+    if report.removed:
+        await bot.store.scrub()
+    return report
 
 
 async def purge_forever(bot: Bot, privacy: PrivacySettings) -> None:

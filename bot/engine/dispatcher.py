@@ -158,6 +158,8 @@ class Dispatcher:
         if applied is None:
             log.info("dropped a redelivered message on %s", inbound.channel)
             return []
+        if applied.forgotten:  # erased rows must not linger in the database files
+            await self.store.scrub()
         if applied.forwards or applied.left_bridge or applied.shared_lead or applied.erased:
             # Reaching relays (network, e-mail) must not hold the person's reply back.
             task = asyncio.create_task(self._tell_relays(subject, applied))

@@ -51,6 +51,8 @@ def tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        # Deleted rows are overwritten with zeros, not left in free pages (erasure).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -58,6 +60,31 @@ def tune_sqlite(engine: Engine) -> None:
         # A turn reads then writes: a deferred transaction could not upgrade its lock
         # if another process wrote meanwhile, so take the write lock at BEGIN.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def truncate_wal(connection: Connection) -> bool:
+    """SQLite: copy the WAL into the database file and empty it; ``False`` if a reader
+    kept it from finishing. Run outside any transaction (after an erasure commits), so
+    that no page image of erased rows stays in the -wal file."""
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is None:  # pragma: no cover - a connection always has one once used
+        return False
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return row is not None and row[0] == 0
+
+
+async def scrub(engine: AsyncEngine) -> bool:
+    """After an erasure committed: :func:`truncate_wal` on SQLite; nothing on PostgreSQL
+    (its dead rows go with VACUUM, see docs/privacy.md)."""
+    if not is_sqlite(engine):
+        return True
+    async with engine.connect() as connection:
+        return await connection.run_sync(truncate_wal)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:

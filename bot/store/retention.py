@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher
+from bot.store.database import scrub
 from bot.store.personal import erase_all
 from bot.store.sealed import open_state
 from bot.store.turns import TurnTx, contacts, conversations, messages
@@ -32,6 +33,11 @@ class PurgeReport:
     abandoned: int = 0
     erased: int = 0
     renewals: list[Renewal] = field(default_factory=list)
+
+    @property
+    def removed(self) -> bool:
+        """True when something was deleted (the database files are then scrubbed)."""
+        return bool(self.texts or self.abandoned or self.erased)
 
 
 def sweep(
@@ -122,4 +128,6 @@ async def purge(
             report.renewals.clear()  # nobody is asked on a dry run
         else:
             await transaction.commit()
+    if not dry_run and report.removed:
+        await scrub(engine)
     return report

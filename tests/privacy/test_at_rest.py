@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
@@ -14,9 +15,10 @@ from bot.domain.understanding import NLU
 from bot.privacy.crypto import FernetCipher
 from bot.store.keychecks import key_checks
 from bot.store.leads import export_leads
+from bot.store.retention import purge
 from bot.store.rotation import rotate_keys
-from bot.store.sealed import open_state
-from bot.store.turns import conversations, messages
+from bot.store.sealed import SEALED, open_state
+from bot.store.turns import contacts, conversations, leads, messages
 from tests.chat import Chat
 from tests.dbscan import find_everywhere
 
@@ -156,3 +158,49 @@ async def test_after_a_key_rotation_the_new_key_alone_reads_everything(
         assert PHONE in await _kept_texts(rotated)
     finally:
         await rotated.close()
+
+
+async def _stored_values(bot: Bot) -> list[str]:
+    """What the database holds of the person: ciphertexts, and the case's clear fields."""
+    async with bot.engine.connect() as connection:
+        contact = (await connection.execute(select(contacts))).mappings().one()
+        lead = (await connection.execute(select(leads))).mappings().one()
+        [state] = (await connection.execute(select(conversations.c.state))).scalars()
+        texts = (await connection.execute(select(messages.c.text))).scalars()
+        values = [contact["user_ref"], contact["phone"], contact["first_name"], state[SEALED]]
+        values += [lead["user_ref"], lead["pitch"], lead["first_name"], lead["commune"]]
+        return [*values, *(text for text in texts if text is not None)]
+
+
+async def test_after_an_erasure_the_database_files_keep_nothing_of_the_person(
+    bot: Bot, settings: Settings
+) -> None:
+    chat = Chat(bot.handle, user="at-rest-5")
+    await intake(chat)
+    kept = await _stored_values(bot)
+    assert "Tourcoing" in kept and len(kept) > 10
+    assert len(found_in_files(settings.database_url, *kept)) == len(kept) or not database_files(
+        settings.database_url
+    )
+    await chat.say("supprimer mes données")
+    await chat.choose("erase")
+    assert chat.said("T-ERASED.")
+    # Not even encrypted: a key that leaks later must find nothing to open.
+    assert await find_everywhere(bot.engine, *kept) == []
+    assert found_in_files(settings.database_url, *kept) == []
+
+
+async def test_texts_past_their_retention_leave_the_database_files(
+    bot: Bot, settings: Settings
+) -> None:
+    await intake(Chat(bot.handle, user="at-rest-6"))
+    async with bot.engine.connect() as connection:
+        rows = await connection.execute(select(messages.c.text).where(messages.c.text.is_not(None)))
+        texts = [str(text) for (text,) in rows]
+    assert texts
+    later = datetime.now(UTC) + timedelta(days=31)
+    report = await purge(
+        bot.engine, bot.cipher, text_days=30, contact_months=24, grace_days=30, now=later
+    )
+    assert report.texts == len(texts) and report.erased == 0
+    assert found_in_files(settings.database_url, *texts) == []
