@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.app.build import check_keys, make_app, open_database, run_purge, start_bot
+from bot.app.build import (
+    DeploymentError,
+    check_keys,
+    make_app,
+    open_database,
+    run_purge,
+    start_bot,
+)
 from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, run_understand, watched
 from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
 from bot.app.settings import Settings
@@ -192,7 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return _command(args, settings)
-    except (KeyCheckError, WhatsAppConfigError, TelegramConfigError) as exc:  # fail closed
+    except (KeyCheckError, DeploymentError, WhatsAppConfigError, TelegramConfigError) as exc:
+        # Settings that cannot work: refused at once, in one line an operator can act on.
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

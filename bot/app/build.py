@@ -52,6 +52,10 @@ from bot.web.server import make_web_app
 log = logging.getLogger(__name__)
 
 
+class DeploymentError(ValueError):
+    """The settings cannot serve the deployment they describe (several workers on SQLite)."""
+
+
 def _on_postgresql(settings: Settings) -> bool:
     return make_url(settings.database_url).get_backend_name() == "postgresql"
 
@@ -333,6 +337,11 @@ def make_app(
     :class:`Bot` (``None`` before start-up). ``whatsapp_transport`` replaces the
     Graph API in tests.
     """
+    if settings.workers > 1 and make_url(settings.database_url).get_backend_name() == "sqlite":
+        raise DeploymentError(
+            f"BOT_WORKERS={settings.workers}: several workers share a PostgreSQL database "
+            "(BOT_DATABASE_URL=postgresql+asyncpg://...); SQLite serves one process"
+        )
     channels = make_channels(settings, whatsapp_transport=whatsapp_transport)
     running: dict[str, Bot] = {}
     tasks: list[asyncio.Task[None]] = []
