@@ -263,3 +263,17 @@ class JobRecord(Base):
     last_error: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class KeyCheck(Base):
+    """What a starting worker checks its keys against, written by the first one to start.
+
+    ``encryption``: a known text encrypted with the key ring; ``pseudonyms``: a keyed
+    hash of a known text; ``sealed``: rows written in clear before encryption at rest
+    were sealed once.
+    """
+
+    __tablename__ = "key_checks"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
