@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.app.build import make_app, make_cipher, run_purge, start_bot
+from bot.app.build import (
+    DeploymentError,
+    check_keys,
+    make_app,
+    open_database,
+    run_purge,
+    start_bot,
+)
 from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, run_understand, watched
 from bot.app.jobs_commands import add_jobs_parser, run_jobs_command
 from bot.app.logs import configure_logging
@@ -25,6 +32,7 @@ from bot.app.telegram import TelegramConfigError, manage_webhook
 from bot.app.whatsapp import WhatsAppConfigError
 from bot.channels.terminal import TerminalChannel
 from bot.engine.schema import flow_file_schema
+from bot.privacy.atrest import KeyCheckError
 from bot.privacy.crypto import FernetCipher
 from bot.store.database import make_engine, upgrade
 from bot.store.leads import EXPORT_FIELDS, PEPITE, export_leads
@@ -54,15 +62,19 @@ async def _chat(settings: Settings, user: str) -> None:
         await bot.close()
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int) -> int:
     import subprocess
 
     import uvicorn
 
     # Migrate in a child process: the server never loads Alembic (~15 MB it would keep).
-    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], check=True)
+    migrated = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], check=False)
+    if migrated.returncode != 0:
+        return migrated.returncode
+    asyncio.run(check_keys(settings))  # keys that cannot read the data: refused here, clearly
+    app = make_app(settings, migrate=False)  # so are channel settings that cannot work
     uvicorn.run(
-        make_app(settings, migrate=False),
+        app,
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
@@ -71,6 +83,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
     )
+    return 0
 
 
 def _csv_cell(value: Any) -> str:
@@ -98,10 +111,10 @@ def render_leads(rows: Sequence[dict[str, Any]], fmt: str) -> str:
 async def _export(settings: Settings, fmt: str, pepites: bool = False) -> str:
     engine = make_engine(settings.database_url)
     try:
-        await upgrade(engine)
+        cipher = await open_database(settings, engine)
         actor = os.environ.get("USER") or os.environ.get("LOGNAME") or "cli"
         maturity = PEPITE if pepites else None
-        rows = await export_leads(engine, make_cipher(settings), actor=actor, maturity=maturity)
+        rows = await export_leads(engine, cipher, actor=actor, maturity=maturity)
         return render_leads(rows, fmt)
     finally:
         await engine.dispose()
@@ -110,8 +123,7 @@ async def _export(settings: Settings, fmt: str, pepites: bool = False) -> str:
 async def _privacy(settings: Settings, command: str, dry_run: bool) -> str:
     engine = make_engine(settings.database_url)
     try:
-        await upgrade(engine)
-        cipher = make_cipher(settings)
+        cipher = await open_database(settings, engine)
         if command == "rotate-key":
             count = await rotate_keys(engine, cipher)
             return f"{count} lignes rechiffrées avec la clé la plus récente."
@@ -195,15 +207,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
     configure_logging(settings)  # secrets and personal data never reach a log
+    try:
+        return _command(args, settings)
+    except (KeyCheckError, DeploymentError, WhatsAppConfigError, TelegramConfigError) as exc:
+        # Settings that cannot work: refused at once, in one line an operator can act on.
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "chat":
         logging.getLogger().setLevel(logging.ERROR)  # the terminal is the conversation
         asyncio.run(_chat(settings, args.user))
     elif args.command == "serve":
-        try:
-            _serve(settings, args.host or settings.host, args.port or settings.port)
-        except (WhatsAppConfigError, TelegramConfigError) as exc:  # fail closed, clearly
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        return _serve(settings, args.host or settings.host, args.port or settings.port)
     elif args.command == "leads":
         sys.stdout.write(asyncio.run(_export(settings, args.format, args.pepites)))
         sys.stdout.write("\n" if args.format == "json" else "")
@@ -223,11 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(_privacy(settings, args.privacy_command, dry_run)))
     elif args.command == "telegram":
         drop = bool(getattr(args, "drop_pending", False))
-        try:
-            print(asyncio.run(manage_webhook(settings, args.telegram_command, drop_pending=drop)))
-        except TelegramConfigError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        print(asyncio.run(manage_webhook(settings, args.telegram_command, drop_pending=drop)))
     elif args.command == "flows":
         if args.flows_command == "schema":
             path = settings.flows_dir / "schema.json"

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from bot.app.bot import Bot
 from bot.app.build import faq_training, start_bot
-from bot.app.settings import PROJECT, HandoffSettings, NLUSettings, Settings
+from bot.app.settings import PROJECT, HandoffSettings, NLUSettings, PrivacySettings, Settings
 from bot.domain.understanding import NLU
 from bot.engine.loader import load_flows
 from bot.nlu.embedded import EmbeddedNLU, make_embedded_nlu
@@ -23,6 +23,7 @@ from tests.chat import Chat
 from tests.mailbox import Mailbox, start_mailbox
 
 PG_URL = os.environ.get("BOT_TEST_DATABASE_URL")
+TEST_KEY = "pFf6ufb0-hzqkIv3HqLgDpQxfjYkAlm4i3nEx_JjLGY="  # a Fernet key for tests only
 
 
 @pytest.fixture(scope="session")
@@ -121,6 +122,8 @@ def make_settings(
         database_url=database_url,
         runtime_dir=tmp_path / "runtime",
         secret_key="test-secret-key-of-32-characters!",
+        # Shared by every bot of a test, as workers on one PostgreSQL database must be.
+        privacy=PrivacySettings(encryption_keys=[TEST_KEY]),
         flows_dir=flows,
         data_dir=PROJECT / "data",
         nlu=NLUSettings(cache_dir=nlu_cache),

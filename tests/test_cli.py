@@ -21,6 +21,7 @@ def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("BOT_SECRET_KEY", str(settings.secret_key))
     monkeypatch.setenv("BOT_RUNTIME_DIR", str(settings.runtime_dir))
+    monkeypatch.setenv("BOT_PRIVACY__ENCRYPTION_KEYS", json.dumps(settings.privacy.encryption_keys))
 
 
 async def _one_lead(bot: Bot) -> None:

@@ -111,7 +111,7 @@ class Bot:
     async def log_proactive(
         self, channel: str, user_ref: str, message_id: str, text: str | None
     ) -> None:
-        """Log a message sent first, under its hashed id, so that its statuses land on it."""
+        """Log a message sent first (text encrypted) under its hashed id, for its statuses."""
         subject = self._subject(channel, user_ref)
         hashed = self.dispatcher.pseudonyms.message(channel, message_id)
         await self.store.transact(
@@ -122,7 +122,7 @@ class Bot:
                 conversation_id=subject,
                 channel=channel,
                 message_id=hashed,
-                text=text,
+                text=tx.cipher.encrypt(text),
             ),
         )
 

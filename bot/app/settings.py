@@ -187,6 +187,12 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="How many `bot serve` processes share the database; more than 1 needs "
+        "PostgreSQL, shared keys, and Telegram in webhook mode.",
+    )
     log_level: str = "INFO"
     nlu: NLUSettings = NLUSettings()
     privacy: PrivacySettings = PrivacySettings()

@@ -97,8 +97,15 @@ def make_telegram(settings: Settings, chats: Mapping[str, str] | None = None) ->
     """The Telegram channel of a served bot: polling, or our webhook route when a URL is set.
 
     The chats of the relays listed in ``data/relays.yml`` (``chats``, which may follow
-    reloads; read from the file when not given) are relays' chats.
+    reloads; read from the file when not given) are relays' chats. Polling lets one
+    process only read the updates: several workers need the webhook.
     """
+    if settings.workers > 1 and not settings.telegram.webhook_url:
+        raise TelegramConfigError(
+            f"BOT_WORKERS={settings.workers}: Telegram polling lets only one process read "
+            "the updates. Set BOT_TELEGRAM__WEBHOOK_URL and BOT_TELEGRAM__WEBHOOK_SECRET, "
+            "then run `bot telegram set-webhook`"
+        )
     _require_extra()
     _hide_token_from_logs()
     from bot.channels.telegram.channel import TelegramChannel

@@ -95,7 +95,7 @@ class Dispatcher:
         self, subject: str, inbound: Inbound, understanding: Understanding
     ) -> Sequence[Outbound]:
         message_id = (
-            self.pseudonyms.message(inbound.channel, inbound.message_id)
+            self.pseudonyms.inbound(inbound.channel, inbound.user_ref, inbound.message_id)
             if inbound.message_id
             else None
         )
@@ -143,6 +143,8 @@ class Dispatcher:
         if applied is None:
             log.info("dropped a redelivered message on %s", inbound.channel)
             return []
+        if applied.forgotten:  # erased rows must not linger in the database files
+            await self.store.scrub()
         if applied.queued:  # relays are reached by the drainer, after the commit
             self.on_queued()
         return applied.replies

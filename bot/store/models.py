@@ -265,6 +265,20 @@ class JobRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class KeyCheck(Base):
+    """What a starting worker checks its keys against, written by the first one to start.
+
+    ``encryption``: a known text encrypted with the key ring; ``pseudonyms``: a keyed
+    hash of a known text; ``sealed``: rows written in clear before encryption at rest
+    were sealed once.
+    """
+
+    __tablename__ = "key_checks"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class FollowupEvent(Base):
     """A follow-up asked (no ``answer``) or answered, by the person's conversation: the
     lead export and the coordinators' figures read them. ``ref`` (the job that asked)

@@ -11,8 +11,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher
+from bot.store.database import scrub
 from bot.store.jobs import purge_settled
 from bot.store.personal import erase_all
+from bot.store.sealed import open_state
 from bot.store.turns import TurnTx, contacts, conversations, messages
 
 
@@ -33,6 +35,11 @@ class PurgeReport:
     erased: int = 0
     jobs: int = 0
     renewals: list[Renewal] = field(default_factory=list)
+
+    @property
+    def removed(self) -> bool:
+        """True when something was deleted (the database files are then scrubbed)."""
+        return bool(self.texts or self.abandoned or self.erased)
 
 
 def sweep(
@@ -62,7 +69,8 @@ def sweep(
         )
     ).all()
     for row in stale:
-        if (row.state.get("slots") or {}).get("consent_contact") != "yes":
+        slots = open_state(row.state, cipher).get("slots") or {}
+        if slots.get("consent_contact") != "yes":
             TurnTx(connection, row.id, row.channel, cipher).forget()
             report.abandoned += 1
     contact_cutoff = now - timedelta(days=30 * contact_months)
@@ -123,4 +131,6 @@ async def purge(
             report.renewals.clear()  # nobody is asked on a dry run
         else:
             await transaction.commit()
+    if not dry_run and report.removed:
+        await scrub(engine)
     return report

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from bot.domain.cipher import FieldCipher, PlainText
 from bot.store.models import Consent, Contact, Conversation, Lead, Message, Suppression
+from bot.store.sealed import open_state, seal_state
 
 conversations = cast(Table, Conversation.__table__)
 messages = cast(Table, Message.__table__)
@@ -161,18 +162,18 @@ class TurnTx:
         row = self.connection.execute(_LOAD, {"cid": self.conversation_id}).first()
         if row is None:
             return None
-        state = dict(row.state)
+        state = open_state(row.state, self.cipher)
         keeps = (state.get("slots") or {}).get("consent_contact") == "yes"
         return StoredConversation(state, row.turns, keeps)
 
     def claim_inbound(self, message_id: str | None, text_kept: str | None) -> bool:
-        """Log an inbound message; ``False`` when this channel message id was seen before."""
+        """Log an inbound message (its text encrypted); ``False`` when its id was seen before."""
         values = {
             "conversation_id": self.conversation_id,
             "channel": self.channel,
             "direction": "in",
             "channel_message_id": message_id,
-            "text": text_kept,
+            "text": self.cipher.encrypt(text_kept),
             "created_at": now(),
         }
         if message_id is None:
@@ -205,10 +206,10 @@ class TurnTx:
         flow_version: str | None,
         source: str | None,
     ) -> None:
-        """Insert or update the conversation row."""
+        """Insert or update the conversation row (the person's answers encrypted)."""
         values = {
             "cid": self.conversation_id,
-            "state": state,
+            "state": seal_state(state, self.cipher),
             "turns": turns,
             "status": status,
             "flow": flow,
@@ -229,7 +230,7 @@ class TurnTx:
         stored = self.load()
         if stored is None:
             return False
-        state = {**stored.state, key: value}
+        state = seal_state({**stored.state, key: value}, self.cipher)
         self.connection.execute(
             _SET_STATE, {"cid": self.conversation_id, "state": state, "at": now()}
         )
@@ -240,7 +241,7 @@ class TurnTx:
         self.connection.execute(_TOUCH_CONTACT, {"cid": self.conversation_id, "at": at})
 
     def log_outbound(self, texts: Sequence[str | None], *, linked: bool = True) -> None:
-        """Log the bot's replies (text only when the person agreed to keep it)."""
+        """Log the bot's replies (text, encrypted, only when the person agreed to keep it)."""
         if not texts:
             return
         stamp = now()
@@ -252,7 +253,7 @@ class TurnTx:
                     "channel": self.channel,
                     "direction": "out",
                     "channel_message_id": None,
-                    "text": body,
+                    "text": self.cipher.encrypt(body),
                     "created_at": stamp,
                 }
                 for body in texts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -14,8 +15,10 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher
-from bot.store.database import json_dumps, tune_sqlite
+from bot.store.database import json_dumps, truncate_wal, tune_sqlite
 from bot.store.turns import TurnTx
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Work = Callable[[TurnTx], T]
@@ -37,6 +40,10 @@ class TurnStore(Protocol):
 
     async def run(self, chore: Chore[T]) -> T:
         """Run ``chore`` (background work, no conversation lock) in one transaction."""
+        ...
+
+    async def scrub(self) -> None:
+        """After an erasure committed: leave no copy of the erased rows in database files."""
         ...
 
     async def close(self) -> None:
@@ -69,6 +76,9 @@ class PostgresTurnStore:
     async def run(self, chore: Chore[T]) -> T:
         async with self.engine.begin() as connection:
             return await connection.run_sync(chore)
+
+    async def scrub(self) -> None:
+        """Nothing the bot can do: dead rows go with (auto)VACUUM, see docs/privacy.md."""
 
     async def close(self) -> None:
         """Nothing of its own to release (the engine belongs to the caller)."""
@@ -161,6 +171,18 @@ class SqliteTurnStore:
             except Exception as exc:
                 results.append((False, exc))
         return results
+
+    async def scrub(self) -> None:
+        """Empty the WAL into the database file (its deleted rows already zeroed by
+        ``secure_delete``), between two batches of turns."""
+        loop = asyncio.get_running_loop()
+        if not await loop.run_in_executor(self._executor, self._truncate_wal):
+            log.warning("a reader kept the WAL from being emptied after an erasure")
+
+    def _truncate_wal(self) -> bool:
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        return truncate_wal(self._connection)
 
     async def close(self) -> None:
         if self._closed:

@@ -59,6 +59,22 @@ async def test_a_redelivered_message_id_is_processed_once(client: httpx.AsyncCli
     assert (await client.post(URL, json=body)).json() == []  # an older message: nothing
 
 
+async def test_two_senders_may_use_the_same_message_id(client: httpx.AsyncClient) -> None:
+    # Each web-chat client numbers its own messages: ids are unique per sender only.
+    for sender in ("web-a", "web-b"):
+        body = {"sender": sender, "message": "salut", "message_id": "m-1"}
+        answered = (await client.post(URL, json=body)).json()
+        assert answered and AGE in answered[-1]["text"]
+        # Its own retry is not a second turn: the question again.
+        assert (await client.post(URL, json=body)).json() == answered[-1:]
+    for sender in ("web-a", "web-b"):
+        headers = {"Idempotency-Key": "same-key"}
+        body = {"sender": sender, "message": "/age:adult"}
+        answered = (await client.post(URL, json=body, headers=headers)).json()
+        assert answered and "Q2/7. T-STAGE?" in answered[-1]["text"]
+        assert (await client.post(URL, json=body, headers=headers)).json() == answered[-1:]
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     [

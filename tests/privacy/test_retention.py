@@ -106,7 +106,7 @@ async def test_inactive_contacts_are_asked_once_then_erased(bot: Bot) -> None:
 
 async def test_key_rotation_keeps_data_readable(bot: Bot, settings: Settings) -> None:
     await complete_intake(Chat(bot.handle, user="rotating"))
-    old_key = (settings.runtime_dir / "encryption.key").read_text().strip()
+    [old_key] = settings.privacy.encryption_keys
     new_key = FernetCipher.new_key()
     assert await rotate_keys(bot.engine, FernetCipher([new_key, old_key])) > 0
     [lead] = await export_leads(bot.engine, FernetCipher([new_key]))  # old key retired
