@@ -4,14 +4,17 @@ Sunday or a public holiday, cancelled by STOP and erasure, once across restarts 
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from bot.app.bot import Bot
 from bot.app.build import start_bot
 from bot.app.settings import Settings
+from bot.cli import main
 from bot.domain import jobs as kinds
 from bot.domain.understanding import NLU
 from bot.handoff.calendar import add_working_days
@@ -239,3 +242,26 @@ async def test_two_workers_ask_once(settings: Settings, nlu: NLU | None) -> None
     finally:
         await one.close()
         await two.close()
+
+
+async def test_bot_followups_counts_the_questions_and_the_answers(
+    bot: Bot,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    clock = hold(bot, Clock())
+    chat = Resident(bot, clock)
+    await intake(chat)
+    await run_at(bot, clock, (await job_of(bot, kinds.CHECKIN_CONTACTED)).run_at)
+    await chat.say("bonjour")
+    await chat.say("pas encore")
+    monkeypatch.setenv("BOT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BOT_SECRET_KEY", str(settings.secret_key))
+    monkeypatch.setenv("BOT_RUNTIME_DIR", str(settings.runtime_dir))
+    keys = json.dumps(settings.privacy.encryption_keys)
+    monkeypatch.setenv("BOT_PRIVACY__ENCRYPTION_KEYS", keys)
+    assert await asyncio.to_thread(main, ["followups"]) == 0
+    out = capsys.readouterr().out
+    assert "contactée ? (J+3) : 1 posée(s), 1 réponse(s) (no 1)" in out
+    assert "résultat (J+90) : 0 posée(s), 0 réponse(s)" in out
