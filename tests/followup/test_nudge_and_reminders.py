@@ -12,6 +12,7 @@ from bot.app.bot import Bot
 from bot.domain import jobs as kinds
 from bot.domain.messages import Outbound
 from bot.store import jobs as queue
+from bot.store.leads import export_leads
 from tests.channels.intake import answer_up_to_consent
 from tests.followup.helpers import PARIS, Clock, Resident, hold, job_of, jobs, paris, run_at
 from tests.handoff.fakes import RecordingMessenger, act, give_chat, relay_says
@@ -144,3 +145,22 @@ async def test_asking_for_help_at_j30_alerts_the_coordinator(bot: Bot, mailbox: 
     assert chat.said("T-PROGRESS-HELP.")
     [alert] = [m for m in mailbox.to(COORDINATOR) if "T-ALERT-HELP" in m.get_content()]
     assert "Samira" in alert.get_content()
+
+
+async def test_a_case_closed_by_its_relay_is_not_checked_nor_reminded(
+    bot: Bot, messenger: RecordingMessenger
+) -> None:
+    clock = hold(bot, Clock())
+    chat = Resident(bot, clock)
+    await intake(chat)
+    [card] = messenger.to(VAULX)
+    await act(bot, relay_says("citeslab_vaulx", VAULX, payload=button(card, "accept")))
+    [lead] = await export_leads(bot.engine, bot.cipher)
+    ref = lead["lead_id"][:6]
+    closed = await act(bot, relay_says("citeslab_vaulx", VAULX, f"/clore {ref} rencontre"))
+    assert "clôturé" in closed[0].text
+    cancelled = {j.kind for j in await jobs(bot, queue.CANCELLED)}
+    assert {kinds.CHECKIN_CONTACTED, kinds.RELAY_REMINDER} <= cancelled
+    pending = {j.kind for j in await jobs(bot)}
+    assert {kinds.CHECKIN_PROGRESS, kinds.CHECKIN_OUTCOME} <= pending  # still worth asking
+    assert kinds.CHECKIN_CONTACTED not in pending and kinds.RELAY_REMINDER not in pending
