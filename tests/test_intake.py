@@ -140,6 +140,30 @@ async def test_communes_with_arrondissements_and_districts_are_understood(
     assert not resident.said(MESSAGES.not_understood)
 
 
+@pytest.mark.parametrize(
+    "typed", ["non vaulx en velin", "Non, c'est Vaulx-en-Velin", "nan 69120", "plutôt vaulx"]
+)
+async def test_another_commune_typed_at_the_check_replaces_the_first(
+    resident: Chat, shipped_bot: Bot, typed: str
+) -> None:
+    await resident.say("salut")
+    await resident.press(label("age", "31_plus"))
+    await resident.press(label("etape", "idea"))
+    await resident.press(label("secteur", "restauration"))
+    await resident.choose("skip")
+    await resident.choose("argent")
+    await resident.choose("_done")
+    await resident.choose("undisclosed")
+    await resident.say("villeurbane")
+    assert resident.asks == "lieu_ok"
+    await resident.say(typed)
+    assert (await slots(shipped_bot, resident))["commune"] == "Vaulx-en-Velin"
+    assert resident.asks == "lieu_ok"  # the new one is checked in turn
+    assert resident.said("Vaulx-en-Velin (69120)")
+    await resident.say("ouais")
+    assert resident.asks == "contact_pref"
+
+
 async def test_a_sentence_in_arabic_is_not_told_it_is_off_topic(resident: Chat) -> None:
     await resident.say("salut")
     await resident.say("أريد أن أفتح مطعما")
