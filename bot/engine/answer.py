@@ -96,7 +96,7 @@ def answer(
         isinstance(step, ChoiceStep)
         and step.correction is not None
         and not (isinstance(meaning, Chosen) and meaning.value == "yes")
-        and _corrected(kit, turn, step.correction, text, understanding)
+        and _corrected(kit, turn, step_id, step.correction, text, understanding)
     ):
         return
     take(kit, turn, step_id, step, meaning, text, understanding)
@@ -104,21 +104,24 @@ def answer(
 
 # "non", "nan c'est pas ça", "plutôt", "en fait" before the answer that replaces another
 _NOT_THAT = re.compile(
-    r"^(?:\s*(?:non|nan|nn|no|pas (?:ça|ca)|c'?est pas (?:ça|ca)|c pas (?:ça|ca)|pas du tout"
-    r"|plut[oô]t|en fait|mais|je suis [àa]|j'?habite [àa]?)\b[\s,.;:!-]*)+",
+    r"^(?:\s*(?:non|na+n|nn|no|corrige[rz]?|je corrige|modifier|changer|pas (?:ça|ca)"
+    r"|c'?est pas (?:ça|ca)|c pas (?:ça|ca)|pas du tout|plut[oô]t|en fait|mais|je suis [àa]"
+    r"|j'?habite [àa]?)\b[\s,.;:!-]*)+",
     re.IGNORECASE,
 )
 
 
 def _corrected(
-    kit: Kit, turn: Turn, step_id: str, text: str, understanding: Understanding
+    kit: Kit, turn: Turn, asked: str, step_id: str, text: str, understanding: Understanding
 ) -> bool:
     """« non, Vaulx-en-Velin » while « C'est bien Villeurbanne ? » is asked: another answer to
     the question being checked replaces the first one (and is checked in turn)."""
-    checked = kit.question(turn.state.flow, step_id)
+    checked, check = kit.question(turn.state.flow, step_id), kit.question(turn.state.flow, asked)
     words = _NOT_THAT.sub("", text).strip()
-    if not isinstance(checked, ChoiceStep | InputStep) or not words:
+    if not isinstance(checked, ChoiceStep | InputStep) or check is None or not words:
         return False
+    if isinstance(read(kit, turn, asked, check, words, NOTHING), Chosen):
+        return False  # « non, corriger », « faux »: an answer to the check itself
     meaning = read(kit, turn, step_id, checked, words, understanding)
     if isinstance(meaning, Chosen):
         said = {checked.slot: meaning.value, **meaning.extra}
