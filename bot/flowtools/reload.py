@@ -140,7 +140,6 @@ class FlowWatcher(_Watcher[Reloaded | Rejected]):
         return self._report(Reloaded(versions), rejected=False)
 
 
-
 T = TypeVar("T")
 
 
@@ -214,4 +213,3 @@ class DataWatcher(_Watcher[DataReloaded | DataRejected], Generic[T]):
         self.apply(loaded)
         log.info("reference data reloaded: %s", ", ".join(self.names))
         return self._report(DataReloaded(self.names), rejected=False)
-
