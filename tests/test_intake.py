@@ -119,13 +119,8 @@ async def test_je_sais_pas_always_gets_a_way_forward(resident: Chat, shipped_bot
 
 
 # ---------------------------------------------------------------- places
-@pytest.mark.parametrize(
-    ("typed", "code"), [("lyon 8", "69008"), ("marseille 15", "13015"), ("Paris 19", "75019"),
-                        ("Toulouse Mirail", "31100"), ("vaulx", "69120")]
-)  # fmt: skip
-async def test_communes_with_arrondissements_and_districts_are_understood(
-    resident: Chat, shipped_bot: Bot, typed: str, code: str
-) -> None:
+async def up_to_the_commune(resident: Chat) -> None:
+    """Press every answer up to the commune question."""
     await resident.say("salut")
     await resident.press(label("age", "31_plus"))
     await resident.press(label("etape", "idea"))
@@ -134,10 +129,37 @@ async def test_communes_with_arrondissements_and_districts_are_understood(
     await resident.choose("argent")
     await resident.choose("_done")
     await resident.choose("undisclosed")
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"), [("lyon 8", "69008"), ("marseille 15", "13015"), ("Paris 19", "75019"),
+                        ("Toulouse Mirail", "31100"), ("vaulx", "69120")]
+)  # fmt: skip
+async def test_communes_with_arrondissements_and_districts_are_understood(
+    resident: Chat, shipped_bot: Bot, typed: str, code: str
+) -> None:
+    await up_to_the_commune(resident)
     await resident.say(typed)
     assert (await slots(shipped_bot, resident))["postal_code"] == code
     assert resident.asks == "lieu_ok"
     assert not resident.said(MESSAGES.not_understood)
+
+
+@pytest.mark.parametrize(
+    "typed", ["non vaulx en velin", "Non, c'est Vaulx-en-Velin", "nan 69120", "plutôt vaulx"]
+)
+async def test_another_commune_typed_at_the_check_replaces_the_first(
+    resident: Chat, shipped_bot: Bot, typed: str
+) -> None:
+    await up_to_the_commune(resident)
+    await resident.say("villeurbane")
+    assert resident.asks == "lieu_ok"
+    await resident.say(typed)
+    assert (await slots(shipped_bot, resident))["commune"] == "Vaulx-en-Velin"
+    assert resident.asks == "lieu_ok"  # the new one is checked in turn
+    assert resident.said("Vaulx-en-Velin (69120)")
+    await resident.say("ouais")
+    assert resident.asks == "contact_pref"
 
 
 async def test_a_sentence_in_arabic_is_not_told_it_is_off_topic(resident: Chat) -> None:

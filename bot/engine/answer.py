@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.domain.messages import Button
@@ -91,7 +92,46 @@ def answer(
         else:
             miss(kit, turn, step, meaning)
         return
+    if (
+        isinstance(step, ChoiceStep)
+        and step.correction is not None
+        and not (isinstance(meaning, Chosen) and meaning.value == "yes")
+        and _corrected(kit, turn, step_id, step.correction, text, understanding)
+    ):
+        return
     take(kit, turn, step_id, step, meaning, text, understanding)
+
+
+# "non", "nan c'est pas ça", "plutôt", "en fait" before the answer that replaces another
+_NOT_THAT = re.compile(
+    r"^(?:\s*(?:non|na+n|nn|no|corrige[rz]?|je corrige|modifier|changer|pas (?:ça|ca)"
+    r"|c'?est pas (?:ça|ca)|c pas (?:ça|ca)|pas du tout|plut[oô]t|en fait|mais|je suis [àa]"
+    r"|j'?habite [àa]?)\b[\s,.;:!-]*)+",
+    re.IGNORECASE,
+)
+
+
+def _corrected(
+    kit: Kit, turn: Turn, asked: str, step_id: str, text: str, understanding: Understanding
+) -> bool:
+    """« non, Vaulx-en-Velin » while « C'est bien Villeurbanne ? » is asked: another answer to
+    the question being checked replaces the first one (and is checked in turn)."""
+    checked, check = kit.question(turn.state.flow, step_id), kit.question(turn.state.flow, asked)
+    words = _NOT_THAT.sub("", text).strip()
+    if not isinstance(checked, ChoiceStep | InputStep) or check is None or not words:
+        return False
+    if isinstance(read(kit, turn, asked, check, words, NOTHING), Chosen):
+        return False  # « non, corriger », « faux »: an answer to the check itself
+    meaning = read(kit, turn, step_id, checked, words, understanding)
+    if isinstance(meaning, Chosen):
+        said = {checked.slot: meaning.value, **meaning.extra}
+        if all(turn.state.slots.get(slot) == value for slot, value in said.items()):
+            return False  # the same answer again: read as it comes
+    elif not isinstance(meaning, PlaceChoice):
+        return False
+    turn.state = replace(turn.state, step=step_id, mode=Mode.ANSWER, retries=0)
+    take(kit, turn, step_id, checked, meaning, words, understanding)
+    return True
 
 
 def take(

@@ -178,6 +178,17 @@ def _check_references(
                     problems.append(
                         Problem(item.path, line(step_id), f"l'étape « {target} » n'existe pas")
                     )
+            if isinstance(step, ChoiceStep) and step.correction is not None:
+                checked = steps.get(step.correction)
+                if not isinstance(checked, InputStep | ChoiceStep):
+                    problems.append(
+                        Problem(
+                            item.path,
+                            line(step_id),
+                            f"« correction » : « {step.correction} » n'est pas une question "
+                            "de ce script",
+                        )
+                    )
             if isinstance(step, CallStep) and step.call not in loaded:
                 problems.append(
                     Problem(item.path, line(step_id), f"le script « {step.call} » n'existe pas")

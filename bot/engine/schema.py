@@ -114,6 +114,11 @@ class ChoiceStep(_Step):
         default=None, description="Said to « je sais pas » when no button means it."
     )
     progress: bool = Field(default=True, description="Counts in « Question N sur M ».")
+    correction: str | None = Field(
+        default=None,
+        description="A question (its id) whose answer this one checks: an answer to it typed "
+        "here (« non, Vaulx-en-Velin ») replaces the one being checked.",
+    )
     numbers: Literal["count", "euros"] = Field(
         default="count",
         description="How typed numbers are read for ranges: count (ages, years, people) or "

@@ -67,12 +67,44 @@ def folder_digest(folder: Path) -> str:
     return files_digest(folder, [*folder.glob("*.yml"), *(folder / NOTICES).glob("*.md")])
 
 
-class FlowWatcher:
+R = TypeVar("R")
+
+
+class _Watcher(Generic[R]):
+    """Polling and telling, shared by the watchers below."""
+
+    watched = ""  # what is watched, for the log
+    tell: Callable[[str], None] | None
+
+    async def poll(self) -> R | None:
+        raise NotImplementedError
+
+    def _report(self, result: R, *, rejected: bool) -> R:
+        text = str(result)
+        if rejected:
+            log.warning("%s", text)
+        if self.tell is not None:
+            self.tell(text)
+        return result
+
+    async def run(self, every: float) -> None:
+        """Poll every ``every`` seconds until cancelled; a failed poll is logged, not fatal."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.poll()
+            except Exception:
+                log.exception("watching %s failed", self.watched)
+
+
+class FlowWatcher(_Watcher[Reloaded | Rejected]):
     """Polls ``folder``; a changed, valid version replaces ``target.runner`` in one step.
 
     A turn takes the runner in force when it starts, so it runs entirely on one version.
     ``tell`` receives the French message for the coordinator (server log, terminal).
     """
+
+    watched = "the flow folder"
 
     def __init__(
         self,
@@ -99,30 +131,13 @@ class FlowWatcher:
             log.warning(
                 "flow reload rejected (%d problems); the previous version stays", len(exc.problems)
             )
-            return self._report(Rejected(exc.problems))
+            return self._report(Rejected(exc.problems), rejected=True)
         self._serving = seen
         runner = self.target.runner.with_flows(flows)
         self.target.runner = runner  # one assignment: the next turn sees the new version
         versions = {flow_id: item.version for flow_id, item in flows.flows.items()}
         log.info("flows reloaded: %s", versions)
-        return self._report(Reloaded(versions))
-
-    def _report(self, result: Reloaded | Rejected) -> Reloaded | Rejected:
-        text = str(result)
-        if isinstance(result, Rejected):
-            log.warning("%s", text)
-        if self.tell is not None:
-            self.tell(text)
-        return result
-
-    async def run(self, every: float) -> None:
-        """Poll every ``every`` seconds until cancelled; a failed poll is logged, not fatal."""
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await self.poll()
-            except Exception:
-                log.exception("watching the flow folder failed")
+        return self._report(Reloaded(versions), rejected=False)
 
 
 T = TypeVar("T")
@@ -152,11 +167,13 @@ class DataRejected:
         )
 
 
-class DataWatcher(Generic[T]):
+class DataWatcher(_Watcher[DataReloaded | DataRejected], Generic[T]):
     """Polls some files of ``folder`` (``data/schemes.yml``...); a changed version that
     ``load`` accepts is handed to ``apply`` in one step, one that it refuses (raising
     ``errors``) leaves the version in force. ``tell`` receives the coordinator's message.
     """
+
+    watched = "the reference data"
 
     def __init__(
         self,
@@ -191,25 +208,8 @@ class DataWatcher(Generic[T]):
             loaded = await asyncio.to_thread(self.load)
         except self.errors as exc:
             log.warning("reference data reload rejected; the previous version stays")
-            return self._report(DataRejected(str(exc)))
+            return self._report(DataRejected(str(exc)), rejected=True)
         self._serving = seen
         self.apply(loaded)
         log.info("reference data reloaded: %s", ", ".join(self.names))
-        return self._report(DataReloaded(self.names))
-
-    def _report(self, result: DataReloaded | DataRejected) -> DataReloaded | DataRejected:
-        text = str(result)
-        if isinstance(result, DataRejected):
-            log.warning("%s", text)
-        if self.tell is not None:
-            self.tell(text)
-        return result
-
-    async def run(self, every: float) -> None:
-        """Poll every ``every`` seconds until cancelled; a failed poll is logged, not fatal."""
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await self.poll()
-            except Exception:
-                log.exception("watching the reference data failed")
+        return self._report(DataReloaded(self.names), rejected=False)

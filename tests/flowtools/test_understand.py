@@ -129,5 +129,8 @@ def test_the_shipped_corpus_names_real_steps_and_answers() -> None:
                 if value.startswith(FAQ):
                     assert value.removeprefix(FAQ) in faq, (question.step, answer.say)
                     continue
-                # Free answers (a commune's postal code, a phone number) need an input step.
-                assert isinstance(step, InputStep), (question.step, answer.say, value)
+                # Free answers (a commune's postal code, a phone number) need an input step,
+                # or a check of one (« non, j'habite à Bron » at « C'est bien X ? »).
+                checked = step.correction if isinstance(step, ChoiceStep) else None
+                free = step if checked is None else flows.flow(flow_id).steps[checked]
+                assert isinstance(free, InputStep), (question.step, answer.say, value)
