@@ -64,6 +64,14 @@ async def test_no_news_at_j3_moves_the_case_on_and_the_outcome_reaches_the_expor
     assert "Samira" in alert.get_content()
     await resident.say("ok")
     assert resident.said("ne peut pas prendre ton dossier pour l'instant")  # who has it now
+    next_name = bot.handoffs.relays[second.relay_id].display_name
+
+    # Three working days later, the same question about the next relay: yes this time.
+    await run_at(bot, clock, (await job_of(bot, kinds.CHECKIN_CONTACTED)).run_at)
+    await resident.say("bonjour")
+    assert resident.said(f"T-CONTACTED {next_name}?")
+    await resident.choose("yes")
+    assert resident.said(f"T-CONTACTED-YES {next_name}.")
 
     # J+30, then J+90: the outcome goes to the lead.
     progress = (await job_of(bot, kinds.CHECKIN_PROGRESS)).run_at
@@ -82,4 +90,9 @@ async def test_no_news_at_j3_moves_the_case_on_and_the_outcome_reaches_the_expor
     [lead] = await export_leads(bot.engine, bot.cipher)
     assert lead["outcome"] == "created"
     answered = [(c["kind"], c["answer"]) for c in lead["checkins"] if c["event"] == "answered"]
-    assert answered == [("contacted", "no"), ("progress", "creating"), ("outcome", "created")]
+    assert answered == [
+        ("contacted", "no"),
+        ("contacted", "yes"),
+        ("progress", "creating"),
+        ("outcome", "created"),
+    ]
