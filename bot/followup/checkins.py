@@ -29,6 +29,8 @@ from bot.store.turnstore import TurnStore
 log = logging.getLogger(__name__)
 
 CONTACT_CHECKED = ("notified", "accepted")  # "were you contacted?" makes sense then
+# Follow-ups due together (a worker was down): the later one in a case's life is asked.
+RANK = {"nudge": 0, "contacted": 1, "progress": 2, "outcome": 3}
 FOLLOWUP_RELAY = "followup_relay"  # slot: the first name of the relay the case is with
 
 
@@ -135,6 +137,10 @@ class Checkins:
             if not _waiting_on(state, holder):
                 return None  # answered since
             return self._ready(tx, reach.unreachable, can_push, runner.again(state), state)
+        if _waiting_on(state, holder):
+            shown = next((n for n, d in settings.delays().items() if d.step == state.step), None)
+            if shown is not None and RANK.get(shown, 0) > RANK.get(name, 0):
+                return None  # a later follow-up waits for its answer: this one is past
         if not self._still_useful(tx, job, name, state, holder):
             return None
         last = connection.execute(
