@@ -125,6 +125,9 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
 def sources(connection: Connection) -> list[str]:
     """Every source leads came by (for the filter)."""
     rows = connection.execute(
-        select(distinct(leads.c.source)).where(leads.c.source.is_not(None)).order_by(leads.c.source)
+        select(leads.c.source)
+        .distinct()
+        .where(leads.c.source.is_not(None))
+        .order_by(leads.c.source)
     )
     return [str(row[0]) for row in rows]
