@@ -212,4 +212,5 @@ async def test_a_coordinator_sees_the_funnel_and_exports_it(served: Served, brow
     async with page.expect_download() as download:
         await page.get_by_role("link", name="Télécharger ce tableau (CSV)").click()
     saved = await (await download.value).path()
-    assert "etape,personnes" in Path(saved).read_text(encoding="utf-8")
+    exported = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8")
+    assert "etape,personnes" in exported
