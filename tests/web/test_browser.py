@@ -9,6 +9,7 @@ serious or critical violation) and screenshotted at phone and desktop widths.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import socket
 from collections.abc import AsyncIterator
@@ -30,7 +31,9 @@ from tests.mailbox import Mailbox
 from tests.web.site import COORDINATOR, JULIEN, SAMIRA, SUBJECT, web_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = PROJECT / "docs" / "screenshots"
+# Where screenshots go: a temporary folder, or BOT_SCREENSHOTS (the README's copies are
+# made with BOT_SCREENSHOTS=docs/screenshots).
+SCREENSHOTS = os.environ.get("BOT_SCREENSHOTS")
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 
 pytestmark = [
@@ -112,12 +115,17 @@ async def accessible(page: Any) -> None:
     assert bad == [], f"{page.url}: {bad}"
 
 
-async def shoot(page: Any, name: str) -> None:
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """The folder screenshots are saved in."""
+    return PROJECT / SCREENSHOTS if SCREENSHOTS else tmp_path
+
+
+async def shoot(page: Any, folder: Path, name: str) -> None:
     """Screenshots of the page at phone and desktop widths (linked from the README)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width, (w, h) in WIDTHS.items():
         await page.set_viewport_size({"width": w, "height": h})
-        await page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        await page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
     await page.set_viewport_size({"width": WIDTHS["phone"][0], "height": WIDTHS["phone"][1]})
 
 
@@ -133,7 +141,7 @@ async def sign_in(served: Served, page: Any, email: str) -> None:
 
 
 async def test_a_relay_signs_in_takes_the_case_and_answers_the_resident(
-    served: Served, browser: Any
+    served: Served, browser: Any, shots: Path
 ) -> None:
     async with httpx.AsyncClient(base_url=served.url) as http:
         resident = RestResident(http, "resident-browser", settle=served.bot.drainer.settle)
@@ -150,11 +158,11 @@ async def test_a_relay_signs_in_takes_the_case_and_answers_the_resident(
     background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(250, 250, 250)"
     await accessible(page)
-    await shoot(page, "boite")
+    await shoot(page, shots, "boite")
     await page.get_by_role("link", name=f"Dossier n° {case[:6]}").click()
     assert PITCH in await page.content()
     await accessible(page)
-    await shoot(page, "dossier")
+    await shoot(page, shots, "dossier")
     await page.get_by_role("button", name="✅ Je le prends").click()
     await page.get_by_text("T-TAKEN.").wait_for()
     await served.bot.drainer.settle()
@@ -169,7 +177,7 @@ async def test_a_relay_signs_in_takes_the_case_and_answers_the_resident(
         assert resident.said("Bonjour Inès, je t'appelle demain ?")
     await page.reload()
     await page.get_by_text("oui, demain c'est bien").wait_for()
-    await shoot(page, "conversation")
+    await shoot(page, shots, "conversation")
 
     # Another relay, signed in, gets 403 on Samira's case.
     julien = await (await browser.new_context()).new_page()
@@ -193,7 +201,9 @@ async def test_a_relay_signs_in_takes_the_case_and_answers_the_resident(
     assert "T-TAKEN." in await page.content() or "T-TALKING." in await page.content()
 
 
-async def test_a_coordinator_sees_the_funnel_and_exports_it(served: Served, browser: Any) -> None:
+async def test_a_coordinator_sees_the_funnel_and_exports_it(
+    served: Served, browser: Any, shots: Path
+) -> None:
     context = await browser.new_context(accept_downloads=True)
     page = await context.new_page()
     await sign_in(served, page, COORDINATOR)
@@ -208,7 +218,7 @@ async def test_a_coordinator_sees_the_funnel_and_exports_it(served: Served, brow
     await page.reload()
     after = await page.locator("td.n").all_inner_texts()
     assert before[1] == "< 5" and after[1] == "5"  # the funnel moved
-    await shoot(page, "tableau-de-bord")
+    await shoot(page, shots, "tableau-de-bord")
     async with page.expect_download() as download:
         await page.get_by_role("link", name="Télécharger ce tableau (CSV)").click()
     saved = await (await download.value).path()
