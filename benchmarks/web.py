@@ -160,7 +160,7 @@ async def main(args: argparse.Namespace) -> None:
                 ("relay case", f"/dossiers/{case}", relay),
                 ("dashboard", "/coordination", coordinator),
                 (
-                    "dashboard, 69, a year",
+                    "dashboard, 69, since 2025",
                     "/coordination?departement=69&du=2025-01-01",
                     coordinator,
                 ),
