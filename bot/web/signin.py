@@ -65,7 +65,8 @@ def make_sign_in(web: WebApp) -> list[Route]:
             fields = await web.posted(request, SIGN_IN_FORM)
             person = web.access.find(fields.get("email", ""))
             # The same answer whether the address is known or not: nobody learns who is.
-            if person is not None:
+            if person is not None and web.sends.wait(person.email) == 0:
+                web.sends.failed(person.email)  # counted as a "failure": the limiter's word
                 base = web.public_url or str(request.base_url)
                 link = web.links.url(base, person.email)
                 email = web.service().email

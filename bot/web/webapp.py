@@ -6,7 +6,7 @@ import hashlib
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -62,6 +62,8 @@ class WebApp:
     limiter: FailureLimiter
     pages: Pages
     public_url: str | None = None
+    # Sign-in e-mails per address: 3 in 15 minutes, so nobody can flood a relay's mailbox.
+    sends: FailureLimiter = field(default_factory=lambda: FailureLimiter(3, 900))
 
     @property
     def secure(self) -> bool:

@@ -198,3 +198,14 @@ def test_cookies_are_marked_secure_only_when_the_public_address_is_https(
     assert not plain.secure and plain.cookie == "tremplin_session"
     https = make_web(web_settings(settings), unused, FailureLimiter())
     assert https.secure and https.cookie == "__Host-tremplin"
+
+
+async def test_no_more_than_three_sign_in_emails_per_address_in_a_while(
+    site: Site, mailbox: Mailbox
+) -> None:
+    async with site.client() as http:
+        for _ in range(5):
+            page = await http.get("/connexion")
+            form = {"email": SAMIRA, "csrf": csrf_of(page)}
+            assert (await http.post("/connexion", data=form, headers=SAME_SITE)).status_code == 200
+    assert len([m for m in mailbox.to(SAMIRA) if "connecter" in m["Subject"]]) == 3
