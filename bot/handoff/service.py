@@ -42,6 +42,7 @@ from bot.store.web import record_message
 
 log = logging.getLogger(__name__)
 
+CASE_PAGE = "/dossiers/"  # a case in the web app (bot/web/cases.py), after sign-in
 RELAY_CHANNEL = "telegram"  # the channel of relays' chats (``telegram_chat_id``)
 
 
@@ -598,6 +599,9 @@ class HandoffService:
             return await self._to_chat(chat, Outbound(text)) is not None
         if relay.contact.email and self.email is not None:
             subject = fill(self.texts.relais.email_case_subject, ref=short_ref(row.lead_id))
+            if self.config.public_url:  # the web app, where the relay can answer
+                page = f"{self.config.public_url.rstrip('/')}{CASE_PAGE}{row.lead_id}"
+                text += "\n\n" + fill(self.texts.relais.email_answer_on_web, link=page)
             return await self.email.send(relay.contact.email, subject, text)
         if relay.contact.webhook_url and self.webhook is not None:
             ref = self.links.case_ref(row.lead_id, relay.id)

@@ -76,6 +76,7 @@ class RelayTexts(_Model):
     email_link: Text = Field(description="{link}, {until}")
     email_no_link: Text
     email_case_subject: Text = Field(description="{ref}")
+    email_answer_on_web: Text = Field(description="{link}: the case's page in the web app")
     email_withdrawn_subject: Text
     accepted: Text = Field(description="{first_name}, {ref}")
     not_waiting: Text

@@ -64,6 +64,10 @@ async def test_a_relay_signs_in_takes_the_case_and_the_resident_hears_them(site:
         await site.bot.drainer.settle()
         await resident.say("merci, mardi c'est parfait")
         assert resident.said("Bonjour Inès, on se voit mardi ?")
+        [forwarded] = [m for m in site.mailbox.to(SAMIRA) if "parfait" in m.get_content()]
+        assert f"T-ANSWER-ON-WEB https://tremplin.example.org/dossiers/{case}" in (
+            forwarded.get_content()
+        )
         page = await http.get(f"/dossiers/{case}")
         assert "Bonjour Inès, on se voit mardi ?" in page.text
         assert "merci, mardi c&#39;est parfait" in page.text  # the resident's answer, escaped
