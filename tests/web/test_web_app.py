@@ -213,3 +213,27 @@ async def test_no_more_than_three_sign_in_emails_per_address_in_a_while(
             form = {"email": SAMIRA, "csrf": csrf_of(page)}
             assert (await http.post("/connexion", data=form, headers=SAME_SITE)).status_code == 200
     assert len([m for m in mailbox.to(SAMIRA) if "connecter" in m["Subject"]]) == 3
+
+
+async def test_an_old_sign_in_link_says_to_ask_for_a_new_one(
+    site: Site, settings: Settings
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.app.build import link_secret
+    from bot.web.sessions import SignInLinks
+
+    yesterday = SignInLinks(link_secret(settings), clock=lambda: datetime.now(UTC) - timedelta(1))
+    async with site.client() as http:
+        old = await http.get(f"/connexion/lien/{yesterday.token(SAMIRA)}")
+    assert old.status_code == 410 and "Demande un nouveau lien" in old.text
+
+
+async def test_a_relay_removed_from_the_directory_loses_access_at_once(site: Site) -> None:
+    async with site.client() as http:
+        await sign_in(site, http, SAMIRA)
+        assert (await http.get("/dossiers")).status_code == 200
+        handoffs = site.bot.handoffs
+        others = [r for r in handoffs.directory.relays if r.contact.email != SAMIRA]
+        handoffs.use_relays(handoffs.directory.model_copy(update={"relays": others}))
+        assert (await http.get("/dossiers")).headers["location"] == "/connexion"
