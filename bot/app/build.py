@@ -52,7 +52,7 @@ from bot.store.files import read_or_create
 from bot.store.jobs import only_one
 from bot.store.retention import PurgeReport, purge, sweep
 from bot.store.turnstore import TurnStore, make_turn_store
-from bot.web.access import Access
+from bot.web.access import RELAY_KEY, Access
 from bot.web.forms import FormGuard
 from bot.web.limits import FailureLimiter
 from bot.web.pages import Pages
@@ -331,7 +331,22 @@ async def start_bot(
             "no coordinator contact (BOT_HANDOFF__COORDINATOR_EMAIL or _CHAT_ID): alerts "
             "about unreachable relays and stuck cases wait in `bot jobs list --status dead`"
         )
-    return Bot(engine, dispatcher, cipher, handoffs, RelayInbox(handoffs), http, drainer)
+    inbox = RelayInbox(handoffs, web_link=relay_web_link(settings))
+    return Bot(engine, dispatcher, cipher, handoffs, inbox, http, drainer)
+
+
+def relay_web_link(settings: Settings) -> Callable[[str], tuple[str, int] | None]:
+    """A relay's one-time link to the web app, sent to their Telegram chat on ``/web``."""
+    minutes = settings.web.sign_in_minutes
+    links = SignInLinks(link_secret(settings), valid_for=timedelta(minutes=minutes))
+    public_url = settings.handoff.public_url
+
+    def link(relay_id: str) -> tuple[str, int] | None:
+        if not public_url:
+            return None
+        return links.url(public_url, f"{RELAY_KEY}{relay_id}"), round(minutes)
+
+    return link
 
 
 def make_handoffs(

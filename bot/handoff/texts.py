@@ -97,6 +97,8 @@ class RelayTexts(_Model):
     stale_button: Text
     not_yours: Text
     no_open_cases: Text
+    web_link: Text = Field(description="{link}, {minutes}: a one-time sign-in link (/web)")
+    web_closed: Text = Field(description="/web when the server has no public address")
     open_cases: Text
     open_case: Text = Field(description="{ref}, {status}")
     statuses: dict[str, str] = Field(description="Statut d'un dossier ouvert, en mots.")

@@ -27,9 +27,18 @@ class Person:
     relay_id: str | None = None
 
     @property
+    def key(self) -> str:
+        """What their session and sign-in links carry: the address, or ``relay:<id>`` for
+        a relay without one (signed in from Telegram)."""
+        return self.email or f"{RELAY_KEY}{self.relay_id}"
+
+    @property
     def coordinates(self) -> bool:
         """May see the dashboard (coordinators and admins)."""
         return self.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+RELAY_KEY = "relay:"  # a relay signed in from their Telegram chat: ``relay:<id>``
 
 
 def normal(email: str) -> str:
@@ -58,7 +67,18 @@ class Access:
         self._coordinators = {normal(e) for e in coordinators}
         self._admins = {normal(e) for e in admins}
 
-    def find(self, email: str) -> Person | None:
+    def find(self, key: str) -> Person | None:
+        """The person of a session or link's ``key`` (an address or ``relay:<id>``)."""
+        if key.startswith(RELAY_KEY):
+            relay_id = key.removeprefix(RELAY_KEY)
+            for relay in self._relays().relays:
+                if relay.id == relay_id:
+                    email = normal(relay.contact.email or "")
+                    return Person(email, Role.RELAY, relay.display_name, relay.id)
+            return None
+        return self.find_email(key)
+
+    def find_email(self, email: str) -> Person | None:
         """The person who may sign in with ``email``, or ``None``."""
         address = normal(email)
         if not address or "@" not in address:

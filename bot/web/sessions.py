@@ -16,7 +16,7 @@ SIGN_IN_PATH = "/connexion/lien/"
 class SignInLink:
     """What a sign-in link carries: whose it is, its one-time id, and its expiry."""
 
-    email: str
+    key: str  # an address, or ``relay:<id>`` for a link sent to a relay's Telegram chat
     token_id: str
     expires_at: datetime
 
@@ -40,14 +40,14 @@ class SignInLinks:
         self.clock = clock
         self._signer = TokenSigner([derive_key(master, "web-sign-in")], "web-sign-in", clock=clock)
 
-    def token(self, email: str) -> str:
-        """A new link's token for ``email``."""
-        claims = {"e": email, "j": secrets.token_hex(16)}
+    def token(self, key: str) -> str:
+        """A new link's token for ``key`` (an address, or ``relay:<id>``)."""
+        claims = {"e": key, "j": secrets.token_hex(16)}
         return self._signer.sign(claims, self.clock() + self.valid_for)
 
-    def url(self, public_url: str, email: str) -> str:
+    def url(self, public_url: str, key: str) -> str:
         """The full link, under the server's public URL."""
-        return f"{public_url.rstrip('/')}{SIGN_IN_PATH}{self.token(email)}"
+        return f"{public_url.rstrip('/')}{SIGN_IN_PATH}{self.token(key)}"
 
     def read(self, token: str) -> SignInLink:
         """The link's claims; raises ``BadTokenError`` (``ExpiredTokenError``: too old)."""
@@ -78,13 +78,13 @@ class Sessions:
         self.clock = clock
         self._signer = TokenSigner([derive_key(master, "web-session")], "web-session", clock=clock)
 
-    def open(self, email: str) -> str:
-        """A session's cookie value for ``email``."""
-        claims = {"e": email, "n": secrets.token_urlsafe(8)}
+    def open(self, key: str) -> str:
+        """A session's cookie value for ``key`` (see :class:`SignInLink`)."""
+        claims = {"e": key, "n": secrets.token_urlsafe(8)}
         return self._signer.sign(claims, self.clock() + self.lasts)
 
     def read(self, cookie: str | None) -> str | None:
-        """The address of a valid session, else ``None``."""
+        """The key of a valid session, else ``None``."""
         if not cookie:
             return None
         try:

@@ -63,7 +63,7 @@ def make_sign_in(web: WebApp) -> list[Route]:
     async def send(request: Request) -> Response:
         async def answer() -> Response:
             fields = await web.posted(request, SIGN_IN_FORM)
-            person = web.access.find(fields.get("email", ""))
+            person = web.access.find_email(fields.get("email", ""))
             # The same answer whether the address is known or not: nobody learns who is.
             if person is not None and web.sends.wait(person.email) == 0:
                 web.sends.failed(person.email)  # counted as a "failure": the limiter's word
@@ -90,7 +90,7 @@ def make_sign_in(web: WebApp) -> list[Route]:
             raise RefusedError(
                 404, "Lien cassé", "Ce lien ne marche pas. Copie-le en entier."
             ) from None
-        person = web.access.find(link.email)
+        person = web.access.find(link.key)
         if person is None:
             raise RefusedError(403, "Accès refusé", "Cette adresse n'a plus accès à Tremplin.")
         return person
@@ -104,7 +104,7 @@ def make_sign_in(web: WebApp) -> list[Route]:
             return web.pages.render(
                 "sign_in_confirm.html",
                 title="Me connecter",
-                email=person.email,
+                email=person.email or person.name,
                 form=web.forms.issue(token),
                 action=SIGN_IN_PATH + token,
             )
@@ -131,7 +131,7 @@ def make_sign_in(web: WebApp) -> list[Route]:
             response = RedirectResponse(home_of(person), 303)
             response.set_cookie(
                 web.cookie,
-                web.sessions.open(person.email),
+                web.sessions.open(person.key),
                 max_age=int(web.sessions.lasts.total_seconds()),
                 path="/",
                 secure=web.secure,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator
 from typing import NoReturn
 
 import pytest
 from sqlalchemy import text
 
-from bot.app.settings import Settings
+from bot.app.settings import PROJECT, Settings
 from bot.domain.understanding import NLU
 from tests.channels.intake import PITCH, go_through_intake
 from tests.mailbox import Mailbox
@@ -237,3 +238,37 @@ async def test_a_relay_removed_from_the_directory_loses_access_at_once(site: Sit
         others = [r for r in handoffs.directory.relays if r.contact.email != SAMIRA]
         handoffs.use_relays(handoffs.directory.model_copy(update={"relays": others}))
         assert (await http.get("/dossiers")).headers["location"] == "/connexion"
+
+
+async def test_a_relay_signs_in_from_telegram_with_web(site: Site) -> None:
+    from tests.handoff.fakes import relay_says
+
+    [reply] = await site.bot.relay_inbox.handle(relay_says("citeslab_vaulx", "42", text="/web"))
+    [link] = re.findall(
+        r"T-WEB-LINK 20 https://tremplin\.example\.org(/connexion/lien/\S+)", reply.text
+    )
+    async with site.client() as http:
+        confirm = await http.get(link)
+        assert "Samira" in confirm.text or SAMIRA in confirm.text
+        signed = await http.post(link, data={"csrf": csrf_of(confirm)}, headers=SAME_SITE)
+        assert signed.headers["location"] == "/dossiers"
+        assert (await http.get("/dossiers")).status_code == 200
+        replay = await http.post(link, data={"csrf": csrf_of(confirm)}, headers=SAME_SITE)
+        assert replay.status_code in (403, 410)  # the form once, the link once
+
+
+def test_a_relay_without_an_email_signs_in_under_their_relay_id() -> None:
+    from bot.handoff.reference import load_relays
+    from bot.web.access import Access, Role
+
+    relays = load_relays(PROJECT / "data" / "relays.yml")
+    [first, *_] = relays.relays
+    without = relays.model_copy(
+        update={"relays": [first.model_copy(update={"contact": first.contact.model_copy(
+            update={"email": None, "telegram_chat_id": 42})})]}
+    )  # fmt: skip
+    access = Access(lambda: without)
+    person = access.find(f"relay:{first.id}")
+    assert person is not None and person.role is Role.RELAY and person.key == f"relay:{first.id}"
+    assert access.find_email(f"relay:{first.id}") is None  # never through the e-mail form
+    assert access.find("relay:nobody") is None
