@@ -53,10 +53,15 @@ from bot.store.files import read_or_create
 from bot.store.jobs import only_one
 from bot.store.retention import PurgeReport, purge, sweep
 from bot.store.turnstore import TurnStore, make_turn_store
+from bot.web.access import RELAY_KEY, Access
 from bot.web.forms import FormGuard
 from bot.web.limits import FailureLimiter
+from bot.web.pages import Pages
 from bot.web.relay_pages import make_relay_pages
+from bot.web.routes import make_web_routes
 from bot.web.server import make_web_app
+from bot.web.sessions import Sessions, SignInLinks
+from bot.web.webapp import WebApp
 
 log = logging.getLogger(__name__)
 
@@ -333,8 +338,22 @@ async def start_bot(
             "no coordinator contact (BOT_HANDOFF__COORDINATOR_EMAIL or _CHAT_ID): alerts "
             "about unreachable relays and stuck cases wait in `bot jobs list --status dead`"
         )
-    inbox = RelayInbox(handoffs)
+    inbox = RelayInbox(handoffs, web_link=relay_web_link(settings))
     return Bot(engine, dispatcher, cipher, handoffs, inbox, http, drainer, followups=followups)
+
+
+def relay_web_link(settings: Settings) -> Callable[[str], tuple[str, int] | None]:
+    """A relay's one-time link to the web app, sent to their Telegram chat on ``/web``."""
+    minutes = settings.web.sign_in_minutes
+    links = SignInLinks(link_secret(settings), valid_for=timedelta(minutes=minutes))
+    public_url = settings.handoff.public_url
+
+    def link(relay_id: str) -> tuple[str, int] | None:
+        if not public_url:
+            return None
+        return links.url(public_url, f"{RELAY_KEY}{relay_id}"), round(minutes)
+
+    return link
 
 
 def make_handoffs(
@@ -408,6 +427,27 @@ class RunnerWording:
         return self.dispatcher.runner.render.date(moment.astimezone(PARIS))
 
 
+def make_web(
+    settings: Settings, service: Callable[[], HandoffService], limiter: FailureLimiter
+) -> WebApp:
+    """The web app of relays and coordinators: sign-in by e-mail, inbox, dashboard."""
+    master = link_secret(settings)
+    web = settings.web
+    public_url = settings.handoff.public_url
+    return WebApp(
+        service=service,
+        access=Access(
+            lambda: service().directory, coordinators=web.coordinators, admins=web.admins
+        ),
+        sessions=Sessions(master, lasts=timedelta(hours=web.session_hours)),
+        links=SignInLinks(master, valid_for=timedelta(minutes=web.sign_in_minutes)),
+        forms=FormGuard(derive_key(master, "web-forms"), public_url=public_url),
+        limiter=limiter,
+        pages=Pages(),
+        public_url=public_url,
+    )
+
+
 async def expire_forever(bot: Bot, every: float) -> None:
     """Move on the cases nobody took in time, checked every ``every`` seconds."""
     while True:
@@ -474,13 +514,15 @@ def make_app(
             await running.pop("bot").close()
 
     routes = [route for channel in channels for route in channel.routes]
+    limiter = FailureLimiter(settings.web.max_failures, settings.web.failure_window_seconds)
     routes += make_relay_pages(
         lambda: running["bot"].handoffs,
         forms=FormGuard(
             derive_key(link_secret(settings), "relay-forms"), public_url=settings.handoff.public_url
         ),
-        limiter=FailureLimiter(settings.web.max_failures, settings.web.failure_window_seconds),
+        limiter=limiter,
     )
+    routes += make_web_routes(make_web(settings, lambda: running["bot"].handoffs, limiter))
     app = make_web_app(routes, on_startup=startup, on_shutdown=shutdown)
     app.state.channels = {channel.name: channel for channel in channels}
     app.state.whatsapp = app.state.channels.get("whatsapp")

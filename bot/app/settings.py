@@ -158,10 +158,20 @@ class HandoffSettings(BaseModel):
 
 
 class WebSettings(BaseModel):
-    """The relays' pages: failed attempts allowed per client address (in memory)."""
+    """The web app: who signs in with which role, sessions, failed attempts allowed."""
 
     max_failures: int = Field(default=10, ge=1, description="Failures before a client waits.")
     failure_window_seconds: float = Field(default=600, gt=0, description="Over this window.")
+    coordinators: list[str] = Field(
+        default_factory=list,
+        description='E-mail addresses of coordinators (JSON list: ["a@b.fr"]); relays sign '
+        "in with the e-mail of data/relays.yml.",
+    )
+    admins: list[str] = Field(default_factory=list, description="E-mail addresses of admins.")
+    session_hours: float = Field(default=12, gt=0, description="How long a sign-in lasts.")
+    sign_in_minutes: float = Field(
+        default=20, gt=0, description="How long an e-mailed sign-in link works (once)."
+    )
 
 
 class Settings(BaseSettings):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
@@ -22,8 +23,15 @@ _REF = re.compile(r"^#([0-9a-f]{6})\s+(.+)$", re.DOTALL)
 class RelayInbox:
     """Routes one relay message; a relay only ever touches their own cases."""
 
-    def __init__(self, service: HandoffService) -> None:
+    def __init__(
+        self,
+        service: HandoffService,
+        *,
+        web_link: Callable[[str], tuple[str, int] | None] | None = None,
+    ) -> None:
         self.service = service
+        # A relay's one-time sign-in link to the web app and its minutes (``/web``).
+        self.web_link = web_link
 
     async def handle(self, message: RelayInbound) -> list[Outbound]:
         """The replies to send back to the relay's chat."""
@@ -37,6 +45,11 @@ class RelayInbox:
         command = words[0].lower().split("@")[0]
         if command in ("/mescas", "/cases"):
             return await self._list(message.relay_id, actor)
+        if command in ("/web", "/connexion"):
+            link = self.web_link(message.relay_id) if self.web_link else None
+            if link is None:
+                return [Outbound(texts.web_closed)]
+            return [Outbound(fill(texts.web_link, link=link[0], minutes=link[1]))]
         if command in ("/prendre", "/liberer", "/clore") and len(words) >= 2:
             row = await self._own(message.relay_id, words[1].lstrip("#"))
             if row is None:

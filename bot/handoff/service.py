@@ -39,9 +39,11 @@ from bot.store.leads import load_lead
 from bot.store.outbox import keep_or_find
 from bot.store.turns import TurnTx, contacts, leads
 from bot.store.turnstore import TurnStore
+from bot.store.web import record_message
 
 log = logging.getLogger(__name__)
 
+CASE_PAGE = "/dossiers/"  # a case in the web app (bot/web/cases.py), after sign-in
 RELAY_CHANNEL = "telegram"  # the channel of relays' chats (``telegram_chat_id``)
 
 
@@ -203,7 +205,7 @@ class HandoffService:
             card_ref = await self._to_chat(str(chat), case_card(lead, self.wording, row.id))
             reached = card_ref is not None
         if relay.contact.email and self.email is not None:
-            body = render_sheet(lead, self.wording, handoff_id=row.id) + self._links(row)
+            body = render_sheet(lead, self.wording) + self._links(row)
             subject = fill(self.texts.relais.email_new_subject, ref=short_ref(row.lead_id))
             reached = await self.email.send(relay.contact.email, subject, body) or reached
         if relay.contact.webhook_url and self.webhook is not None:
@@ -286,7 +288,7 @@ class HandoffService:
         ref = short_ref(taken.lead_id)
         return [
             Outbound(fill(self.texts.relais.accepted, first_name=first, ref=ref)),
-            close_card(taken.id, self.texts.relais),
+            close_card(taken.id, taken.lead_id, self.texts.relais),
         ]
 
     async def decline(self, row: HandoffRow, actor: str, *, reason: str) -> list[Outbound]:
@@ -342,6 +344,7 @@ class HandoffService:
             if not _may_write(tx):
                 return False
             self._tell(tx.connection, row, said)
+            self._keep(tx.connection, row, "relay", text, key=f"relay:{uuid.uuid4().hex}")
             return True
 
         told = await self._transact(row, answer)
@@ -367,6 +370,10 @@ class HandoffService:
         if row is None:
             return  # the case closed meanwhile
         text = self.cipher.decrypt(str(job.payload.get("text") or "")) or ""
+        talked = row  # for the closure below (mypy keeps ``row``'s optional type there)
+        await self.turns.run(
+            lambda c: self._keep(c, talked, "resident", text, key=f"resident:{job.id}")
+        )
         first = await self._first_name(row)
         ref = short_ref(row.lead_id)
         said = fill(self.texts.relais.resident_says, first_name=first, ref=ref, text=text)
@@ -589,6 +596,21 @@ class HandoffService:
         payload = {"channel": where["channel"], "text": self.cipher.encrypt(text)}
         enqueue(connection, kinds.RESIDENT_TELL, key, payload, subject=where["subject"])
 
+    def _keep(
+        self, connection: Connection, row: HandoffRow, author: str, text: str, *, key: str
+    ) -> None:
+        """Keep a message of the thread for the relay's web page (once per ``key``)."""
+        record_message(
+            connection,
+            self.cipher,
+            key=key,
+            lead_id=row.lead_id,
+            conversation_id=row.conversation_id,
+            relay_id=row.relay_id,
+            author=author,
+            text=text,
+        )
+
     def _alert(self, connection: Connection, key: str, text: str) -> None:
         """Queue an alert for the coordinator (something a person must look at)."""
         log.warning("coordinator alert queued: %s", key.split(":")[0])
@@ -644,6 +666,9 @@ class HandoffService:
             return await self._to_chat(chat, Outbound(text)) is not None
         if relay.contact.email and self.email is not None:
             subject = fill(self.texts.relais.email_case_subject, ref=short_ref(row.lead_id))
+            if self.config.public_url:  # the web app, where the relay can answer
+                page = f"{self.config.public_url.rstrip('/')}{CASE_PAGE}{row.lead_id}"
+                text += "\n\n" + fill(self.texts.relais.email_answer_on_web, link=page)
             return await self.email.send(relay.contact.email, subject, text)
         if relay.contact.webhook_url and self.webhook is not None:
             ref = self.links.case_ref(row.lead_id, relay.id)

@@ -9,9 +9,9 @@ from bot.domain.messages import Button, Outbound
 from bot.handoff.texts import RelayTexts, Wording, fill
 
 
-def short_ref(handoff_id: str) -> str:
-    """The case number relays type in commands."""
-    return handoff_id[:6]
+def short_ref(lead_id: str) -> str:
+    """The case number: the lead's, the same on the web, Telegram, e-mail and the export."""
+    return lead_id[:6]
 
 
 def readable_phone(e164: str) -> str:
@@ -27,7 +27,7 @@ def case_payload(handoff_id: str, action: str) -> str:
     return f"/case:{handoff_id}:{action}"
 
 
-def render_sheet(lead: Mapping[str, Any], wording: Wording, *, handoff_id: str) -> str:
+def render_sheet(lead: Mapping[str, Any], wording: Wording) -> str:
     """The hand-off sheet of the brief (never the transcript, never sensitive data)."""
     sheet = wording.texts.relais.sheet
     label = wording.label
@@ -35,7 +35,7 @@ def render_sheet(lead: Mapping[str, Any], wording: Wording, *, handoff_id: str) 
     if lead.get("source"):
         received += fill(sheet.source, source=lead["source"])
     lines = [
-        fill(sheet.title, ref=short_ref(handoff_id)),
+        fill(sheet.title, ref=short_ref(str(lead.get("lead_id", "")))),
         received,
         fill(sheet.first_name, first_name=lead.get("first_name") or sheet.no_first_name),
         fill(
@@ -124,7 +124,7 @@ def case_fields(lead: Mapping[str, Any]) -> dict[str, Any]:
 def case_card(lead: Mapping[str, Any], wording: Wording, handoff_id: str) -> Outbound:
     """The message a relay gets on Telegram: the sheet, accept and decline."""
     texts = wording.texts.relais
-    text = render_sheet(lead, wording, handoff_id=handoff_id) + "\n" + texts.take_it
+    text = render_sheet(lead, wording) + "\n" + texts.take_it
     return Outbound(
         text,
         (
@@ -134,10 +134,10 @@ def case_card(lead: Mapping[str, Any], wording: Wording, handoff_id: str) -> Out
     )
 
 
-def close_card(handoff_id: str, texts: RelayTexts) -> Outbound:
+def close_card(handoff_id: str, lead_id: str, texts: RelayTexts) -> Outbound:
     """Buttons to close an accepted case with its outcome."""
     return Outbound(
-        fill(texts.close_card, ref=short_ref(handoff_id)),
+        fill(texts.close_card, ref=short_ref(lead_id)),
         tuple(
             Button(case_payload(handoff_id, f"close_{key}"), outcome.button)
             for key, outcome in texts.outcomes.items()

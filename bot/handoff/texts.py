@@ -76,6 +76,7 @@ class RelayTexts(_Model):
     email_link: Text = Field(description="{link}, {until}")
     email_no_link: Text
     email_case_subject: Text = Field(description="{ref}")
+    email_answer_on_web: Text = Field(description="{link}: the case's page in the web app")
     email_withdrawn_subject: Text
     accepted: Text = Field(description="{first_name}, {ref}")
     not_waiting: Text
@@ -96,6 +97,8 @@ class RelayTexts(_Model):
     stale_button: Text
     not_yours: Text
     no_open_cases: Text
+    web_link: Text = Field(description="{link}, {minutes}: a one-time sign-in link (/web)")
+    web_closed: Text = Field(description="/web when the server has no public address")
     open_cases: Text
     open_case: Text = Field(description="{ref}, {status}")
     statuses: dict[str, str] = Field(description="Statut d'un dossier ouvert, en mots.")

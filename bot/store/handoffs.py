@@ -39,6 +39,11 @@ class HandoffRow:
     due_at: datetime | None
 
 
+def as_row(row: Any) -> HandoffRow:
+    """A row of ``handoffs`` as a :class:`HandoffRow`."""
+    return _row(row)
+
+
 def _row(row: Any) -> HandoffRow:
     return HandoffRow(
         id=row.id,

@@ -21,6 +21,7 @@ Decrypt = Callable[[str | None], str | None]
 
 EXPORT_FIELDS = (
     "lead_id",
+    "case_number",  # what relays read and type: the lead id's first 6 characters
     "channel",
     "user_ref",
     "created_at",
@@ -100,6 +101,7 @@ def _read(
     found = [
         {
             "lead_id": row.id,
+            "case_number": row.id[:6],
             "channel": row.channel,
             "user_ref": decrypt(row.user_ref),
             "created_at": _iso(row.created_at),

@@ -296,3 +296,37 @@ class FollowupEvent(Base):
     answer: Mapped[str | None] = mapped_column(String(40))  # None: asked
     ref: Mapped[str | None] = mapped_column(String(160))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class UsedSignIn(Base):
+    """A sign-in link already used: each works once, whichever worker sees it first."""
+
+    __tablename__ = "web_sign_ins"
+
+    token_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)  # purged after this
+
+
+class CaseMessage(Base):
+    """The thread between a resident and their relay, for the relay's web page.
+
+    Only what crossed the bridge (never the intake); texts are encrypted; erased with
+    the case.
+    """
+
+    __tablename__ = "case_messages"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_case_messages_key"),
+        Index("ix_case_messages_lead", "lead_id"),
+        Index("ix_case_messages_conversation", "conversation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(80))  # the same message recorded once
+    lead_id: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    relay_id: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(10))  # "relay" or "resident"
+    text: Mapped[str] = mapped_column(Text)  # encrypted
+    at: Mapped[datetime] = mapped_column(UtcDateTime)

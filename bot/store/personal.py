@@ -21,6 +21,7 @@ from bot.store.turns import (
     now,
     suppressions,
 )
+from bot.store.web import forget_thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,7 @@ def _erase_handoffs(tx: TurnTx, lead_id: str | None) -> None:
     connection = tx.connection
     connection.execute(delete(outbox).where(outbox.c.conversation_id == tx.conversation_id))
     forget_jobs(connection, tx.conversation_id)
+    forget_thread(connection, tx.conversation_id)
     connection.execute(delete(handoffs).where(handoffs.c.conversation_id == tx.conversation_id))
     if lead_id is not None:
         connection.execute(delete(handoff_events).where(handoff_events.c.lead_id == lead_id))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,6 +16,7 @@ from bot.store.jobs import purge_settled
 from bot.store.personal import erase_all
 from bot.store.sealed import open_state
 from bot.store.turns import TurnTx, contacts, conversations, messages
+from bot.store.web import case_messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,9 @@ def sweep(
         .values(text=None)
     )
     report.texts = result.rowcount
+    # A case's thread is message text too: kept as long as the message log's texts.
+    threads = connection.execute(delete(case_messages).where(case_messages.c.at < text_cutoff))
+    report.texts += threads.rowcount
     report.jobs = purge_settled(connection, text_cutoff)  # jobs done or cancelled long ago
     # Conversations left before any consent still hold free answers (the pitch...).
     stale = connection.execute(

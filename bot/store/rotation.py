@@ -11,12 +11,14 @@ from bot.store.keychecks import ENCRYPTION_CHECK, key_checks
 from bot.store.outbox import outbox
 from bot.store.sealed import SEALED, seal_state
 from bot.store.turns import ENCRYPTED_LEAD_FIELDS, contacts, conversations, leads, messages
+from bot.store.web import case_messages
 
 ENCRYPTED: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (contacts, ("user_ref", "first_name", "phone")),
     (leads, ("user_ref", *ENCRYPTED_LEAD_FIELDS)),
     (messages, ("text",)),
     (outbox, ("text",)),
+    (case_messages, ("text",)),
 )
 _SET_STATE = (
     update(conversations).where(conversations.c.id == bindparam("cid")).values(state=bindparam("s"))

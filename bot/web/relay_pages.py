@@ -210,6 +210,6 @@ def _content(
     status = html.escape(relais.page.statuses.get(row.status, ""))
     if lead is None:
         return f"<p><strong>{status}</strong></p>"
-    sheet = html.escape(render_sheet(lead, handoffs.wording, handoff_id=row.id))
+    sheet = html.escape(render_sheet(lead, handoffs.wording))
     form = _form(token, csrf, buttons) if buttons else ""
     return f"<pre>{sheet}</pre><p><strong>{status}</strong></p>{form}"

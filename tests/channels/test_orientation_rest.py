@@ -189,7 +189,7 @@ async def test_an_established_company_goes_to_a_local_growth_relay_and_is_export
             lambda sync: load_lead(sync, lead["lead_id"], shipped_bot.cipher)
         )
     assert full is not None
-    sheet = render_sheet(full, RunnerWording(shipped_bot.dispatcher), handoff_id=lead["lead_id"])
+    sheet = render_sheet(full, RunnerWording(shipped_bot.dispatcher))
     assert REFERENCE.maturity.label("pepite") in sheet and "veut embaucher" in sheet
     listed = next(line for line in sheet.splitlines() if name(lead["schemes"][0]) in line)
     assert all(name(i) in listed for i in lead["schemes"]) and "_" not in listed  # no ids

@@ -1,0 +1,133 @@
+"""The funnel of the coordinators' dashboard, counted from what is already stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy.engine import Connection
+
+from bot.store.handoffs import WAITING, handoff_events, handoffs
+from bot.store.turns import conversations, leads
+
+# Steps of a case after the intake, from the hand-off history (a lead counts once a step).
+CASE_STEPS = ("notified", "accepted", "in_conversation", "closed")
+TROUBLE = ("declined", "expired", "unreachable")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which cases count: a department, a source, a channel, a period (``until`` excluded)."""
+
+    department: str | None = None
+    source: str | None = None
+    channel: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def territorial(self) -> bool:
+        """Filters that only leads know (conversations have no territory or source)."""
+        return bool(self.department or self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    """People at each step, and cases waiting or in trouble (raw counts: suppress to show)."""
+
+    started: int | None  # None: not known for a territory or source
+    leads: int
+    steps: dict[str, int]
+    outcomes: dict[str, int]
+    waiting: int
+    late: int
+    trouble: dict[str, int]
+
+
+def _lead_filter(filters: Filters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if filters.department:
+        where.append(leads.c.postal_code.like(f"{filters.department}%"))
+    if filters.source:
+        where.append(leads.c.source == filters.source)
+    if filters.channel:
+        where.append(leads.c.channel == filters.channel)
+    if filters.since:
+        where.append(leads.c.created_at >= filters.since)
+    if filters.until:
+        where.append(leads.c.created_at < filters.until)
+    return where
+
+
+def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel:
+    """The funnel for ``filters``, with what is waiting at ``moment``."""
+    where = _lead_filter(filters)
+    started: int | None = None
+    if not filters.territorial:
+        conditions: list[ColumnElement[bool]] = []
+        if filters.channel:
+            conditions.append(conversations.c.channel == filters.channel)
+        if filters.since:
+            conditions.append(conversations.c.created_at >= filters.since)
+        if filters.until:
+            conditions.append(conversations.c.created_at < filters.until)
+        started = int(
+            connection.execute(
+                select(func.count()).select_from(conversations).where(*conditions)
+            ).scalar_one()
+        )
+    total = int(
+        connection.execute(select(func.count()).select_from(leads).where(*where)).scalar_one()
+    )
+    joined = handoff_events.join(leads, leads.c.id == handoff_events.c.lead_id)
+    by_status: dict[str, int] = dict(
+        connection.execute(
+            select(handoff_events.c.status, func.count(distinct(handoff_events.c.lead_id)))
+            .select_from(joined)
+            .where(*where)
+            .group_by(handoff_events.c.status)
+        ).all()
+    )
+    outcomes: dict[str | None, int] = dict(
+        connection.execute(
+            select(handoff_events.c.detail, func.count(distinct(handoff_events.c.lead_id)))
+            .select_from(joined)
+            .where(handoff_events.c.status == "closed", *where)
+            .group_by(handoff_events.c.detail)
+        ).all()
+    )
+    open_cases = handoffs.join(leads, leads.c.id == handoffs.c.lead_id)
+    waiting_where = [handoffs.c.status.in_(WAITING), *where]
+    waiting = int(
+        connection.execute(
+            select(func.count()).select_from(open_cases).where(*waiting_where)
+        ).scalar_one()
+    )
+    late = int(
+        connection.execute(
+            select(func.count())
+            .select_from(open_cases)
+            .where(*waiting_where, handoffs.c.due_at < moment)
+        ).scalar_one()
+    )
+    return Funnel(
+        started=started,
+        leads=total,
+        steps={step: int(by_status.get(step, 0)) for step in CASE_STEPS},
+        outcomes={str(key): int(count) for key, count in outcomes.items() if key},
+        waiting=waiting,
+        late=late,
+        trouble={step: int(by_status.get(step, 0)) for step in TROUBLE},
+    )
+
+
+def sources(connection: Connection) -> list[str]:
+    """Every source leads came by (for the filter)."""
+    rows = connection.execute(
+        select(leads.c.source)
+        .distinct()
+        .where(leads.c.source.is_not(None))
+        .order_by(leads.c.source)
+    )
+    return [str(row[0]) for row in rows]

@@ -1,0 +1,139 @@
+"""What the web app keeps: used sign-in links, and the thread of each case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from bot.domain.cipher import FieldCipher
+from bot.store.handoffs import OPEN, HandoffRow, as_row, handoffs
+from bot.store.models import CaseMessage, UsedSignIn
+from bot.store.turns import leads, now
+
+used_sign_ins = cast(Table, UsedSignIn.__table__)
+case_messages = cast(Table, CaseMessage.__table__)
+
+_USE_SQLITE, _USE_PG = (
+    dialect.insert(used_sign_ins)
+    .on_conflict_do_nothing(index_elements=["token_id"])
+    .returning(used_sign_ins.c.token_id)
+    for dialect in (sqlite, postgresql)
+)
+_SAY_SQLITE, _SAY_PG = (
+    dialect.insert(case_messages).on_conflict_do_nothing(index_elements=["key"])
+    for dialect in (sqlite, postgresql)
+)
+
+
+def use_sign_in(connection: Connection, token_id: str, expires_at: datetime) -> bool:
+    """Mark a sign-in link used; ``False`` when it already was (by any worker)."""
+    statement = _USE_PG if connection.dialect.name == "postgresql" else _USE_SQLITE
+    stamp = now()
+    # Links past their expiry are refused by their signature: their rows can go.
+    connection.execute(delete(used_sign_ins).where(used_sign_ins.c.expires_at < stamp))
+    found = connection.execute(
+        statement, {"token_id": token_id, "used_at": stamp, "expires_at": expires_at}
+    ).first()
+    return found is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadMessage:
+    """One message of a case's thread, in clear."""
+
+    author: str  # "relay" or "resident"
+    text: str
+    at: datetime
+
+
+def record_message(
+    connection: Connection,
+    cipher: FieldCipher,
+    *,
+    key: str,
+    lead_id: str,
+    conversation_id: str,
+    relay_id: str,
+    author: str,
+    text: str,
+) -> None:
+    """Keep one message of the thread (once per ``key``), encrypted."""
+    statement = _SAY_PG if connection.dialect.name == "postgresql" else _SAY_SQLITE
+    connection.execute(
+        statement,
+        {
+            "key": key[:80],
+            "lead_id": lead_id,
+            "conversation_id": conversation_id,
+            "relay_id": relay_id,
+            "author": author,
+            "text": cipher.encrypt(text) or "",
+            "at": now(),
+        },
+    )
+
+
+def thread(
+    connection: Connection, cipher: FieldCipher, lead_id: str, relay_id: str
+) -> list[ThreadMessage]:
+    """The messages between the resident of ``lead_id`` and ``relay_id``, oldest first."""
+    rows = connection.execute(
+        select(case_messages.c.author, case_messages.c.text, case_messages.c.at)
+        .where(case_messages.c.lead_id == lead_id, case_messages.c.relay_id == relay_id)
+        .order_by(case_messages.c.id)
+    )
+    return [ThreadMessage(row.author, cipher.decrypt(row.text) or "", row.at) for row in rows]
+
+
+def forget_thread(connection: Connection, conversation_id: str) -> None:
+    """Erase a resident's threads (with their case)."""
+    connection.execute(
+        delete(case_messages).where(case_messages.c.conversation_id == conversation_id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RelayCase:
+    """A case in a relay's list: the attempt, and what the list shows of the lead."""
+
+    handoff: HandoffRow
+    first_name: str | None
+    commune: str | None
+    created_at: datetime
+
+
+SHOWN = (*OPEN, "closed")  # a case declined or expired went to someone else
+
+
+def relay_cases(connection: Connection, cipher: FieldCipher, relay_id: str) -> list[RelayCase]:
+    """The relay's cases (open and closed), newest first."""
+    rows = connection.execute(
+        select(handoffs, leads.c.first_name, leads.c.commune, leads.c.created_at.label("since"))
+        .join(leads, leads.c.id == handoffs.c.lead_id)
+        .where(handoffs.c.relay_id == relay_id, handoffs.c.status.in_(SHOWN))
+        .order_by(handoffs.c.created_at.desc())
+    )
+    return [
+        RelayCase(as_row(row), cipher.decrypt(row.first_name), row.commune, row.since)
+        for row in rows
+    ]
+
+
+def relay_case(connection: Connection, lead_id: str, relay_id: str) -> HandoffRow | None:
+    """The relay's latest attempt on ``lead_id`` they may see, or ``None``."""
+    row = connection.execute(
+        select(handoffs)
+        .where(
+            handoffs.c.lead_id == lead_id,
+            handoffs.c.relay_id == relay_id,
+            handoffs.c.status.in_(SHOWN),
+        )
+        .order_by(handoffs.c.created_at.desc())
+        .limit(1)
+    ).first()
+    return as_row(row) if row else None

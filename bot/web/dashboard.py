@@ -1,0 +1,149 @@
+"""The coordinators' dashboard: the funnel by territory, source, channel and period; CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.engine import Connection
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.store.audit import record_access
+from bot.store.funnel import Filters, Funnel, funnel, sources
+from bot.web.webapp import WebApp, forbidden
+
+SMALL = 5  # fewer people than this in a cell: shown as "< 5", so nobody can be singled out
+CHANNELS = ("rest", "telegram", "whatsapp")
+_DEPARTMENT = re.compile(r"^[0-9][0-9AB]$")
+
+
+def shown(count: int | None) -> str:
+    """A count as the dashboard shows it: "< 5" under the threshold, "—" when unknown."""
+    if count is None:
+        return "—"
+    return f"< {SMALL}" if count < SMALL else str(count)
+
+
+def rows(found: Funnel, outcome_labels: dict[str, str]) -> list[tuple[str, str]]:
+    """The funnel's table: (step, shown count), in the order of a resident's path."""
+    table = [
+        ("Conversations commencées", shown(found.started)),
+        ("Accord pour être recontacté·e (dossier créé)", shown(found.leads)),
+        ("Dossier arrivé chez un relais", shown(found.steps["notified"])),
+        ("Pris par un relais", shown(found.steps["accepted"])),
+        ("En conversation avec le relais", shown(found.steps["in_conversation"])),
+        ("Clôturé", shown(found.steps["closed"])),
+    ]
+    table += [
+        (f"Clôturé : {outcome_labels.get(key, key)}", shown(count))
+        for key, count in sorted(found.outcomes.items())
+    ]
+    table += [
+        ("En attente d'un relais (maintenant)", shown(found.waiting)),
+        ("Délai passé sans réponse (maintenant)", shown(found.late)),
+        ("Refusés par un relais", shown(found.trouble["declined"])),
+        ("Délai passé, passé au relais suivant", shown(found.trouble["expired"])),
+        ("Relais injoignable", shown(found.trouble["unreachable"])),
+    ]
+    return table
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def read_filters(request: Request) -> tuple[Filters, dict[str, str]]:
+    """The filters of the query string (bad values ignored), and their values for the form."""
+    query = request.query_params
+    department = (query.get("departement") or "").upper()
+    since, until = _day(query.get("du")), _day(query.get("au"))
+    channel = query.get("canal") or ""
+    source = (query.get("source") or "")[:64]
+    filters = Filters(
+        department=department if _DEPARTMENT.match(department) else None,
+        source=source or None,
+        channel=channel if channel in CHANNELS else None,
+        since=datetime.combine(since, time(), UTC) if since else None,
+        until=datetime.combine(until, time(), UTC) + timedelta(days=1) if until else None,
+    )
+    values = {
+        "departement": filters.department or "",
+        "du": since.isoformat() if since else "",
+        "au": until.isoformat() if until else "",
+        "canal": filters.channel or "",
+        "source": filters.source or "",
+    }
+    return filters, values
+
+
+def make_dashboard(web: WebApp) -> list[Route]:
+    """``/coordination`` (the funnel) and ``/coordination/entonnoir.csv`` (its export)."""
+
+    async def counted(request: Request, action: str) -> tuple[list[tuple[str, str]], list[str]]:
+        filters, _values = read_filters(request)
+        handoffs = web.service()
+        person = web.person(request)
+        actor = f"web:{person.role}:{person.email}" if person else "web"
+        labels = {key: o.button for key, o in handoffs.texts.relais.outcomes.items()}
+
+        def count(connection: Connection) -> tuple[Funnel, list[str]]:
+            record_access(connection, actor=actor, action=action)
+            return funnel(connection, filters, datetime.now(UTC)), sources(connection)
+
+        found, known = await handoffs.turns.run(count)
+        return rows(found, labels), known
+
+    async def show(request: Request) -> Response:
+        person = web.person(request)
+        if person is None:
+            return RedirectResponse("/connexion", 303)
+
+        async def answer() -> Response:
+            if not person.coordinates:
+                raise forbidden()
+            table, known = await counted(request, "funnel_viewed")
+            _filters, values = read_filters(request)
+            return web.pages.render(
+                "dashboard.html",
+                title="Tableau de bord",
+                person=person,
+                csrf=web.csrf(request),
+                table=table,
+                values=values,
+                channels=CHANNELS,
+                sources=known,
+                query=request.url.query,
+                small=SMALL,
+            )
+
+        return await web.guarded(request, answer)
+
+    async def export(request: Request) -> Response:
+        person = web.person(request)
+        if person is None:
+            return RedirectResponse("/connexion", 303)
+
+        async def answer() -> Response:
+            if not person.coordinates:
+                raise forbidden()
+            table, _known = await counted(request, "funnel_exported")
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(["etape", "personnes"])
+            writer.writerows(table)
+            headers = {"content-disposition": 'attachment; filename="entonnoir.csv"'}
+            return Response(out.getvalue(), 200, headers, media_type="text/csv; charset=utf-8")
+
+        return await web.guarded(request, answer)
+
+    return [
+        Route("/coordination", show, methods=["GET"]),
+        Route("/coordination/entonnoir.csv", export, methods=["GET"]),
+    ]
