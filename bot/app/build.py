@@ -31,13 +31,15 @@ from bot.engine.runner import Runner
 from bot.flowtools.check import load_checked
 from bot.flowtools.reload import DataWatcher, FlowWatcher
 from bot.geo.search import PlaceFinder
+from bot.handoff.carrier import Carrier
 from bot.handoff.datafiles import FILES, Reference, load_reference
 from bot.handoff.inbox import RelayInbox
 from bot.handoff.links import CaseLinks
 from bot.handoff.matching import RelayLoads
 from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
+from bot.handoff.reach import HandoffConfig
 from bot.handoff.reference import ReferenceDataError
-from bot.handoff.service import HandoffConfig, HandoffService
+from bot.handoff.service import HandoffService
 from bot.handoff.texts import HandoffTexts
 from bot.nlu.embedded import make_embedded_nlu
 from bot.nlu.keywords import KeywordNLU
@@ -326,7 +328,7 @@ async def start_bot(
     followups = make_followups(settings, turns, dispatcher, handoffs, senders or {}, queued.set)
     drainer = Drainer(
         turns,
-        {**handoffs.handlers(), **followups.handlers()},
+        {**handoffs.handlers(), **Carrier(handoffs).handlers(), **followups.handlers()},
         poll=settings.handoff.jobs_poll_seconds,
         wake=queued,
     )

@@ -248,7 +248,7 @@ class Checkins:
                     key = f"remind:{row.id}:taken_back"
                     enqueue(connection, kinds.RELAY_REMINDER, key, payload, subject=subject)
 
-            await self.handoffs.pass_on(subject, "pas de nouvelles (relance)", also=also)
+            await self.handoffs.actions.pass_on(subject, "pas de nouvelles (relance)", also=also)
         elif what == "help":
 
             def ask(connection: Connection) -> None:

@@ -55,13 +55,13 @@ class RelayInbox:
             if row is None:
                 return [Outbound(fill(texts.no_such_case, ref=words[1]))]
             if command == "/prendre":
-                return await self.service.accept(row, actor)
+                return await self.service.actions.accept(row, actor)
             if command == "/liberer":
-                return await self.service.decline(row, actor, reason="released")
+                return await self.service.actions.decline(row, actor, reason="released")
             outcome = texts.outcome_words.get(words[2].lower() if len(words) > 2 else "")
             if outcome is None:
                 return [Outbound(texts.which_outcome)]
-            return await self.service.close(row, actor, outcome)
+            return await self.service.actions.close(row, actor, outcome)
         if command.startswith("/"):
             return [Outbound(texts.help)]
         return await self._answer(message, actor)
@@ -76,13 +76,13 @@ class RelayInbox:
         if row is None or row.relay_id != message.relay_id:
             return [Outbound(texts.not_yours)]
         if action == "accept":
-            return await self.service.accept(row, actor)
+            return await self.service.actions.accept(row, actor)
         if action == "decline":
-            return await self.service.decline(row, actor, reason="declined")
+            return await self.service.actions.decline(row, actor, reason="declined")
         outcome = action.removeprefix("close_")
         if outcome not in texts.outcomes:
             return [Outbound(texts.stale_button)]
-        return await self.service.close(row, actor, outcome)
+        return await self.service.actions.close(row, actor, outcome)
 
     async def _answer(self, message: RelayInbound, actor: str) -> list[Outbound]:
         text = message.text.strip()
@@ -103,7 +103,7 @@ class RelayInbox:
                 row = talking[0]
         if row is None:
             return [Outbound(self.service.texts.relais.help)]
-        return await self.service.relay_says(row, actor, text)
+        return await self.service.actions.relay_says(row, actor, text)
 
     async def _own(self, relay_id: str, ref: str) -> HandoffRow | None:
         rows = await self.service.turns.run(lambda c: store.open_for_relay(c, relay_id))

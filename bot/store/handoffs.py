@@ -38,6 +38,11 @@ class HandoffRow:
     card_ref: str | None
     due_at: datetime | None
 
+    @property
+    def lead_ref(self) -> dict[str, Any]:
+        """Which case, on which channel, about whom: what offers and news need of it."""
+        return {"lead_id": self.lead_id, "channel": self.channel, "subject": self.conversation_id}
+
 
 def as_row(row: Any) -> HandoffRow:
     """A row of ``handoffs`` as a :class:`HandoffRow`."""

@@ -166,13 +166,13 @@ def make_case_pages(web: WebApp) -> list[Route]:
             actor = f"relay:{row.relay_id}:web"
             action = fields.get("action", "")
             if action == "accept":
-                await handoffs.accept(row, actor)
+                await handoffs.actions.accept(row, actor)
             elif action == "decline" and fields.get("reason") in dict(REASONS):
-                await handoffs.decline(row, actor, reason=f"declined: {fields['reason']}")
+                await handoffs.actions.decline(row, actor, reason=f"declined: {fields['reason']}")
             elif action == "close" and fields.get("outcome") in handoffs.texts.relais.outcomes:
-                await handoffs.close(row, actor, fields["outcome"])
+                await handoffs.actions.close(row, actor, fields["outcome"])
             elif action == "say" and 0 < len(fields.get("text", "").strip()) <= MAX_TEXT:
-                await handoffs.relay_says(row, actor, fields["text"].strip())
+                await handoffs.actions.relay_says(row, actor, fields["text"].strip())
             else:
                 raise RefusedError(400, "Demande incomplète", "Choisis une action dans la page.")
             return RedirectResponse(f"/dossiers/{row.lead_id}", 303)

@@ -177,11 +177,11 @@ def make_relay_pages(
             actor = f"relay:{row.relay_id}:web"
             action = fields.get("action", "")
             if action == "accept":
-                await handoffs.accept(row, actor)
+                await handoffs.actions.accept(row, actor)
             elif action == "decline":
-                await handoffs.decline(row, actor, reason="declined")
+                await handoffs.actions.decline(row, actor, reason="declined")
             elif action.removeprefix("close_") in handoffs.texts.relais.outcomes:
-                await handoffs.close(row, actor, action.removeprefix("close_"))
+                await handoffs.actions.close(row, actor, action.removeprefix("close_"))
             else:
                 raise RefusedError(400, texts().refused)
             return RedirectResponse(f"{LINK_PATH}{token}", status_code=303)

@@ -136,7 +136,7 @@ async def test_acceptance_racing_expiry_gives_the_case_to_one_relay(bot: Bot, fi
     await intake(Chat(bot.handle))
     [row] = await attempts(bot)
     bot.handoffs.clock = lambda: datetime.now(UTC) + timedelta(days=10)  # past its deadline
-    accept = bot.handoffs.accept(row, "relay:citeslab_vaulx")
+    accept = bot.handoffs.actions.accept(row, "relay:citeslab_vaulx")
     expire = bot.handoffs.expire_due()
     racing = (accept, expire) if first == "accept" else (expire, accept)
     await asyncio.gather(*racing)
