@@ -32,7 +32,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app.build import link_secret, make_app
+from bot.app.build import make_app
+from bot.app.keys import link_secret
 from bot.app.settings import PROJECT, HandoffSettings, PrivacySettings, Settings, WebSettings
 from bot.domain.understanding import NOTHING, Understanding
 from bot.store import handoffs as store

@@ -14,21 +14,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.app.build import (
-    DeploymentError,
-    check_keys,
-    make_app,
-    open_database,
-    run_purge,
-    start_bot,
-)
+from bot.app.build import DeploymentError, make_app, start_bot
 from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, run_understand, watched
 from bot.app.followup_commands import add_followups_parser, run_followups_command
 from bot.app.jobs_commands import add_jobs_parser, run_jobs_command
+from bot.app.keys import check_keys, open_database
 from bot.app.logs import configure_logging
 from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
 from bot.app.schemes_commands import add_schemes_parser, run_schemes_command
 from bot.app.settings import Settings
+from bot.app.sweeps import run_purge
 from bot.app.telegram import TelegramConfigError, manage_webhook
 from bot.app.whatsapp import WhatsAppConfigError
 from bot.channels.terminal import TerminalChannel

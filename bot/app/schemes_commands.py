@@ -8,7 +8,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from bot.app.build import make_cipher, make_place_finder
+from bot.app.build import make_place_finder
+from bot.app.keys import make_cipher
 from bot.app.settings import Settings
 from bot.engine.loader import load_flows
 from bot.engine.yamlfiles import FlowError

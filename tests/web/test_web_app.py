@@ -221,7 +221,7 @@ async def test_an_old_sign_in_link_says_to_ask_for_a_new_one(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from bot.app.build import link_secret
+    from bot.app.keys import link_secret
     from bot.web.sessions import SignInLinks
 
     yesterday = SignInLinks(link_secret(settings), clock=lambda: datetime.now(UTC) - timedelta(1))

@@ -11,7 +11,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.app.build import make_app, make_cipher
+from bot.app.build import make_app
+from bot.app.keys import make_cipher
 from bot.app.settings import Settings, TelegramSettings
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
