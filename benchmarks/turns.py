@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import subprocess
@@ -32,6 +33,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.smtp import start_smtp
+from bot.privacy.crypto import FernetCipher
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = [
@@ -202,6 +204,7 @@ def main() -> None:
             raise SystemExit("several workers share a PostgreSQL database: set BOT_DATABASE_URL")
         # Shared by every worker, as a deployment must (docs/deployment.md).
         env.setdefault("BOT_SECRET_KEY", uuid.uuid4().hex + uuid.uuid4().hex)
+        env.setdefault("BOT_PRIVACY__ENCRYPTION_KEYS", json.dumps([FernetCipher.new_key()]))
         smtp, smtp_port = start_smtp()  # relays are reached by e-mail
         env.update(BOT_HANDOFF__SMTP_HOST="127.0.0.1", BOT_HANDOFF__SMTP_PORT=str(smtp_port))
         first = _start(args.port, env)  # creates the keys and the NLU cache, migrates
