@@ -52,6 +52,7 @@ class Kit:
     # Per flow, the slots whose values the walk reads: by branches (any value: None), by
     # questions typed in (only their buttons' ids count; a free text never does).
     tested: Mapping[str, Mapping[str, frozenset[str] | None]] = field(default_factory=dict)
+    lang: str = "fr"  # the language of the texts
 
     @property
     def messages(self) -> Messages:
@@ -118,6 +119,7 @@ def make_kit(
     actions: Mapping[str, Action],
     render: Renderer,
     faq_values: FaqValues = _no_values,
+    lang: str = "fr",
 ) -> Kit:
     """Precompute commands and question matching data for ``flows``."""
     commands = {
@@ -145,4 +147,5 @@ def make_kit(
         faq_values,
         examples,
         tested=tested,
+        lang=lang,
     )

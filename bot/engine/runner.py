@@ -8,7 +8,7 @@ from dataclasses import replace
 from bot.domain.messages import Inbound, InboundKind, Outbound
 from bot.domain.text import clean
 from bot.domain.understanding import Understanding
-from bot.engine import faq
+from bot.engine import faq, language
 from bot.engine.actions import Action
 from bot.engine.answer import answer, read, take
 from bot.engine.commands import (
@@ -32,6 +32,7 @@ from bot.engine.own import (
 from bot.engine.render import PAYLOAD, Renderer
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
 from bot.engine.state import ConversationState, Mode, SlotValue, Status
+from bot.engine.translate import translated
 from bot.engine.turn import Turn, TurnResult
 from bot.engine.walk import absorb, enter, position_exists, restart
 from bot.geo.search import PlaceFinder
@@ -51,6 +52,7 @@ class Runner:
         constants: Mapping[str, str] | None = None,
         faq_values: FaqValues | None = None,
         labels: Mapping[tuple[str, str], str] | None = None,
+        lang: str = language.SOURCE,
     ) -> None:
         self.flows = flows
         self.finder = finder
@@ -64,7 +66,22 @@ class Runner:
         known.update({f"notice_{name}": text for name, text in notices.items()})
         self.render = Renderer(flows, known, self.labels)
         extra = {} if faq_values is None else {"faq_values": faq_values}
-        self.kit: Kit = make_kit(flows, finder, actions, self.render, **extra)
+        self.kit: Kit = make_kit(flows, finder, actions, self.render, lang=lang, **extra)
+        # One runner per other language, over the flows with that language's texts.
+        self.by_lang: dict[str, Runner] = {
+            code: Runner(translated(flows, t), finder, actions, constants, faq_values, labels, code)
+            for code, t in flows.translations.items()
+            if code in flows.glob.languages
+        }
+        self.languages = {
+            code: lang
+            for code, lang in flows.glob.languages.items()
+            if code == language.SOURCE or code in self.by_lang
+        }
+
+    def speaking(self, lang: str) -> Runner:
+        """The runner with the texts of ``lang`` (French for an unknown one)."""
+        return self.by_lang.get(lang, self)
 
     def with_flows(self, flows: FlowSet) -> Runner:
         """The same runner on another version of the flows (hot reload)."""
@@ -84,10 +101,11 @@ class Runner:
     def again(self, state: ConversationState) -> tuple[Outbound, ...]:
         """What the conversation waits for, asked again (a message redelivered after its
         reply was lost); nothing when it waits for nothing."""
-        if state.status != Status.ACTIVE or not position_exists(self.kit, state):
+        kit = self.speaking(state.lang).kit
+        if state.status != Status.ACTIVE or not position_exists(kit, state):
             return ()
         turn = Turn(state)
-        ask_current(self.kit, turn)
+        ask_current(kit, turn)
         return tuple(turn.replies)
 
     def run(
@@ -97,7 +115,44 @@ class Runner:
         understanding: Understanding,
         context: Mapping[str, SlotValue] | None = None,
     ) -> TurnResult:
-        """Handle one inbound message; ``context`` holds read-only values (the case)."""
+        """Handle one inbound message; ``context`` holds read-only values (the case).
+
+        The person's language is settled first (asked for, or guessed from their first
+        messages); the runner with that language's texts does the rest.
+        """
+        text = clean(inbound.text)
+        button = inbound.payload or (text if PAYLOAD.match(text) else None)
+        ask = False
+        if state.bridge is None and inbound.kind is not InboundKind.START:
+            lang = language.chosen(self.languages, text, button)
+            if lang is not None:
+                return self.speaking(lang).switched(replace(state, lang=lang), inbound)
+            lang, ask = language.guessed(self.languages, state, text if button is None else "")
+            state = replace(state, lang=lang)
+        result = self.speaking(state.lang).answer_turn(state, inbound, understanding, context)
+        if ask:
+            choice = language.offer(self.languages, self.kit.messages.language_ask)
+            result = replace(result, replies=(*result.replies, choice))
+        return result
+
+    def switched(self, state: ConversationState, inbound: Inbound) -> TurnResult:
+        """The person chose this runner's language: say so, then ask again where they were."""
+        turn = Turn(state, now=inbound.received_at)
+        turn.say(self.kit.messages.language_set)
+        if state.status is Status.ACTIVE and position_exists(self.kit, state):
+            ask_current(self.kit, turn)
+        elif state.status is Status.NEW:
+            restart(self.kit, turn, inbound.source or state.source)
+        return turn.result()
+
+    def answer_turn(
+        self,
+        state: ConversationState,
+        inbound: Inbound,
+        understanding: Understanding,
+        context: Mapping[str, SlotValue] | None = None,
+    ) -> TurnResult:
+        """One turn in this runner's language."""
         kit = self.kit
         turn = Turn(state, context=dict(context or {}), now=inbound.received_at)
         text = clean(inbound.text)

@@ -17,8 +17,13 @@ from dataclasses import dataclass
 _WORD = re.compile(r"[a-z0-9']+")
 _ARABIZI_DIGITS = re.compile(r"[a-z][2379]|[2379][a-z]")
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Frequent words only one language uses (folded: lower case, no accents).
-_FR = frozenset(
+_FR = _words(
     """
     je j' tu il elle on nous vous ils elles le la les un une des du de au aux ce cet cette
     ces mon ma mes ton ta tes son sa ses notre votre leur et ou mais donc car ni que qui quoi
@@ -35,9 +40,9 @@ _FR = frozenset(
     sais savoir connais pense crois mais vraiment bon bonne nouveau nouvelle
     m'appelle appelle habite j'habite vis travaille cherche besoin hein vas y
     recommencer corriger supprimer nettoyage arrete arreter donnees
-    """.split()
+    """
 )
-_EN = frozenset(
+_EN = _words(
     """
     i i'm im me my mine you you're your u ur he she it we they them the a an and or but
     is am are was were be been have has had do does did don't dont not no yes yeah yep
@@ -50,9 +55,9 @@ _EN = frozenset(
     idk sure okay ok maybe good great fine sorry understand name city town
     much many some any all too very really also still yet get got make making
     ahead never mind sell selling buy food restaurant store online clothes cleaning delivery
-    """.split()
+    """
 )
-_AR_LATIN = frozenset(
+_AR_LATIN = _words(
     """
     salam slm wesh wech labas bikhir hamdoulah hamdullah hamdoullah inchallah nchallah
     wallah wlh wakha wakhha safi bghit bghina bgheet nbghi ndir ndirou nhal khdma khedma
@@ -62,10 +67,10 @@ _AR_LATIN = frozenset(
     machi mashi walou walo walu baghi baghya m3a m3ak dyal dial diyali dyali
     hanout hanut mashrou3 machrou3 mochkil mouchkil smahli smah chokran choukran
     shukran barak baraka lahoma kayn kayen makaynch fhamt fhamtch fhemt fhemtch
-    """.split()
+    """
 )
 # Words the three share or that say nothing (numbers, « ok », emoji...) score for none.
-_SHARED = frozenset("ok okay cool top super go stop taxi bus hotel restaurant 1 2 3".split())
+_SHARED = _words("ok okay cool top super go stop taxi bus hotel restaurant 1 2 3")
 _FR_MARKS = re.compile(r"[éèêàâçùûîôœë]")
 
 

@@ -1,0 +1,58 @@
+"""The person's language: chosen by words or a button, guessed from the first messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.domain.messages import Button, Outbound
+from bot.domain.text import fold
+from bot.engine.schema import Language
+from bot.engine.state import ConversationState, Status
+from bot.typed.language import detect
+
+PREFIX = "/lang:"
+SOURCE = "fr"
+
+
+def chosen(languages: Mapping[str, Language], text: str, button: str | None) -> str | None:
+    """The language a button or a message asks for (« english », « عربي »), if any."""
+    if button is not None:
+        code = button.removeprefix(PREFIX) if button.startswith(PREFIX) else None
+        return code if code in languages else None
+    folded = fold(text)
+    if not folded:
+        return None
+    for code, language in languages.items():
+        if any(fold(word) == folded for word in language.words):
+            return code
+    return None
+
+
+def guessed(
+    languages: Mapping[str, Language], state: ConversationState, text: str
+) -> tuple[str, bool]:
+    """The language a message shows while the person's is not known yet, and whether to
+    ask (``("", True)``: maybe another language, not clear enough to switch).
+
+    A French lean settles French, so a French speaker's later « no problem » changes
+    nothing. A single English word mid-chat (« yes ») only asks; a sentence switches.
+    """
+    if state.lang or not text or len(languages) < 2:
+        return state.lang, False
+    guess = detect(text)
+    if guess.lang is None or guess.lang not in languages:
+        return "", False
+    if guess.lang == SOURCE:
+        return SOURCE, False
+    first = state.status is Status.NEW or (state.status is Status.ACTIVE and not state.asked)
+    if guess.sure and (first or len(text.split()) >= 2):
+        return guess.lang, False
+    return "", True
+
+
+def offer(languages: Mapping[str, Language], ask: str) -> Outbound:
+    """« Français / English / العربية » as buttons."""
+    buttons = tuple(
+        Button(f"{PREFIX}{code}", language.name) for code, language in languages.items()
+    )
+    return Outbound(ask, buttons)
