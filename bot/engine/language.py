@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.domain.messages import Button, Outbound
-from bot.domain.text import fold
+from bot.domain.text import fold, is_other_script
 from bot.engine.schema import Language
-from bot.engine.state import ConversationState, Status
+from bot.engine.state import ConversationState
 from bot.typed.language import detect
 
 PREFIX = "/lang:"
@@ -35,7 +35,8 @@ def guessed(
     ask (``("", True)``: maybe another language, not clear enough to switch).
 
     A French lean settles French, so a French speaker's later « no problem » changes
-    nothing. A single English word mid-chat (« yes ») only asks; a sentence switches.
+    nothing. Arabic script, or a clear sentence in English, switches; one word (« hello »,
+    « yes ») or Arabic in Latin letters (the person may not read the Arabic script) asks.
     """
     if state.lang or not text or len(languages) < 2:
         return state.lang, False
@@ -44,8 +45,9 @@ def guessed(
         return "", False
     if guess.lang == SOURCE:
         return SOURCE, False
-    first = state.status is Status.NEW or (state.status is Status.ACTIVE and not state.asked)
-    if guess.sure and (first or len(text.split()) >= 2):
+    if guess.lang == "ar" and is_other_script(text):
+        return guess.lang, False
+    if guess.sure and guess.lang != "ar" and len(text.split()) >= 2:
         return guess.lang, False
     return "", True
 

@@ -38,12 +38,8 @@ def status(flows: FlowSet, translation: Translation) -> Status:
     french = source_texts(flows)
     texts, sources = translation.texts, translation.sources
     missing = tuple(k for k in french if k not in texts)
-    stale = tuple(
-        k for k in french if k in texts and sources.get(k) != source_hash(french[k])
-    )
-    unknown = tuple(
-        k for k in texts if k not in french and not k.endswith((".words", ".examples"))
-    )
+    stale = tuple(k for k in french if k in texts and sources.get(k) != source_hash(french[k]))
+    unknown = tuple(k for k in texts if k not in french and not k.endswith((".words", ".examples")))
     return Status(translation.lang, missing, stale, unknown)
 
 
@@ -68,9 +64,7 @@ def _scalar(value: Any) -> Any:
     return DoubleQuotedScalarString(text)
 
 
-def render_file(
-    lang: str, name: str, texts: Mapping[str, Any], sources: Mapping[str, str]
-) -> str:
+def render_file(lang: str, name: str, texts: Mapping[str, Any], sources: Mapping[str, str]) -> str:
     """The YAML of a translation file (texts in the order given)."""
     yaml = YAML()
     yaml.width = 4096
