@@ -37,7 +37,8 @@ _YES = (
     "tout est juste", "c'est tout bon", "bien resume", "carre", "c'est carre", "bien",
     "c'est bien la", "c'est bien ca", "c'est bien", "oke", "okey", "tout juste", "bingo",
     # English, Arabic and Darija (also in Latin letters).
-    "yes please", "sure", "of course", "that's right", "thats right", "go ahead", "alright", "all right", "i agree", "agreed", "fine", "yes sure",
+    "yes please", "sure", "of course", "that's right", "thats right", "go ahead",
+    "alright", "all right", "i agree", "agreed", "fine", "yes sure",
     "نعم", "ايوه", "أيوه", "ايه", "إيه", "واه", "وخا", "واخا", "موافق", "موافقة", "صحيح",
     "بالطبع", "طبعا", "أكيد", "اكيد", "مزيان", "نعم من فضلك", "نعم شكرا",
     "wah", "wakha", "waha", "iyeh", "na3am", "mwafe9", "mzyan",
