@@ -36,3 +36,10 @@ async def test_macro_f1_is_within_5_points_of_french(embedded_nlu: EmbeddedNLU, 
     )
     print(f"\nmacro-F1 fr {french.macro_f1:.3f}, {lang} {other.macro_f1:.3f}")
     assert other.macro_f1 >= french.macro_f1 - 0.05
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_held_out_sentences_are_never_trained_on(lang: str) -> None:
+    training = {e.text.casefold() for e in load_nlu_data(ROOT / "nlu" / "data").examples}
+    held = load_nlu_data(HELD / f"heldout_{lang}.yml").examples
+    assert [e.text for e in held if e.text.casefold() in training] == []
