@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from bot.domain.messages import Button, Outbound
 from bot.domain.text import fold, is_other_script
 from bot.engine.schema import Language
-from bot.engine.state import ConversationState
+from bot.engine.state import ConversationState, Status
 from bot.typed.language import detect
 
 PREFIX = "/lang:"
@@ -35,10 +35,17 @@ def guessed(
     ask (``("", True)``: maybe another language, not clear enough to switch).
 
     A French lean settles French, so a French speaker's later « no problem » changes
-    nothing. Arabic script, or a clear sentence in English, switches; one word (« hello »,
+    nothing; only a sentence in Arabic script still switches (or one word of it asks).
+    The three buttons are offered only before the first answer: later, a word like
+    « Tourcoing » or « ok » is an answer, not a choice of language. Arabic script, or a clear sentence in English, switches; one word (« hello »,
     « yes ») or Arabic in Latin letters (the person may not read the Arabic script) asks.
     """
-    if state.lang or not text or len(languages) < 2:
+    if not text or len(languages) < 2:
+        return state.lang, False
+    if state.lang not in ("", "ar") and "ar" in languages and is_other_script(text):
+        # A sentence in Arabic script after another language: the person prefers Arabic.
+        return ("ar", False) if len(text.split()) >= 2 else (state.lang, True)
+    if state.lang:
         return state.lang, False
     guess = detect(text)
     if guess.lang is None or guess.lang not in languages:
@@ -49,7 +56,8 @@ def guessed(
         return guess.lang, False
     if guess.sure and guess.lang != "ar" and len(text.split()) >= 2:
         return guess.lang, False
-    return "", True
+    first = state.status is not Status.ACTIVE or not state.asked  # nothing answered yet
+    return "", first
 
 
 def offer(languages: Mapping[str, Language], ask: str) -> Outbound:

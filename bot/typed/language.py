@@ -15,7 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[a-z0-9']+")
-_ARABIZI_DIGITS = re.compile(r"[a-z][2379]|[2379][a-z]")
+# A lone 2, 3, 7 or 9 standing for a letter (« 3afak », « n7al »), not a number with its
+# unit (« 3ans », « 17ans », « 40k »).
+_ARABIZI_DIGITS = re.compile(r"(?<![0-9])(?:[a-z][2379]|[2379][a-z])(?![0-9])")
+_UNIT = re.compile(r"[0-9]+(?:ans?|mois|k|e|eme|er|h|min|j|jours?|euros?|years?|yo|m|am|pm)$")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -122,7 +125,7 @@ def detect(text: str) -> Guess:
             if part in _AR_LATIN:
                 scores["ar"] += 1
                 hit = True
-        if not hit and _ARABIZI_DIGITS.search(word):
+        if not hit and _ARABIZI_DIGITS.search(word) and not _UNIT.search(word):
             scores["ar"] += 1
         elif not hit and len(word) > 3 and word.endswith(("tion", "ment", "eur", "eux")):
             scores["fr" if not word.endswith("tion") else "en"] += 0.3
