@@ -34,11 +34,12 @@ def guessed(
     """The language a message shows while the person's is not known yet, and whether to
     ask (``("", True)``: maybe another language, not clear enough to switch).
 
+    Arabic script, or a clear sentence in English, switches; one word (« hello »,
+    « yes ») or Arabic in Latin letters (the person may not read the Arabic script) asks.
     A French lean settles French, so a French speaker's later « no problem » changes
     nothing; only a sentence in Arabic script still switches (or one word of it asks).
     The three buttons are offered only before the first answer: later, a word like
-    « Tourcoing » or « ok » is an answer, not a choice of language. Arabic script, or a clear sentence in English, switches; one word (« hello »,
-    « yes ») or Arabic in Latin letters (the person may not read the Arabic script) asks.
+    « Tourcoing » or « ok » is an answer, not a choice of language.
     """
     if not text or len(languages) < 2:
         return state.lang, False
