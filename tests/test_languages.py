@@ -108,6 +108,8 @@ async def test_an_arabic_speaker_goes_through_the_intake_in_arabic_and_the_relay
     await resident.say("نعم")
     assert resident.asks == "prenom"
     await resident.say("Karim")
+    await resident.say("شكرا")  # news of the case kept for their next message (REST)
+    assert resident.said(text("ar", "personne.sent").split("{relay_name}")[0])
     [lead] = await export_leads(shipped_bot.engine, shipped_bot.cipher)
     assert lead["lang"] == "ar"
     assert {c["lang"] for c in lead["consents"]} == {"ar"}

@@ -37,7 +37,7 @@ from bot.handoff.matching import RelayLoads
 from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
 from bot.handoff.reference import ReferenceDataError
 from bot.handoff.service import HandoffConfig, HandoffService
-from bot.handoff.texts import HandoffTexts
+from bot.handoff.texts import HandoffTexts, ResidentTexts
 from bot.nlu.embedded import make_embedded_nlu
 from bot.nlu.keywords import KeywordNLU
 from bot.nlu.rasa import RasaNLU
@@ -395,6 +395,10 @@ class RunnerWording:
 
     def label(self, slot: str, value: Any) -> str:
         return self.dispatcher.runner.render.label(slot, value)
+
+    def resident(self, lang: str) -> ResidentTexts:
+        texts = self.dispatcher.runner.speaking(lang).flows.handoff
+        return texts.personne if texts is not None else self.texts.personne
 
     def date(self, moment: datetime) -> str:
         return self.dispatcher.runner.render.date(moment.astimezone(PARIS))

@@ -28,7 +28,7 @@ from bot.handoff.matching import RelayLoads, rank_relays, wants_growth
 from bot.handoff.notify import EmailNotifier, WebhookNotifier
 from bot.handoff.reference import Relay, Relays
 from bot.handoff.sheet import case_card, case_fields, close_card, render_sheet, short_ref
-from bot.handoff.texts import HandoffTexts, Wording, fill
+from bot.handoff.texts import HandoffTexts, ResidentTexts, Wording, fill
 from bot.store import handoffs as store
 from bot.store.audit import record_access
 from bot.store.drainer import GiveUpError, Handler
@@ -36,7 +36,7 @@ from bot.store.handoffs import HandoffRow
 from bot.store.jobs import Job, enqueue, only_one
 from bot.store.leads import load_lead
 from bot.store.outbox import keep_or_find
-from bot.store.turns import TurnTx, contacts, leads
+from bot.store.turns import TurnTx, contacts, conversations, leads
 from bot.store.turnstore import TurnStore
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,8 @@ class HandoffService:
             record_access(
                 connection, actor=f"relay:{relay.id}", action="case_sent", lead_id=row.lead_id
             )
-            sent_text = fill(self.texts.personne.sent, relay_name=relay.display_name)
+            resident = self._resident(connection, told.conversation_id)
+            sent_text = fill(resident.sent, relay_name=relay.display_name)
             self._tell(connection, told, sent_text)
 
         await self._run(sent)
@@ -267,7 +268,7 @@ class HandoffService:
             record_access(tx.connection, actor=actor, action="case_accepted", lead_id=taken.lead_id)
             tx.set_state_field("bridge", relay.display_name)
             told = fill(
-                self.texts.personne.accepted,
+                self._resident(tx.connection, taken.conversation_id).accepted,
                 relay_name=relay.display_name,
                 relay_structure=relay.structure,
             )
@@ -315,7 +316,8 @@ class HandoffService:
                 return None
             tx.set_state_field("bridge", None)
             heard = self.texts.relais.outcomes[outcome].resident
-            told = fill(self.texts.personne.closed, relay_name=relay.display_name, outcome=heard)
+            resident = self._resident(tx.connection, closed.conversation_id)
+            told = fill(resident.closed, relay_name=relay.display_name, outcome=heard)
             self._tell(tx.connection, closed, told)
             return closed
 
@@ -330,13 +332,13 @@ class HandoffService:
         if row.status not in store.TALKING:
             return [Outbound(self.texts.relais.take_first)]
         relay = self.relays[row.relay_id]
-        said = fill(self.texts.personne.relay_says, relay_name=relay.display_name, text=text)
 
         def answer(tx: TurnTx) -> bool:
             store.transition(tx.connection, row.id, "in_conversation", ("accepted",), actor=actor)
             if not _may_write(tx):
                 return False
-            self._tell(tx.connection, row, said)
+            says = self._resident(tx.connection, row.conversation_id).relay_says
+            self._tell(tx.connection, row, fill(says, relay_name=relay.display_name, text=text))
             return True
 
         told = await self._transact(row, answer)
@@ -378,7 +380,8 @@ class HandoffService:
             return
         relay = self.relays.get(row.relay_id)
         name = relay.display_name if relay else self.texts.relais.someone
-        self._tell(connection, row, fill(self.texts.personne.not_forwarded, relay_name=name))
+        resident = self._resident(connection, row.conversation_id)
+        self._tell(connection, row, fill(resident.not_forwarded, relay_name=name))
         ref = short_ref(row.lead_id)
         alert = fill(self.texts.relais.alert_not_forwarded, ref=ref, relay_name=name)
         self._alert(connection, f"not_forwarded:{job.id}", alert)
@@ -474,7 +477,8 @@ class HandoffService:
         old_name = old.display_name if old else self.texts.relais.someone
         if not candidates:
             log.warning("case %s: no relay left to offer it to (%s)", lead_id, why)
-            stuck = fill(self.texts.personne.not_reached, relay_name=old_name)
+            resident = self._resident(connection, str(lead_ref["subject"]))
+            stuck = fill(resident.not_reached, relay_name=old_name)
             self._tell_lead(connection, lead_ref, stuck, key=f"stuck:{lead_id}:{attempt}")
             alert = fill(
                 self.texts.relais.alert_no_relay,
@@ -489,7 +493,7 @@ class HandoffService:
             return  # the first offer: the resident was told already whom it goes to
         due = self.wording.date(new.due_at) if new.due_at else ""
         moved = fill(
-            self.texts.personne.moved,
+            self._resident(connection, str(lead_ref["subject"])).moved,
             old=old_name,
             relay_name=nxt.display_name,
             relay_structure=nxt.structure,
@@ -511,6 +515,14 @@ class HandoffService:
         result = await self.turns.transact(row.conversation_id, row.channel, work)
         self.on_queued()
         return result
+
+    def _resident(self, connection: Connection, subject: str) -> ResidentTexts:
+        """What the resident of ``subject`` hears, in the language they speak with the bot."""
+        state = connection.execute(
+            select(conversations.c.state).where(conversations.c.id == subject)
+        ).scalar()
+        lang = state.get("lang") if isinstance(state, dict) else None
+        return self.wording.resident(str(lang or "fr"))
 
     def _tell(self, connection: Connection, row: HandoffRow, text: str) -> None:
         """Queue news of their case for the resident of ``row``."""

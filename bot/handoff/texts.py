@@ -146,6 +146,10 @@ class Wording(Protocol):
         """The readable form of an answer ("restauration" -> "Restauration")."""
         ...
 
+    def resident(self, lang: str) -> ResidentTexts:
+        """What a resident hears about their case, in their language (``fr``, ``en``...)."""
+        ...
+
     def date(self, moment: datetime) -> str:
         """A date as people say it ("mardi 2 décembre")."""
         ...
