@@ -130,6 +130,8 @@ class Runner:
             lang, ask = language.guessed(self.languages, state, text if button is None else "")
             state = replace(state, lang=lang)
         result = self.speaking(state.lang).answer_turn(state, inbound, understanding, context)
+        if result.state.lang != state.lang:  # a restart starts a new state: the language stays
+            result = replace(result, state=replace(result.state, lang=state.lang))
         if ask:
             choice = language.offer(self.languages, self.kit.messages.language_ask)
             result = replace(result, replies=(*result.replies, choice))
@@ -143,7 +145,8 @@ class Runner:
             ask_current(self.kit, turn)
         elif state.status is Status.NEW:
             restart(self.kit, turn, inbound.source or state.source)
-        return turn.result()
+        result = turn.result()
+        return replace(result, state=replace(result.state, lang=state.lang))
 
     def answer_turn(
         self,
