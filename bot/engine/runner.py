@@ -135,7 +135,7 @@ class Runner:
         if ask:
             choice = language.offer(self.languages, self.kit.messages.language_ask)
             result = replace(result, replies=(*result.replies, choice))
-        return result
+        return _in_language(result)
 
     def switched(self, state: ConversationState, inbound: Inbound) -> TurnResult:
         """The person chose this runner's language: say so, then ask again where they were."""
@@ -146,7 +146,7 @@ class Runner:
         elif state.status is Status.NEW:
             restart(self.kit, turn, inbound.source or state.source)
         result = turn.result()
-        return replace(result, state=replace(result.state, lang=state.lang))
+        return _in_language(replace(result, state=replace(result.state, lang=state.lang)))
 
     def answer_turn(
         self,
@@ -288,3 +288,11 @@ class Runner:
         if state.status == Status.ACTIVE:  # the step it was on disappeared
             turn.say(kit.messages.welcome_back)
         restart(kit, turn, inbound.source or state.source, understanding, text)
+
+
+def _in_language(result: TurnResult) -> TurnResult:
+    """Replies marked with the person's language (channels add their words in it)."""
+    lang = result.state.lang
+    if lang in ("", language.SOURCE):  # French: what channels add by default
+        return result
+    return replace(result, replies=tuple(replace(r, lang=lang) for r in result.replies))

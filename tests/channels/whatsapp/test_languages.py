@@ -25,3 +25,10 @@ def wa_settings(settings: Settings, tmp_path: Path) -> Settings:
 async def test_arabic_then_english_to_a_lead_in_english(phone: Phone, wa_bot: Bot) -> None:
     await arabic_then_english(phone)
     check_lead(await export_leads(wa_bot.engine, wa_bot.cipher), "whatsapp")
+
+
+async def test_the_list_button_is_in_the_persons_language(phone: Phone, wa_bot: Bot) -> None:
+    await phone.say("السلام عليكم، بغيت نحل مطعم")
+    assert phone.said("[ar] T-AGE?")
+    listed = [m for m in phone.received if (m.get("interactive") or {}).get("type") == "list"]
+    assert listed[-1]["interactive"]["action"]["button"] == "[ar] T-List"
