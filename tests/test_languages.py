@@ -150,3 +150,16 @@ async def test_an_unclear_first_word_offers_the_three_languages(resident: Chat) 
     await resident.press("English")
     assert resident.said(text("en", "global.messages.language_set"))
     assert resident.asks == "age"
+
+
+async def test_questions_in_english_and_arabic_get_the_faq_answer_in_that_language(
+    resident: Chat,
+) -> None:
+    await resident.say("hi, i want to start a business")
+    assert resident.asks == "age"
+    await resident.say("is it free?")
+    assert resident.said(text("en", "faq.gratuit.answer").splitlines()[0])
+    await resident.say("عربي")
+    await resident.say("واش هادشي فابور؟")
+    assert resident.said(text("ar", "faq.gratuit.answer").splitlines()[0])
+    assert resident.asks == "age"

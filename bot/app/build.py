@@ -252,12 +252,14 @@ async def purge_forever(bot: Bot, privacy: PrivacySettings) -> None:
 
 
 def faq_training(flows: FlowSet) -> NLUData:
-    """The questions of ``flows/faq.yml`` as NLU examples (intent ``faq_<id>``)."""
-    return NLUData(
-        tuple(
-            Example(text, entry.intent_name) for entry in flows.faq.faq for text in entry.examples
-        )
-    )
+    """The questions of ``flows/faq.yml`` as NLU examples (intent ``faq_<id>``), with
+    those of each language (``faq.<id>.examples`` in ``flows/langues/``)."""
+    examples = [(text, entry) for entry in flows.faq.faq for text in entry.examples]
+    for translation in flows.translations.values():
+        for entry in flows.faq.faq:
+            more = translation.texts.get(f"faq.{entry.id}.examples") or []
+            examples += [(str(text), entry) for text in more]
+    return NLUData(tuple(Example(text, entry.intent_name) for text, entry in examples))
 
 
 def make_nlu(settings: Settings) -> NLU:
