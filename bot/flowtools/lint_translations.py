@@ -3,6 +3,7 @@ the channels' limits in every language (Arabic lines marked right to left)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.engine.langfiles import Translation
@@ -14,6 +15,11 @@ from bot.flowtools.lint_channels import check_channels
 from bot.flowtools.translations import RLM, bidi, status
 
 SHOWN = 5  # keys listed in one finding; the rest are counted
+# Plain English: Flesch reading ease of 60 or more (like the French score of 70, on the
+# English formula), for messages of 6 words or more.
+READABLE = {"en": 60.0}
+MIN_WORDS = 6
+MESSAGES = (".say", ".ask", ".hint", ".dont_know", ".text", ".end", ".reply", ".answer")
 
 
 def check_translations(ctx: Context) -> list[Finding]:
@@ -43,6 +49,58 @@ def check_translations(ctx: Context) -> list[Finding]:
         found += _status(ctx, translation)
         found += _texts(ctx, translation)
         found += _limits(ctx, translation)
+        if ctx.advice and translation.lang in READABLE:
+            found += _readable(translation)
+    return found
+
+
+_WORDS = re.compile(r"[A-Za-z']+")
+_SENTENCES = re.compile(r"[.!?:\n]+")
+_VOWELS = re.compile(r"[aeiouy]+")
+
+
+def _syllables(word: str) -> int:
+    word = word.lower().strip("'")
+    count = len(_VOWELS.findall(word))
+    if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
+        count -= 1  # a silent final e
+    return max(count, 1)
+
+
+def flesch_english(text: str) -> tuple[float, int]:
+    """Flesch reading ease of an English text, and its word count (``{...}`` left out).
+
+    Syllables are counted by vowel groups: no dictionary to download (textstat's English
+    needs NLTK's cmudict fetched at run time).
+    """
+    plain = re.sub(r"\{[a-z_]+\}", " ", text)
+    words = _WORDS.findall(plain)
+    if not words:
+        return 100.0, 0
+    sentences = max(1, len([s for s in _SENTENCES.split(plain) if _WORDS.search(s)]))
+    syllables = sum(_syllables(w) for w in words)
+    score = 206.835 - 1.015 * len(words) / sentences - 84.6 * syllables / len(words)
+    return score, len(words)
+
+
+def _readable(translation: Translation) -> list[Finding]:
+    """Messages of ``translation`` hard to read (long sentences, long words)."""
+    found: list[Finding] = []
+    wanted = READABLE[translation.lang]
+    for key, text in translation.texts.items():
+        message = key.endswith(MESSAGES) or key.startswith(("personne.", "faq."))
+        if not isinstance(text, str) or not message:
+            continue
+        score, words = flesch_english(text)
+        if words >= MIN_WORDS and score < wanted:
+            found.append(
+                warning(
+                    translation.path,
+                    None,
+                    f"« {key} » est difficile à lire (score {score:.0f}, il faut au moins "
+                    f"{wanted:.0f}) : phrases plus courtes, mots plus courants.",
+                )
+            )
     return found
 
 
