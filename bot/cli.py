@@ -31,6 +31,7 @@ from bot.app.flowtools import (
     run_understand,
     watched,
 )
+from bot.app.followup_commands import add_followups_parser, run_followups_command
 from bot.app.jobs_commands import add_jobs_parser, run_jobs_command
 from bot.app.logs import configure_logging
 from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
@@ -215,6 +216,7 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--drop-pending", action="store_true", help="drop queued updates")
     add_nlu_parser(sub)
     add_jobs_parser(sub)
+    add_followups_parser(sub)
     add_schemes_parser(sub)
     return parser
 
@@ -247,6 +249,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return run_nlu_command(args, settings)
     elif args.command == "jobs":
         return run_jobs_command(args, settings)
+    elif args.command == "followups":
+        return run_followups_command(args, settings)
     elif args.command == "schemes":
         return run_schemes_command(args, settings, print)
     elif args.command == "privacy":

@@ -17,6 +17,7 @@ from bot.domain.messages import ChannelTexts, Inbound, Outbound
 from bot.domain.ports import Deliver
 from bot.domain.relays import RelayInbound
 from bot.engine.dispatcher import Dispatcher
+from bot.followup.service import FollowupService
 from bot.handoff.inbox import RelayInbox
 from bot.handoff.service import HandoffService
 from bot.store import deliveries
@@ -42,6 +43,7 @@ class Bot:
     http: httpx.AsyncClient
     drainer: Drainer
     before_turn: Callable[[], Awaitable[object]] | None = None
+    followups: FollowupService | None = None  # check-ins and relays' reminders
     _jobs: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @property

@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 
 from bot.app.bot import Bot
 from bot.app.channels import make_channels
+from bot.app.followups import make_followups
 from bot.app.settings import PrivacySettings, Settings
 from bot.app.telegram import RelayChats
 from bot.domain.ports import Sender
@@ -319,16 +320,23 @@ async def start_bot(
     handoffs = make_handoffs(
         settings, turns, cipher, loads, dispatcher, http, senders or {}, reference, queued.set
     )
+    followups = make_followups(settings, turns, dispatcher, handoffs, senders or {}, queued.set)
     drainer = Drainer(
-        turns, handoffs.handlers(), poll=settings.handoff.jobs_poll_seconds, wake=queued
+        turns,
+        {**handoffs.handlers(), **followups.handlers()},
+        poll=settings.handoff.jobs_poll_seconds,
+        wake=queued,
     )
+    followups.clock = lambda: drainer.clock()  # follow-ups live on the drainer's time
     await handoffs.refresh_loads()
+    await followups.start()
     if not (settings.handoff.coordinator_email or settings.handoff.coordinator_chat_id):
         log.warning(
             "no coordinator contact (BOT_HANDOFF__COORDINATOR_EMAIL or _CHAT_ID): alerts "
             "about unreachable relays and stuck cases wait in `bot jobs list --status dead`"
         )
-    return Bot(engine, dispatcher, cipher, handoffs, RelayInbox(handoffs), http, drainer)
+    inbox = RelayInbox(handoffs)
+    return Bot(engine, dispatcher, cipher, handoffs, inbox, http, drainer, followups=followups)
 
 
 def make_handoffs(

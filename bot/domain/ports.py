@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from bot.domain.delivery import DeliveryStatus, Reach
@@ -61,8 +61,22 @@ class Sender(Protocol):
         """Send ``replies`` in order to a chat; the channel id of each (``None`` if unsent)."""
         ...
 
-    async def push(self, user_ref: str, outbound: Outbound) -> bool:
-        """Write first to a resident (a relay's answer...); ``False`` when it cannot."""
+    async def push(
+        self,
+        user_ref: str,
+        outbound: Outbound,
+        *,
+        purpose: str = "contact",
+        values: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Write first to a resident; ``False`` when ``outbound`` did not reach them.
+
+        ``purpose`` is the consent it relies on: ``contact`` (news of their case, a
+        relay's answer: a channel may keep it for their next message and count it as
+        sent) or ``followup`` (a follow-up's question: ``True`` only once shown; a
+        channel may instead invite them to write back, with ``values`` filling its
+        template).
+        """
         ...
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.domain.text import fold
-from bot.engine.state import CreateLead, Effect, SlotValue
+from bot.engine.state import CaseRequest, CreateLead, Effect, SlotValue
 from bot.handoff.calendar import add_working_hours
 from bot.handoff.catalogue import Catalogue, Scheme
 from bot.handoff.datafiles import Reference
@@ -148,12 +148,26 @@ def make_actions(
             made["handoff_due"] = add_working_hours(now, accept_within_hours).isoformat()
         return Outcome(made, effects=(CreateLead({**slots, **made}),))
 
+    def pass_case_on(
+        slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime
+    ) -> Outcome:
+        # Nobody got in touch: the case goes to the next relay (or the coordinator).
+        return Outcome(effects=(CaseRequest("pass_on"),))
+
+    def ask_for_help(
+        slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime
+    ) -> Outcome:
+        # The person needs a hand: the coordinator is asked to step in.
+        return Outcome(effects=(CaseRequest("help"),))
+
     return {
         "match_relay": match_relay,
         "suggest_schemes": suggest,
         "situation_matters": situation_matters,
         "assess_maturity": assess_maturity,
         "create_lead": create_lead,
+        "pass_case_on": pass_case_on,
+        "ask_for_help": ask_for_help,
     }
 
 

@@ -26,7 +26,7 @@ from bot.engine.kit import Kit
 from bot.engine.own import ask_current, confirm, offer_places, store
 from bot.engine.render import DONE, PAYLOAD, payload
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep, Option
-from bot.engine.state import Mode, Purpose, RecordConsent, Status
+from bot.engine.state import Mode, PlanNudge, Purpose, RecordConsent, Status
 from bot.engine.turn import Question, Turn, notice_hash
 from bot.engine.walk import advance, follow
 from bot.privacy.sensitive import redact
@@ -276,6 +276,11 @@ def consent(kit: Kit, turn: Turn, step_id: str, step: ConsentStep, granted: bool
         )
     )
     store(kit, turn, f"consent_{step.consent}", "yes" if granted else "no")
+    followups = kit.flows.followups
+    if step.consent == "contact" and granted and followups is not None:
+        settings = followups[1]
+        if settings.nudge is not None:  # cancelled at the end: only for an intake left
+            turn.effects.append(PlanNudge(settings.due(settings.nudge, turn.now)))
     follow(kit, turn, step.next, step_id)
 
 

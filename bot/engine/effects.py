@@ -11,12 +11,15 @@ from pydantic import BaseModel
 from bot.domain import jobs as kinds
 from bot.domain.messages import Inbound, Outbound
 from bot.engine.state import (
+    CaseRequest,
     CreateLead,
     EraseAll,
     Forget,
     ForwardToRelay,
     LeaveBridge,
+    PlanNudge,
     Purpose,
+    RecordCheckin,
     RecordConsent,
     ShowData,
     SlotValue,
@@ -24,7 +27,8 @@ from bot.engine.state import (
 )
 from bot.engine.turn import TurnResult
 from bot.privacy.access import render_access
-from bot.store.jobs import enqueue
+from bot.store import followups
+from bot.store.jobs import cancel, enqueue
 from bot.store.jobs import forget as forget_jobs
 from bot.store.personal import erase_all, personal_data, stop_contact
 from bot.store.turns import TurnTx
@@ -132,11 +136,15 @@ def apply_effects(
             )
             if effect.purpose is Purpose.CONTACT and effect.granted:
                 tx.save_contact(inbound.user_ref, _str(slots, "first_name"), _str(slots, "phone"))
+            withdrawn = effect.purpose in (Purpose.CONTACT, Purpose.FOLLOWUP)
+            if withdrawn and not effect.granted:  # no follow-up may come any more
+                cancel(tx.connection, tx.conversation_id, kinds.CHECKINS)
         elif isinstance(effect, CreateLead):
             phone = _str(effect.slots, "phone")
             tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"), phone)
             fields = lead_fields(effect.slots, result.state.source, result.state.lang)
             lead_id = tx.upsert_lead(inbound.user_ref, fields)
+            cancel(tx.connection, tx.conversation_id, [kinds.CHECKIN_NUDGE])  # finished
             if fields["relay_id"] is not None:  # offered once, whatever is corrected later
                 _queue(tx, kinds.CASE_SHARED, f"shared:{lead_id}", {"lead_id": lead_id})
                 queued = True
@@ -150,6 +158,19 @@ def apply_effects(
             queued = True
         elif isinstance(effect, StopContact):
             stop_contact(tx)
+            cancel(tx.connection, tx.conversation_id, kinds.TO_RESIDENT)  # nothing more
+        elif isinstance(effect, RecordCheckin):
+            followups.record_answer(tx.connection, tx.conversation_id, effect.kind, effect.answer)
+        elif isinstance(effect, PlanNudge):
+            if not followups.ever_asked(tx.connection, tx.conversation_id, "nudge"):
+                key = f"nudge:{tx.conversation_id}"  # once
+                payload = {"channel": tx.channel}
+                enqueue(tx.connection, kinds.CHECKIN_NUDGE, key, payload,
+                        subject=tx.conversation_id, run_at=effect.at)  # fmt: skip
+        elif isinstance(effect, CaseRequest):
+            key = f"act:{tx.conversation_id}:{turn}:{index}"
+            _queue(tx, kinds.CHECKIN_ACT, key, {"what": effect.what, "channel": tx.channel})
+            queued = True
         elif isinstance(effect, ShowData):
             # The summary goes right after the command's own reply, before any question.
             at = len(waiting) + 1

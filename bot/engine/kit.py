@@ -53,6 +53,9 @@ class Kit:
     # questions typed in (only their buttons' ids count; a free text never does).
     tested: Mapping[str, Mapping[str, frozenset[str] | None]] = field(default_factory=dict)
     lang: str = "fr"  # the language of the texts
+    # The steps follow-ups start at (``(flow, step)`` -> follow-up name): their answer is
+    # recorded on the lead.
+    followup_steps: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def messages(self) -> Messages:
@@ -137,6 +140,11 @@ def make_kit(
                 questions[(flow_id, step_id)] = question_info(step)
     examples = {fold(x): entry for entry in flows.faq.faq for x in entry.examples}
     tested = {fid: _tested(list(item.flow.steps.values())) for fid, item in flows.flows.items()}
+    followup_steps: dict[tuple[str, str], str] = {}
+    if flows.followups is not None:
+        holder, settings = flows.followups
+        for name, delay in settings.delays().items():
+            followup_steps[(holder, delay.step)] = name
     return Kit(
         flows,
         finder,
@@ -148,4 +156,5 @@ def make_kit(
         examples,
         tested=tested,
         lang=lang,
+        followup_steps=followup_steps,
     )

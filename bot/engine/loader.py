@@ -22,6 +22,7 @@ from bot.engine.schema import (
     Faq,
     Flow,
     FlowRef,
+    Followups,
     Global,
     GotoStep,
     InputStep,
@@ -87,6 +88,14 @@ class FlowSet:
     def flow(self, flow_id: str) -> Flow:
         """The flow named ``flow_id`` (raises ``KeyError``)."""
         return self.flows[flow_id].flow
+
+    @property
+    def followups(self) -> tuple[str, Followups] | None:
+        """The flow holding the follow-ups and their settings, if one does."""
+        for flow_id, item in self.flows.items():
+            if item.flow.followups is not None:
+                return flow_id, item.flow.followups
+        return None
 
 
 M = TypeVar("M", Flow, Global, Faq, HandoffTexts)
@@ -187,6 +196,7 @@ def _check_references(
                 problems.append(
                     Problem(item.path, line(step_id), f"le script « {step.call} » n'existe pas")
                 )
+    problems.extend(_check_followups(loaded, docs))
     if glob.settings.start_flow not in loaded:
         problems.append(
             Problem(
@@ -200,6 +210,36 @@ def _check_references(
             problems.append(
                 Problem(GLOBAL_FILE, None, f"la commande « {command.id} » mène à un script inconnu")
             )
+    return problems
+
+
+def _check_followups(
+    loaded: Mapping[str, LoadedFlow], docs: Mapping[str, CommentedMap]
+) -> list[Problem]:
+    """One flow holds the follow-ups, and each starts at one of its steps."""
+    problems: list[Problem] = []
+    holders = [item for item in loaded.values() if item.flow.followups is not None]
+    for extra in holders[1:]:
+        problems.append(
+            Problem(
+                extra.path,
+                line_of(docs[extra.flow.flow], ["followups"]),
+                f"les relances sont déjà réglées dans {holders[0].path} : un seul script "
+                "peut avoir « followups »",
+            )
+        )
+    for item in holders[:1]:
+        assert item.flow.followups is not None
+        for name, delay in item.flow.followups.delays().items():
+            if delay.step not in item.flow.steps:
+                problems.append(
+                    Problem(
+                        item.path,
+                        line_of(docs[item.flow.flow], ["followups", name, "step"]),
+                        f"la relance « {name} » commence à l'étape « {delay.step} », qui "
+                        "n'existe pas",
+                    )
+                )
     return problems
 
 

@@ -9,7 +9,14 @@ from bot.domain.text import fold
 from bot.engine.interpret import place_slots
 from bot.engine.kit import Kit
 from bot.engine.schema import ChoiceStep, InputStep
-from bot.engine.state import ConversationState, EraseAll, Mode, SlotValue, Status
+from bot.engine.state import (
+    ConversationState,
+    EraseAll,
+    Mode,
+    RecordCheckin,
+    SlotValue,
+    Status,
+)
 from bot.engine.turn import SYSTEM, Turn
 from bot.engine.walk import asked_key, counted, follow, position_exists, question
 from bot.geo.postal import Place
@@ -28,6 +35,8 @@ def ask_current(kit: Kit, turn: Turn) -> None:
     elif state.mode is Mode.CONFIRM_ANSWER:
         ask_confirm(kit, turn)
     elif kit.question(state.flow, state.step) is not None:
+        if state.mode is Mode.UNSEEN:  # a follow-up's question, shown at last
+            state = turn.state = replace(state, mode=Mode.ANSWER)
         turn.replies.append(question(kit, state, state.step or "", context=turn.context))
 
 
@@ -36,6 +45,9 @@ def store(kit: Kit, turn: Turn, slot: str, value: SlotValue, **extra: SlotValue)
     state = turn.state.with_slots(**{**extra, slot: value})
     turn.answered = value
     step = state.step or ""
+    followup = kit.followup_steps.get((state.flow or "", step))
+    if followup is not None and isinstance(value, str):  # a follow-up's answer: on the lead
+        turn.effects.append(RecordCheckin(followup, value))
     key = asked_key(turn.state, step)
     asked = (*state.asked, key) if counted(kit, turn.state, step) else state.asked
     turn.state = replace(state, retries=0, numbered=False, asked=asked)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from bot.domain.messages import Inbound, InboundKind, Outbound
 from bot.domain.text import clean
@@ -11,6 +12,7 @@ from bot.domain.understanding import Understanding
 from bot.engine import faq, language
 from bot.engine.actions import Action
 from bot.engine.answer import answer, read, take
+from bot.engine.checkin import check_in, checking_in, seen
 from bot.engine.commands import (
     INTENT_THRESHOLD,
     apply_command,
@@ -108,6 +110,18 @@ class Runner:
         ask_current(kit, turn)
         return tuple(turn.replies)
 
+    def check_in(
+        self,
+        state: ConversationState,
+        flow: str,
+        step: str,
+        context: Mapping[str, SlotValue] | None = None,
+        now: datetime | None = None,
+    ) -> TurnResult:
+        """The bot asks first: a follow-up starting at ``flow.step`` (see
+        :func:`bot.engine.checkin.check_in`); ``context`` as for :meth:`run`."""
+        return check_in(self.kit, state, flow, step, context or {}, now or datetime.now(UTC))
+
     def run(
         self,
         state: ConversationState,
@@ -162,8 +176,15 @@ class Runner:
         button = inbound.payload or (text if PAYLOAD.match(text) else None)
         turn.intent = understanding.intent if button is None else None
         turn.sure = turn.intent is not None and understanding.confidence >= INTENT_THRESHOLD
-        if state.bridge is not None:
+        if state.bridge is not None and not checking_in(kit, state):
             bridged(kit, turn, inbound, text, button, understanding)
+            return turn.result()
+        if state.bridge is not None and state.mode is Mode.UNSEEN:
+            # A follow-up's question not shown yet: the message still goes to the relay,
+            # then the question comes.
+            bridged(kit, turn, inbound, text, button, understanding)
+            if checking_in(kit, turn.state) and turn.state.mode is Mode.UNSEEN:
+                ask_current(kit, turn)
             return turn.result()
         fresh = state.status != Status.ACTIVE or not position_exists(kit, state)
         if inbound.kind is InboundKind.START:
@@ -196,6 +217,9 @@ class Runner:
                 # consent recorded is the one they read.
                 ask_current(kit, turn)
                 return turn.result()
+        if turn.state.mode is Mode.UNSEEN:
+            seen(kit, turn, text, button, understanding)
+            return turn.result()
         self._message(turn, inbound, text, button, understanding)
         return turn.result()
 

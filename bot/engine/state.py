@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -27,6 +28,9 @@ class Mode(StrEnum):
     PICK = "pick"
     CONFIRM_ERASE = "confirm_erase"
     CONFIRM_ANSWER = "confirm_answer"  # a typed answer that ends the chat, said back first
+    # A question the bot asked first (a follow-up) that its channel could not show yet:
+    # the person's next message is not its answer (unless they press one of its buttons).
+    UNSEEN = "unseen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +172,30 @@ class LeaveBridge:
     """The person ended the conversation with the relay (FIN, STOP)."""
 
 
+@dataclass(frozen=True, slots=True)
+class RecordCheckin:
+    """The answer to the question a follow-up starts at (kept on the person's lead)."""
+
+    kind: str  # contacted, progress, outcome, nudge
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanNudge:
+    """The contact consent was given during an intake: one kind nudge at ``at`` if the
+    person leaves it unfinished (never more)."""
+
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRequest:
+    """What a follow-up answer sets going for the person's case: ``pass_on`` (nobody
+    got in touch: the next relay) or ``help`` (the coordinator is asked to step in)."""
+
+    what: str
+
+
 Effect = (
     RecordConsent
     | CreateLead
@@ -177,4 +205,7 @@ Effect = (
     | ShowData
     | ForwardToRelay
     | LeaveBridge
+    | RecordCheckin
+    | PlanNudge
+    | CaseRequest
 )

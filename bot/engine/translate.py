@@ -19,7 +19,7 @@ from typing import Any
 from bot.engine.langfiles import Translation
 from bot.engine.loader import FlowSet, LoadedFlow, Notice
 from bot.engine.schema import Faq, Flow, Global
-from bot.handoff.texts import HandoffTexts
+from bot.handoff.texts import ResidentTexts
 
 SOURCE = "fr"
 # Fields of steps, options, commands and FAQ entries a person reads.
@@ -141,9 +141,7 @@ def translated(flows: FlowSet, translation: Translation) -> FlowSet:
     handoff = flows.handoff
     if handoff is not None:
         personne = _apply(parts["personne"], "personne", texts)["personne"]
-        handoff = HandoffTexts.model_validate(
-            {"relais": handoff.relais.model_dump(), "personne": personne}
-        )
+        handoff = handoff.model_copy(update={"personne": ResidentTexts.model_validate(personne)})
     notices = {
         name: Notice(name, notice.version, str(texts.get(f"notices.{name}") or notice.text))
         for name, notice in flows.notices.items()

@@ -163,7 +163,8 @@ def describe(condition: Condition) -> str:
 
 
 def entries(flows: FlowSet) -> dict[str, set[str]]:
-    """Steps where each flow can be entered: its start, and steps other flows jump to."""
+    """Steps where each flow can be entered: its start, steps other flows jump to, and
+    the steps follow-ups start at."""
     found: dict[str, set[str]] = {
         flow_id: {item.flow.start or item.order[0]} for flow_id, item in flows.flows.items()
     }
@@ -175,6 +176,10 @@ def entries(flows: FlowSet) -> dict[str, set[str]]:
     for command in flows.glob.commands:
         if isinstance(command.do, FlowRef):
             add(command.do)
+    if flows.followups is not None:  # the bot starts there itself, when a follow-up is due
+        holder, settings = flows.followups
+        for delay in settings.delays().values():
+            add(FlowRef(flow=holder, step=delay.step))
     for item in flows.flows.values():
         for step in item.flow.steps.values():
             for target in _targets(step):

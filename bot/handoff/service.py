@@ -23,6 +23,7 @@ from bot.domain.cipher import FieldCipher
 from bot.domain.messages import Outbound
 from bot.domain.ports import Sender
 from bot.handoff.calendar import add_working_hours
+from bot.handoff.hooks import CaseHooks, NoHooks
 from bot.handoff.links import CaseLinks
 from bot.handoff.matching import RelayLoads, rank_relays, wants_growth
 from bot.handoff.notify import EmailNotifier, WebhookNotifier
@@ -72,6 +73,7 @@ class HandoffService:
         links: CaseLinks | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] = lambda: None,
+        hooks: CaseHooks | None = None,
     ) -> None:
         self.turns = turns
         self.cipher = cipher
@@ -88,6 +90,7 @@ class HandoffService:
         self.links = links or CaseLinks(secrets.token_bytes(32))
         self.clock = clock
         self.on_queued = on_queued  # jobs were committed: wake the drainer
+        self.hooks: CaseHooks = hooks or NoHooks()  # follow-ups plan around cases
 
     def use_relays(self, relays: Relays) -> None:
         """Another version of the relays file: new cases follow it; a relay removed keeps
@@ -169,6 +172,7 @@ class HandoffService:
             subject=row.conversation_id,
         )
         self.loads.current[relay_id] = self.loads.current.get(relay_id, 0) + 1
+        self.hooks.offered(connection, row)
         return row
 
     def _reachable(self, relay: Relay) -> bool:
@@ -210,7 +214,7 @@ class HandoffService:
             raise RuntimeError(f"relay {relay.id} could not be reached")
 
         def sent(connection: Connection) -> None:
-            told = store.transition(
+            told = self._transition(
                 connection, row.id, "notified", ("offered",), actor="bot", card_ref=card_ref
             )
             if told is None:
@@ -221,6 +225,7 @@ class HandoffService:
             resident = self._resident(connection, told.conversation_id)
             sent_text = fill(resident.sent, relay_name=relay.display_name)
             self._tell(connection, told, sent_text)
+            self.hooks.notified(connection, told)
 
         await self._run(sent)
 
@@ -229,7 +234,7 @@ class HandoffService:
         row = store.get(connection, str(job.payload["handoff_id"]))
         if row is None:
             return
-        failed = store.transition(
+        failed = self._transition(
             connection, row.id, "unreachable", ("offered",), actor="bot", detail=error
         )
         if failed is None:
@@ -262,7 +267,7 @@ class HandoffService:
         relay = self.relays[row.relay_id]
 
         def take(tx: TurnTx) -> HandoffRow | None:
-            taken = store.transition(tx.connection, row.id, "accepted", store.WAITING, actor=actor)
+            taken = self._transition(tx.connection, row.id, "accepted", store.WAITING, actor=actor)
             if taken is None:
                 return None
             record_access(tx.connection, actor=actor, action="case_accepted", lead_id=taken.lead_id)
@@ -289,7 +294,7 @@ class HandoffService:
         """The relay cannot take it (or releases it): offer it to the next one."""
 
         def give_back(tx: TurnTx) -> HandoffRow | None:
-            declined = store.transition(
+            declined = self._transition(
                 tx.connection, row.id, "declined", store.OPEN, actor=actor, detail=reason
             )
             if declined is None:
@@ -309,7 +314,7 @@ class HandoffService:
         relay = self.relays[row.relay_id]
 
         def close(tx: TurnTx) -> HandoffRow | None:
-            closed = store.transition(
+            closed = self._transition(
                 tx.connection, row.id, "closed", store.TALKING, actor=actor, outcome=outcome
             )
             if closed is None:
@@ -334,7 +339,7 @@ class HandoffService:
         relay = self.relays[row.relay_id]
 
         def answer(tx: TurnTx) -> bool:
-            store.transition(tx.connection, row.id, "in_conversation", ("accepted",), actor=actor)
+            self._transition(tx.connection, row.id, "in_conversation", ("accepted",), actor=actor)
             if not _may_write(tx):
                 return False
             says = self._resident(tx.connection, row.conversation_id).relay_says
@@ -354,7 +359,7 @@ class HandoffService:
         def talking(connection: Connection) -> HandoffRow | None:
             row = store.talking_for(connection, subject)
             if row is not None and row.status == "accepted":
-                moved = store.transition(
+                moved = self._transition(
                     connection, row.id, "in_conversation", ("accepted",), actor="resident"
                 )
                 row = moved or row
@@ -432,7 +437,7 @@ class HandoffService:
             count = 0
             for row in store.due(connection, moment):
                 waiting = store.WAITING
-                if store.transition(connection, row.id, "expired", waiting, actor="bot") is None:
+                if self._transition(connection, row.id, "expired", waiting, actor="bot") is None:
                     continue  # accepted meanwhile
                 relay = self.relays.get(row.relay_id)
                 self._move_on(connection, _where(row), relay, attempt=row.attempt, why="expired")
@@ -502,7 +507,69 @@ class HandoffService:
         )
         self._tell_lead(connection, lead_ref, moved, key=f"moved:{new.id}")
 
+    # ------------------------------------------------------------------ follow-ups
+    async def pass_on(
+        self,
+        conversation_id: str,
+        why: str,
+        also: Callable[[Connection, HandoffRow], None] | None = None,
+    ) -> HandoffRow | None:
+        """The person says nobody got in touch: their open attempt is declined for them
+        and the case moves on (the next relay, else the coordinator), as after a
+        decline. ``also`` runs in the same transaction with the attempt as it was.
+        Returns that attempt, or ``None`` when none was open (closed, erased...)."""
+        found = await self.turns.run(lambda c: store.open_for_conversation(c, conversation_id))
+        if found is None:
+            return None
+        row = found
+
+        def give_back(tx: TurnTx) -> HandoffRow | None:
+            declined = self._transition(
+                tx.connection, row.id, "declined", store.OPEN, actor="resident", detail=why
+            )
+            if declined is None:
+                return None
+            if row.status in store.TALKING:
+                tx.set_state_field("bridge", None)
+            relay = self.relays.get(row.relay_id)
+            self._move_on(tx.connection, _where(row), relay, attempt=row.attempt, why=why)
+            if also is not None:
+                also(tx.connection, row)
+            return row
+
+        given_back: HandoffRow | None = await self._transact(row, give_back)
+        if given_back is not None:
+            await self.refresh_loads()
+        return given_back
+
+    def alert(self, connection: Connection, key: str, text: str) -> None:
+        """Queue an alert for the coordinator, in the caller's transaction."""
+        self._alert(connection, key, text)
+
+    async def tell_relay(self, row: HandoffRow, text: str) -> bool:
+        """Write to the relay of ``row`` on their first way; ``True`` once it went out."""
+        return await self._tell_relay(row, text)
+
+    async def to_chat(self, chat_id: str, message: Outbound) -> str | None:
+        """Write to a relay's chat; the message's id, or ``None``."""
+        return await self._to_chat(chat_id, message)
+
     # ------------------------------------------------------------------ plumbing
+    def _transition(
+        self,
+        connection: Connection,
+        handoff_id: str,
+        status: str,
+        allowed: tuple[str, ...],
+        **changes: Any,
+    ) -> HandoffRow | None:
+        """A compare-and-set of the attempt's status (``store.transition``); what follows
+        from it for follow-ups is planned in the same transaction."""
+        row = store.transition(connection, handoff_id, status, allowed, **changes)
+        if row is not None:
+            self.hooks.changed(connection, row)
+        return row
+
     async def _run(self, chore: Callable[[Connection], Any]) -> Any:
         """Background work in one transaction; wakes the drainer for what it queued."""
         result = await self.turns.run(chore)

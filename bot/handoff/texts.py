@@ -120,11 +120,28 @@ class ResidentTexts(_Model):
     not_forwarded: Text = Field(description="{relay_name}")
 
 
+class ReminderTexts(_Model):
+    """What follow-ups tell relays and the coordinator: reminders before a case moves
+    on, the weekly list of open cases, a case taken back, a resident asking for help."""
+
+    half: Text = Field(description="{ref}, {commune}, {due}, {due_time}")
+    last: Text = Field(description="{ref}, {commune}, {due}, {due_time}")
+    email_subject: Text = Field(description="{ref}")
+    digest_title: Text = Field(description="{count}")
+    digest_case: Text = Field(description="{ref}, {commune}, {status}, {since}")
+    digest_footer: Text
+    digest_email_subject: Text
+    taken_back: Text = Field(description="{ref}")
+    alert_no_contact: Text = Field(description="{ref}, {relay_name}")
+    alert_help: Text = Field(description="{ref}, {commune}, {relay_name}")
+
+
 class HandoffTexts(_Model):
     """The ``flows/relais.yml`` file."""
 
     relais: RelayTexts
     personne: ResidentTexts
+    rappels: ReminderTexts = Field(description="Relances : rappels, liste de la semaine.")
 
 
 def fill(template: str, /, **values: Any) -> str:

@@ -23,6 +23,15 @@ class GiveUpError(Exception):
     """Raised by a handler when trying again cannot help (the job goes to the dead letters)."""
 
 
+class NotYetError(Exception):
+    """Raised by a handler when its job must wait (quiet hours, a person busy talking):
+    it runs again at ``at``, and this try does not count."""
+
+    def __init__(self, at: datetime) -> None:
+        super().__init__(f"not before {at.isoformat()}")
+        self.at = at
+
+
 @dataclass(frozen=True, slots=True)
 class Handler:
     """How to run one kind of job, how many times to try, and what to do on giving up."""
@@ -127,6 +136,10 @@ class Drainer:
             return
         try:
             await handler.run(job)
+        except NotYetError as wait_for:
+            due = max(wait_for.at, self.clock() + timedelta(seconds=1))  # always ahead
+            await self.store.run(lambda c: queue.postpone(c, job, due))
+            return
         except GiveUpError as reason:
             log.warning("job %s (%s) cannot succeed: %s", job.id, job.kind, reason)
             await self._bury(job, handler, str(reason) or "given up")

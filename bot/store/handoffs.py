@@ -186,6 +186,27 @@ def talking_for(connection: Connection, conversation_id: str) -> HandoffRow | No
     return _row(row) if row else None
 
 
+def open_for_conversation(connection: Connection, conversation_id: str) -> HandoffRow | None:
+    """The open attempt of a resident's case (at most one), if any."""
+    row = connection.execute(
+        select(handoffs).where(
+            handoffs.c.conversation_id == conversation_id, handoffs.c.status.in_(OPEN)
+        )
+    ).first()
+    return _row(row) if row else None
+
+
+def latest_for_conversation(connection: Connection, conversation_id: str) -> HandoffRow | None:
+    """The latest attempt of a resident's case, whatever its status."""
+    row = connection.execute(
+        select(handoffs)
+        .where(handoffs.c.conversation_id == conversation_id)
+        .order_by(handoffs.c.created_at.desc(), handoffs.c.attempt.desc())
+        .limit(1)
+    ).first()
+    return _row(row) if row else None
+
+
 def for_lead(connection: Connection, lead_id: str) -> list[HandoffRow]:
     """Every attempt for a lead, first first."""
     rows = connection.execute(

@@ -138,6 +138,11 @@ def retry(connection: Connection, job: Job, run_at: datetime, error: str) -> boo
     return _settle(connection, job, run_at=run_at, last_error=error[:400])
 
 
+def postpone(connection: Connection, job: Job, run_at: datetime) -> bool:
+    """Not now (quiet hours...): run again at ``run_at``; this try does not count."""
+    return _settle(connection, job, run_at=run_at, attempts=jobs.c.attempts - 1)
+
+
 def bury(connection: Connection, job: Job, error: str) -> bool:
     """Give up (dead letter), keeping the reason."""
     return _settle(connection, job, status=DEAD, last_error=error[:400])
@@ -151,6 +156,16 @@ def cancel(connection: Connection, subject: str, kinds: Iterable[str] | None = N
     result = connection.execute(
         update(jobs)
         .where(and_(*where))
+        .values(status=CANCELLED, payload={}, updated_at=now(), locked_by=None)
+    )
+    return int(result.rowcount)
+
+
+def cancel_keys(connection: Connection, keys: Iterable[str]) -> int:
+    """Cancel the pending jobs queued under ``keys`` (their reason went away)."""
+    result = connection.execute(
+        update(jobs)
+        .where(jobs.c.key.in_([key[:160] for key in keys]), jobs.c.status == PENDING)
         .values(status=CANCELLED, payload={}, updated_at=now(), locked_by=None)
     )
     return int(result.rowcount)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher, PlainText
 from bot.store.audit import record_access
+from bot.store.followups import for_export as followup_fields
 from bot.store.handoffs import history
 from bot.store.turns import consents, contacts, leads
 
@@ -44,6 +45,9 @@ EXPORT_FIELDS = (
     "situation",
     "lang",
     "details",
+    "checkins",
+    "outcome",
+    "outcome_at",
 )
 PEPITE = "pepite"  # the maturity level ``bot leads export --pepites`` keeps
 
@@ -95,7 +99,7 @@ def _read(
         if subjects
         else {}
     )
-    return [
+    found = [
         {
             "lead_id": row.id,
             "channel": row.channel,
@@ -126,6 +130,10 @@ def _read(
         }
         for row in rows
     ]
+    followed = followup_fields(connection, subjects)  # follow-ups asked, answers, outcome
+    for lead, row in zip(found, rows, strict=True):
+        lead.update(followed[row.conversation_id])
+    return found
 
 
 async def export_leads(

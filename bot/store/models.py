@@ -278,3 +278,22 @@ class KeyCheck(Base):
 
     name: Mapped[str] = mapped_column(String(20), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class FollowupEvent(Base):
+    """A follow-up asked (no ``answer``) or answered, by the person's conversation: the
+    lead export and the coordinators' figures read them. ``ref`` (the job that asked)
+    makes asking idempotent."""
+
+    __tablename__ = "followup_events"
+    __table_args__ = (
+        UniqueConstraint("ref", name="uq_followup_events_ref"),
+        Index("ix_followup_events_conversation", "conversation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # contacted, progress, outcome, nudge
+    answer: Mapped[str | None] = mapped_column(String(40))  # None: asked
+    ref: Mapped[str | None] = mapped_column(String(160))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)

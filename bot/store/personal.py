@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from bot.store.followups import forget as forget_followups
 from bot.store.handoffs import handoff_events, handoffs
 from bot.store.jobs import forget as forget_jobs
 from bot.store.outbox import outbox
@@ -122,6 +123,7 @@ def erase_all(tx: TurnTx) -> ErasedCase | None:
         select(leads.c.id, leads.c.relay_id).where(leads.c.conversation_id == cid)
     ).first()
     _erase_handoffs(tx, lead.id if lead is not None else None)
+    forget_followups(tx.connection, cid)
     tx.connection.execute(delete(leads).where(leads.c.conversation_id == cid))
     tx.connection.execute(delete(contacts).where(contacts.c.conversation_id == cid))
     tx.connection.execute(delete(consents).where(consents.c.subject == cid))

@@ -133,8 +133,16 @@ class TelegramChannel:
         relay = self.relay_chats.get(address)
         return await self._send(address, replies, resident=None if relay else address)
 
-    async def push(self, user_ref: str, outbound: Outbound) -> bool:
-        """Write first to a resident (a relay's answer...); ``False`` when not delivered."""
+    async def push(
+        self,
+        user_ref: str,
+        outbound: Outbound,
+        *,
+        purpose: str = "contact",
+        values: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Write first to a resident (a relay's answer, a follow-up); ``False`` when not
+        delivered (a resident who blocked the bot is marked unreachable)."""
         [sent] = await self._send(user_ref, [outbound], resident=user_ref)
         return sent is not None
 

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 4 * 1024 * 1024
 HANDOFF_TEMPLATE = "handoff"  # key of the template inviting a resident to write back
+FOLLOWUP_TEMPLATE = FOLLOWUP = "followup"  # a follow-up's template key, and its consent
 
 
 class WhatsAppChannel:
@@ -153,13 +154,28 @@ class WhatsAppChannel:
             await self.bot.mark_unreachable(CHANNEL, user_ref)
         return sent
 
-    async def push(self, user_ref: str, outbound: Outbound) -> bool:
-        """Hand-off news for a resident (a relay's answer...), on contact consent.
+    async def push(
+        self,
+        user_ref: str,
+        outbound: Outbound,
+        *,
+        purpose: str = "contact",
+        values: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Write first to a resident.
 
-        Inside the 24-hour window the message goes out as it is. Outside it, it is kept
-        for the person's next message, and the ``handoff`` template (when configured)
-        asks them to write back. ``False`` when nothing may be sent or kept.
+        Hand-off news (purpose ``contact``): inside the 24-hour window the message goes
+        out as it is; outside it, it is kept for the person's next message, and the
+        ``handoff`` template (when configured) asks them to write back. ``False`` when
+        nothing may be sent or kept.
+
+        A follow-up's question (purpose ``followup``, its consent): inside the window
+        it goes out as it is (``True``); outside it, the ``followup`` template (filled
+        with ``values``) asks them to write back and ``False`` says the question itself
+        was not shown (the bot shows it at their next message).
         """
+        if purpose == FOLLOWUP:
+            return await self._follow_up(user_ref, outbound, values or {})
         try:
             result = await self.followups.send(
                 user_ref, outbound, template=HANDOFF_TEMPLATE, purpose="contact"
@@ -173,6 +189,18 @@ class WhatsAppChannel:
             return False
         await self.bot.queue_for_resident(CHANNEL, user_ref, outbound)
         return True
+
+    async def _follow_up(
+        self, user_ref: str, outbound: Outbound, values: Mapping[str, str]
+    ) -> bool:
+        try:
+            result = await self.followups.send(
+                user_ref, outbound, template=FOLLOWUP_TEMPLATE, values=values, purpose=FOLLOWUP
+            )
+        except ValueError:
+            log.warning("the %r WhatsApp template lacks a value: not sent", FOLLOWUP_TEMPLATE)
+            return False
+        return result.outcome is FollowUpOutcome.SENT
 
     # ------------------------------------------------------------------ follow-ups' ContactBook
     async def reach(self, user_ref: str, purpose: str) -> Reach | None:
