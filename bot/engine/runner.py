@@ -108,7 +108,7 @@ class Runner:
             return ()
         turn = Turn(state)
         ask_current(kit, turn)
-        return tuple(turn.replies)
+        return _in_language(turn.result()).replies
 
     def check_in(
         self,
@@ -119,8 +119,11 @@ class Runner:
         now: datetime | None = None,
     ) -> TurnResult:
         """The bot asks first: a follow-up starting at ``flow.step`` (see
-        :func:`bot.engine.checkin.check_in`); ``context`` as for :meth:`run`."""
-        return check_in(self.kit, state, flow, step, context or {}, now or datetime.now(UTC))
+        :func:`bot.engine.checkin.check_in`); ``context`` as for :meth:`run`. In the
+        person's language."""
+        kit = self.speaking(state.lang).kit
+        result = check_in(kit, state, flow, step, context or {}, now or datetime.now(UTC))
+        return _in_language(result)
 
     def run(
         self,
