@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.app.build import DeploymentError, make_app, start_bot
-from bot.app.flowtools import GRAPHS, run_check, run_graph, run_tests, run_understand, watched
+from bot.app.flowtools import (
+    GRAPHS,
+    run_check,
+    run_graph,
+    run_tests,
+    run_translations,
+    run_understand,
+    watched,
+)
 from bot.app.followup_commands import add_followups_parser, run_followups_command
 from bot.app.jobs_commands import add_jobs_parser, run_jobs_command
 from bot.app.keys import check_keys, open_database
@@ -166,6 +174,15 @@ def _parser() -> argparse.ArgumentParser:
     flows_sub = flows.add_subparsers(dest="flows_command", required=True)
     flows_sub.add_parser("check", help="check every file of flows/")
     flows_sub.add_parser("schema", help="write flows/schema.json")
+    translations = flows_sub.add_parser(
+        "translations", help="texts missing or stale in each language of flows/langues/"
+    )
+    translations.add_argument(
+        "--stamp",
+        metavar="LANG",
+        default=None,
+        help="mark LANG's texts as made from today's French",
+    )
     flows_test = flows_sub.add_parser("test", help="run the conversation tests of flows/tests/")
     flows_test.add_argument("-k", dest="name", default=None, help="only tests named like this")
     understand = flows_sub.add_parser(
@@ -246,6 +263,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
             path.write_text(json.dumps(flow_file_schema(), ensure_ascii=False, indent=2) + "\n")
             print(f"écrit : {path}")
             return 0
+        if args.flows_command == "translations":
+            return run_translations(settings.flows_dir, print, args.stamp)
         if args.flows_command == "test":
             logging.getLogger().setLevel(logging.ERROR)  # the coordinator reads the results
             return asyncio.run(run_tests(settings, print, args.name))

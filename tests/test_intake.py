@@ -162,10 +162,11 @@ async def test_another_commune_typed_at_the_check_replaces_the_first(
     assert resident.asks == "contact_pref"
 
 
-async def test_a_sentence_in_arabic_is_not_told_it_is_off_topic(resident: Chat) -> None:
+async def test_a_sentence_in_arabic_goes_on_in_arabic(resident: Chat) -> None:
     await resident.say("salut")
     await resident.say("أريد أن أفتح مطعما")
-    assert resident.said(MESSAGES.other_language)
+    arabic = FLOWS.translations["ar"].texts["intake.age.ask"]
+    assert isinstance(arabic, str) and resident.said(arabic.strip())
     assert resident.asks == "age"
 
 

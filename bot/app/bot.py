@@ -126,9 +126,9 @@ class Bot:
             ),
         )
 
-    def channel_texts(self) -> ChannelTexts:
-        """The words channels add when rendering, from the flows in force."""
-        messages = self.dispatcher.runner.flows.glob.messages
+    def channel_texts(self, lang: str = "") -> ChannelTexts:
+        """The words channels add when rendering, from the flows in force, in ``lang``."""
+        messages = self.dispatcher.runner.speaking(lang).flows.glob.messages
         return ChannelTexts(
             edited=messages.channel_edited,
             list_button=messages.channel_list_button,

@@ -40,7 +40,7 @@ from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
 from bot.handoff.reach import HandoffConfig
 from bot.handoff.reference import ReferenceDataError
 from bot.handoff.service import HandoffService
-from bot.handoff.texts import HandoffTexts
+from bot.handoff.texts import HandoffTexts, ResidentTexts
 from bot.nlu.embedded import make_embedded_nlu
 from bot.nlu.keywords import KeywordNLU
 from bot.nlu.rasa import RasaNLU
@@ -132,12 +132,14 @@ def make_place_finder(data_dir: Path) -> PlaceFinder:
 
 
 def faq_training(flows: FlowSet) -> NLUData:
-    """The questions of ``flows/faq.yml`` as NLU examples (intent ``faq_<id>``)."""
-    return NLUData(
-        tuple(
-            Example(text, entry.intent_name) for entry in flows.faq.faq for text in entry.examples
-        )
-    )
+    """The questions of ``flows/faq.yml`` as NLU examples (intent ``faq_<id>``), with
+    those of each language (``faq.<id>.examples`` in ``flows/langues/``)."""
+    examples = [(text, entry) for entry in flows.faq.faq for text in entry.examples]
+    for translation in flows.translations.values():
+        for entry in flows.faq.faq:
+            more = translation.texts.get(f"faq.{entry.id}.examples") or []
+            examples += [(str(text), entry) for text in more]
+    return NLUData(tuple(Example(text, entry.intent_name) for text, entry in examples))
 
 
 def make_nlu(settings: Settings) -> NLU:
@@ -296,6 +298,10 @@ class RunnerWording:
 
     def label(self, slot: str, value: Any) -> str:
         return self.dispatcher.runner.render.label(slot, value)
+
+    def resident(self, lang: str) -> ResidentTexts:
+        texts = self.dispatcher.runner.speaking(lang).flows.handoff
+        return texts.personne if texts is not None else self.texts.personne
 
     def date(self, moment: datetime) -> str:
         return self.dispatcher.runner.render.date(moment.astimezone(PARIS))

@@ -21,6 +21,7 @@ from bot.flowtools.mermaid import render_image, render_markdown, render_mermaid
 from bot.flowtools.playback import Outcome, play
 from bot.flowtools.reload import FlowWatcher
 from bot.flowtools.scenarios import LoadedScenario, load_scenarios
+from bot.flowtools.translations import stamp, status
 from bot.flowtools.understand import CORPUS, load_corpus, render_report, same_place, score
 from bot.store.leads import export_leads
 
@@ -60,6 +61,29 @@ def _refused(exc: FlowError, write: Write) -> int:
     for problem in exc.problems:
         write(f"ERREUR     {problem}")
     return 1
+
+
+def run_translations(folder: Path, write: Write, stamp_lang: str | None = None) -> int:
+    """``bot flows translations``: per language, the texts missing or stale; ``--stamp``."""
+    try:
+        flows = load_flows(folder)
+    except FlowError as exc:
+        return _refused(exc, write)
+    if stamp_lang is not None:
+        translation = flows.translations.get(stamp_lang)
+        if translation is None:
+            write(f"pas de fichier flows/langues/{stamp_lang}.yml")
+            return 1
+        write(f"{stamp(flows, folder, translation)} texte(s) marqué(s) à jour en « {stamp_lang} ».")
+        return 0
+    for lang, translation in flows.translations.items():
+        state = status(flows, translation)
+        write(f"{lang} : {len(state.missing)} à traduire, {len(state.stale)} à revoir")
+        for key in state.missing:
+            write(f"  à traduire : {key}")
+        for key in state.stale:
+            write(f"  à revoir   : {key}")
+    return 0
 
 
 def run_check(folder: Path, write: Write) -> int:

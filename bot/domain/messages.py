@@ -84,3 +84,4 @@ class Outbound:
     multiple: bool = False
     attachment: Attachment | None = None
     numbered: bool = False  # the text already lists the choices with their numbers
+    lang: str = ""  # the person's language: the words a channel adds follow it

@@ -48,8 +48,9 @@ class BotFace(Protocol):
         """Log a message the bot sent first, so that its statuses land on it."""
         ...
 
-    def channel_texts(self) -> ChannelTexts:
-        """The words channels add when rendering (they follow the flows in force)."""
+    def channel_texts(self, lang: str = "") -> ChannelTexts:
+        """The words channels add when rendering (they follow the flows in force), in
+        ``lang`` (an :class:`Outbound`'s; French when empty)."""
         ...
 
 
@@ -140,5 +141,5 @@ class NotStarted:
     ) -> None:
         raise self._refuse()
 
-    def channel_texts(self) -> ChannelTexts:
+    def channel_texts(self, lang: str = "") -> ChannelTexts:
         raise self._refuse()

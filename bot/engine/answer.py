@@ -38,7 +38,7 @@ def read(
     kit: Kit, turn: Turn, step_id: str, step: Question, text: str, understanding: Understanding
 ) -> Meaning:
     """What typed ``text`` answers to the question at ``step_id`` (nothing is changed)."""
-    if is_other_script(text):
+    if is_other_script(text) and kit.lang != "ar":
         return Unclear("other_language")
     if isinstance(step, ConsentStep):
         granted = read_consent(text)
@@ -272,6 +272,7 @@ def consent(kit: Kit, turn: Turn, step_id: str, step: ConsentStep, granted: bool
             version,
             notice_hash(shown),
             relay if isinstance(relay, str) else None,
+            turn.state.lang or "fr",
         )
     )
     store(kit, turn, f"consent_{step.consent}", "yes" if granted else "no")

@@ -61,8 +61,10 @@ def _list(slots: Mapping[str, SlotValue], name: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def lead_fields(slots: Mapping[str, SlotValue], source: str | None) -> dict[str, Any]:
-    """Columns of a lead from a conversation's slots."""
+def lead_fields(
+    slots: Mapping[str, SlotValue], source: str | None, lang: str = ""
+) -> dict[str, Any]:
+    """Columns of a lead from a conversation's slots (its language kept in the details)."""
     relay_name = _str(slots, "relay_name")
     structure = _str(slots, "relay_structure")
     return {
@@ -83,7 +85,10 @@ def lead_fields(slots: Mapping[str, SlotValue], source: str | None) -> dict[str,
         "status": _str(slots, "lead_status") or "new",
         "schemes": _list(slots, "schemes"),
         "source": source,
-        "details": {k: slots[k] for k in DETAIL_SLOTS if slots.get(k) is not None},
+        "details": {
+            **{k: slots[k] for k in DETAIL_SLOTS if slots.get(k) is not None},
+            "lang": lang or "fr",
+        },
     }
 
 
@@ -127,6 +132,7 @@ def apply_effects(
                 notice_version=effect.notice_version,
                 notice_hash=effect.notice_hash,
                 relay_id=effect.relay_id,
+                lang=effect.lang,
             )
             if effect.purpose is Purpose.CONTACT and effect.granted:
                 tx.save_contact(inbound.user_ref, _str(slots, "first_name"), _str(slots, "phone"))
@@ -136,7 +142,7 @@ def apply_effects(
         elif isinstance(effect, CreateLead):
             phone = _str(effect.slots, "phone")
             tx.save_contact(inbound.user_ref, _str(effect.slots, "first_name"), phone)
-            fields = lead_fields(effect.slots, result.state.source)
+            fields = lead_fields(effect.slots, result.state.source, result.state.lang)
             lead_id = tx.upsert_lead(inbound.user_ref, fields)
             cancel(tx.connection, tx.conversation_id, [kinds.CHECKIN_NUDGE])  # finished
             if fields["relay_id"] is not None:  # offered once, whatever is corrected later

@@ -52,6 +52,7 @@ class Kit:
     # Per flow, the slots whose values the walk reads: by branches (any value: None), by
     # questions typed in (only their buttons' ids count; a free text never does).
     tested: Mapping[str, Mapping[str, frozenset[str] | None]] = field(default_factory=dict)
+    lang: str = "fr"  # the language of the texts
     # The steps follow-ups start at (``(flow, step)`` -> follow-up name): their answer is
     # recorded on the lead.
     followup_steps: Mapping[tuple[str, str], str] = field(default_factory=dict)
@@ -121,6 +122,7 @@ def make_kit(
     actions: Mapping[str, Action],
     render: Renderer,
     faq_values: FaqValues = _no_values,
+    lang: str = "fr",
 ) -> Kit:
     """Precompute commands and question matching data for ``flows``."""
     commands = {
@@ -153,5 +155,6 @@ def make_kit(
         faq_values,
         examples,
         tested=tested,
+        lang=lang,
         followup_steps=followup_steps,
     )

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
+from bot.engine.langfiles import FOLDER as LANG_FOLDER
+from bot.engine.langfiles import Translation, load_translations
 from bot.engine.schema import (
     BranchStep,
     CallStep,
@@ -81,6 +83,7 @@ class FlowSet:
     notices: Mapping[str, Notice] = field(default_factory=dict)
     faq: Faq = field(default_factory=lambda: Faq(faq=[], unknown="…"))
     handoff: HandoffTexts | None = None  # flows/relais.yml: what relays read
+    translations: Mapping[str, Translation] = field(default_factory=dict)  # flows/langues/
 
     def flow(self, flow_id: str) -> Flow:
         """The flow named ``flow_id`` (raises ``KeyError``)."""
@@ -247,7 +250,8 @@ def load_flows(folder: Path) -> FlowSet:
     contents give back the same :class:`FlowSet` (an edit changes the key).
     """
     contents = hashlib.sha256()
-    for path in sorted([*folder.glob("*.yml"), *(folder / NOTICES).glob("*.md")]):
+    files = [*folder.glob("*.yml"), *(folder / NOTICES).glob("*.md")]
+    for path in sorted([*files, *(folder / LANG_FOLDER).glob("*.yml")]):
         contents.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     return _load_flows(folder.resolve(), contents.hexdigest())
 
@@ -303,9 +307,16 @@ def _load_flows(folder: Path, _contents: str) -> FlowSet:
             Problem(RELAY_FILE, None, "fichier manquant (ce que lisent les personnes relais)")
         )
     notices = _load_notices(folder / NOTICES, problems)
+    translations: dict[str, Translation] = {}
+    try:
+        translations = load_translations(folder)
+    except FlowError as exc:
+        problems.extend(exc.problems)
     if problems or glob is None:
         raise FlowError(problems)
-    return FlowSet(loaded, glob, digest.hexdigest(), notices, faq, handoff)
+    for translation in translations.values():
+        digest.update(translation.path.encode() + b"\0" + repr(translation.texts).encode())
+    return FlowSet(loaded, glob, digest.hexdigest(), notices, faq, handoff, translations)
 
 
 def _check_faq(faq: Faq, doc: CommentedMap) -> list[Problem]:

@@ -50,6 +50,8 @@ class Messages(BaseModel):
     confirm_no: Label
     consent_unclear: Text = Field(description="Un accord demande un oui ou un non clair.")
     other_language: Text
+    language_set: Text = Field(description="Dit dans la langue choisie : on continue ainsi.")
+    language_ask: Text = Field(description="Quand la langue n'est pas sûre : laquelle ?")
     # Buttons and inputs that cannot be used.
     stale_button: Text
     unknown_button: Text

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from bot.domain.messages import Inbound, InboundKind, Outbound
 from bot.domain.text import clean
 from bot.domain.understanding import Understanding
-from bot.engine import faq
+from bot.engine import faq, language
 from bot.engine.actions import Action
 from bot.engine.answer import answer, read, take
 from bot.engine.checkin import check_in, checking_in, seen
@@ -34,6 +34,7 @@ from bot.engine.own import (
 from bot.engine.render import PAYLOAD, Renderer
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
 from bot.engine.state import ConversationState, Mode, SlotValue, Status
+from bot.engine.translate import translated
 from bot.engine.turn import Turn, TurnResult
 from bot.engine.walk import absorb, enter, position_exists, restart
 from bot.geo.search import PlaceFinder
@@ -53,6 +54,7 @@ class Runner:
         constants: Mapping[str, str] | None = None,
         faq_values: FaqValues | None = None,
         labels: Mapping[tuple[str, str], str] | None = None,
+        lang: str = language.SOURCE,
     ) -> None:
         self.flows = flows
         self.finder = finder
@@ -66,7 +68,22 @@ class Runner:
         known.update({f"notice_{name}": text for name, text in notices.items()})
         self.render = Renderer(flows, known, self.labels)
         extra = {} if faq_values is None else {"faq_values": faq_values}
-        self.kit: Kit = make_kit(flows, finder, actions, self.render, **extra)
+        self.kit: Kit = make_kit(flows, finder, actions, self.render, lang=lang, **extra)
+        # One runner per other language, over the flows with that language's texts.
+        self.by_lang: dict[str, Runner] = {
+            code: Runner(translated(flows, t), finder, actions, constants, faq_values, labels, code)
+            for code, t in flows.translations.items()
+            if code in flows.glob.languages
+        }
+        self.languages = {
+            code: lang
+            for code, lang in flows.glob.languages.items()
+            if code == language.SOURCE or code in self.by_lang
+        }
+
+    def speaking(self, lang: str) -> Runner:
+        """The runner with the texts of ``lang`` (French for an unknown one)."""
+        return self.by_lang.get(lang, self)
 
     def with_flows(self, flows: FlowSet) -> Runner:
         """The same runner on another version of the flows (hot reload)."""
@@ -86,11 +103,12 @@ class Runner:
     def again(self, state: ConversationState) -> tuple[Outbound, ...]:
         """What the conversation waits for, asked again (a message redelivered after its
         reply was lost); nothing when it waits for nothing."""
-        if state.status != Status.ACTIVE or not position_exists(self.kit, state):
+        kit = self.speaking(state.lang).kit
+        if state.status != Status.ACTIVE or not position_exists(kit, state):
             return ()
         turn = Turn(state)
-        ask_current(self.kit, turn)
-        return tuple(turn.replies)
+        ask_current(kit, turn)
+        return _in_language(turn.result()).replies
 
     def check_in(
         self,
@@ -101,8 +119,11 @@ class Runner:
         now: datetime | None = None,
     ) -> TurnResult:
         """The bot asks first: a follow-up starting at ``flow.step`` (see
-        :func:`bot.engine.checkin.check_in`); ``context`` as for :meth:`run`."""
-        return check_in(self.kit, state, flow, step, context or {}, now or datetime.now(UTC))
+        :func:`bot.engine.checkin.check_in`); ``context`` as for :meth:`run`. In the
+        person's language."""
+        kit = self.speaking(state.lang).kit
+        result = check_in(kit, state, flow, step, context or {}, now or datetime.now(UTC))
+        return _in_language(result)
 
     def run(
         self,
@@ -111,7 +132,47 @@ class Runner:
         understanding: Understanding,
         context: Mapping[str, SlotValue] | None = None,
     ) -> TurnResult:
-        """Handle one inbound message; ``context`` holds read-only values (the case)."""
+        """Handle one inbound message; ``context`` holds read-only values (the case).
+
+        The person's language is settled first (asked for, or guessed from their first
+        messages); the runner with that language's texts does the rest.
+        """
+        text = clean(inbound.text)
+        button = inbound.payload or (text if PAYLOAD.match(text) else None)
+        ask = False
+        if state.bridge is None and inbound.kind is not InboundKind.START:
+            lang = language.chosen(self.languages, text, button)
+            if lang is not None:
+                return self.speaking(lang).switched(replace(state, lang=lang), inbound)
+            lang, ask = language.guessed(self.languages, state, text if button is None else "")
+            state = replace(state, lang=lang)
+        result = self.speaking(state.lang).answer_turn(state, inbound, understanding, context)
+        if result.state.lang != state.lang:  # a restart starts a new state: the language stays
+            result = replace(result, state=replace(result.state, lang=state.lang))
+        if ask:
+            choice = language.offer(self.languages, self.kit.messages.language_ask)
+            result = replace(result, replies=(*result.replies, choice))
+        return _in_language(result)
+
+    def switched(self, state: ConversationState, inbound: Inbound) -> TurnResult:
+        """The person chose this runner's language: say so, then ask again where they were."""
+        turn = Turn(state, now=inbound.received_at)
+        turn.say(self.kit.messages.language_set)
+        if state.status is Status.ACTIVE and position_exists(self.kit, state):
+            ask_current(self.kit, turn)
+        elif state.status is Status.NEW:
+            restart(self.kit, turn, inbound.source or state.source)
+        result = turn.result()
+        return _in_language(replace(result, state=replace(result.state, lang=state.lang)))
+
+    def answer_turn(
+        self,
+        state: ConversationState,
+        inbound: Inbound,
+        understanding: Understanding,
+        context: Mapping[str, SlotValue] | None = None,
+    ) -> TurnResult:
+        """One turn in this runner's language."""
         kit = self.kit
         turn = Turn(state, context=dict(context or {}), now=inbound.received_at)
         text = clean(inbound.text)
@@ -254,3 +315,11 @@ class Runner:
         if state.status == Status.ACTIVE:  # the step it was on disappeared
             turn.say(kit.messages.welcome_back)
         restart(kit, turn, inbound.source or state.source, understanding, text)
+
+
+def _in_language(result: TurnResult) -> TurnResult:
+    """Replies marked with the person's language (channels add their words in it)."""
+    lang = result.state.lang
+    if lang in ("", language.SOURCE):  # French: what channels add by default
+        return result
+    return replace(result, replies=tuple(replace(r, lang=lang) for r in result.replies))

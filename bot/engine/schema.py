@@ -443,12 +443,23 @@ class Faq(_Model):
     unknown: Text = Field(description="Said to a question the bot cannot answer.")
 
 
+class Language(_Model):
+    """A language a person may choose: its name in itself and the words that choose it."""
+
+    name: Annotated[str, Field(min_length=1, max_length=20)]
+    words: list[str] = Field(default_factory=list, description="« english », « عربي »...")
+
+
 class Global(_Model):
     """The ``flows/global.yml`` file: settings, global commands, fixed messages."""
 
     settings: Settings
     commands: list[Command]
     messages: Messages
+    languages: dict[Lang, Language] = Field(
+        default_factory=dict,
+        description="Languages offered (French first); others have flows/langues/<code>.yml.",
+    )
 
 
 def flow_file_schema() -> dict[str, Any]:

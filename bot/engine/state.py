@@ -59,6 +59,7 @@ class ConversationState:
     numbered: bool = False  # the current question's choices were shown with numbers
     pending: tuple[str, ...] = ()  # CONFIRM_ANSWER: the option id, then the words typed
     asked: tuple[str, ...] = ()  # questions of the current flow answered (« Question N sur M »)
+    lang: str = ""  # the person's language (fr, en, ar); empty until known: French is used
 
     def with_slots(self, **changes: SlotValue) -> ConversationState:
         """A copy with ``changes`` applied (``None`` clears a slot)."""
@@ -87,6 +88,7 @@ class ConversationState:
             "numbered": self.numbered,
             "pending": list(self.pending),
             "asked": list(self.asked),
+            "lang": self.lang,
         }
 
     @classmethod
@@ -107,6 +109,7 @@ class ConversationState:
             numbered=bool(data.get("numbered", False)),
             pending=tuple(data.get("pending") or ()),
             asked=tuple(data.get("asked") or ()),
+            lang=str(data.get("lang") or ""),
         )
 
 
@@ -127,6 +130,7 @@ class RecordConsent:
     notice_version: str
     notice_hash: str
     relay_id: str | None = None
+    lang: str = "fr"  # the language of the text shown
 
 
 @dataclass(frozen=True, slots=True)

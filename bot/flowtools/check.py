@@ -15,6 +15,7 @@ from bot.flowtools.lint_channels import check_channels
 from bot.flowtools.lint_consent import check_consents
 from bot.flowtools.lint_graph import check_graph
 from bot.flowtools.lint_lang import check_languages
+from bot.flowtools.lint_translations import check_translations
 from bot.flowtools.lint_words import check_words
 from bot.flowtools.scenarios import LoadedScenario, load_scenarios
 from bot.flowtools.style import STYLE_FILE, load_style
@@ -45,6 +46,7 @@ def _rules(ctx: Context) -> list[Finding]:
         + check_consents(ctx)
         + check_channels(ctx)
         + check_languages(ctx)
+        + check_translations(ctx)
         + check_answers(ctx)
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from bot.domain.messages import Outbound
 from bot.handoff.reference import Relay
 from bot.handoff.sheet import close_card, short_ref
-from bot.handoff.texts import HandoffTexts, fill
+from bot.handoff.texts import HandoffTexts, ResidentTexts, fill
 from bot.store import handoffs as store
 from bot.store.audit import record_access
 from bot.store.handoffs import HandoffRow
@@ -48,6 +48,7 @@ class Cases(Protocol):
         why: str,
     ) -> None: ...
     def tell(self, connection: Connection, row: HandoffRow, text: str) -> None: ...
+    def resident(self, connection: Connection, subject: str) -> ResidentTexts: ...
     def keep(
         self, connection: Connection, row: HandoffRow, author: str, text: str, *, key: str
     ) -> None: ...
@@ -74,7 +75,7 @@ class RelayActions:
             record_access(tx.connection, actor=actor, action="case_accepted", lead_id=taken.lead_id)
             tx.set_state_field("bridge", relay.display_name)
             told = fill(
-                self.cases.texts.personne.accepted,
+                self.cases.resident(tx.connection, taken.conversation_id).accepted,
                 relay_name=relay.display_name,
                 relay_structure=relay.structure,
             )
@@ -137,9 +138,8 @@ class RelayActions:
                 return None
             tx.set_state_field("bridge", None)
             heard = self.cases.texts.relais.outcomes[outcome].resident
-            told = fill(
-                self.cases.texts.personne.closed, relay_name=relay.display_name, outcome=heard
-            )
+            resident = self.cases.resident(tx.connection, closed.conversation_id)
+            told = fill(resident.closed, relay_name=relay.display_name, outcome=heard)
             self.cases.tell(tx.connection, closed, told)
             return closed
 
@@ -154,7 +154,6 @@ class RelayActions:
         if row.status not in store.TALKING:
             return [Outbound(self.cases.texts.relais.take_first)]
         relay = self.cases.relays[row.relay_id]
-        said = fill(self.cases.texts.personne.relay_says, relay_name=relay.display_name, text=text)
 
         def answer(tx: TurnTx) -> bool:
             self.cases.transition(
@@ -162,6 +161,8 @@ class RelayActions:
             )
             if not _may_write(tx):
                 return False
+            says = self.cases.resident(tx.connection, row.conversation_id).relay_says
+            said = fill(says, relay_name=relay.display_name, text=text)
             self.cases.tell(tx.connection, row, said)
             self.cases.keep(tx.connection, row, "relay", text, key=f"relay:{uuid.uuid4().hex}")
             return True

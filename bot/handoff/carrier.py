@@ -72,9 +72,8 @@ class Carrier:
             return
         relay = self.cases.relays.get(row.relay_id)
         name = relay.display_name if relay else self.cases.texts.relais.someone
-        self.cases.tell(
-            connection, row, fill(self.cases.texts.personne.not_forwarded, relay_name=name)
-        )
+        resident = self.cases.resident(connection, row.conversation_id)
+        self.cases.tell(connection, row, fill(resident.not_forwarded, relay_name=name))
         ref = short_ref(row.lead_id)
         alert = fill(self.cases.texts.relais.alert_not_forwarded, ref=ref, relay_name=name)
         self.cases.alert(connection, f"not_forwarded:{job.id}", alert)

@@ -30,14 +30,14 @@ from bot.handoff.notify import EmailNotifier, WebhookNotifier
 from bot.handoff.reach import HandoffConfig, Reach
 from bot.handoff.reference import Relay, Relays
 from bot.handoff.sheet import short_ref
-from bot.handoff.texts import HandoffTexts, Wording, fill
+from bot.handoff.texts import HandoffTexts, ResidentTexts, Wording, fill
 from bot.store import handoffs as store
 from bot.store.audit import record_access
 from bot.store.drainer import GiveUpError, Handler
 from bot.store.handoffs import HandoffRow
 from bot.store.jobs import Job, enqueue, only_one
 from bot.store.leads import load_lead
-from bot.store.turns import TurnTx, leads
+from bot.store.turns import TurnTx, conversations, leads
 from bot.store.turnstore import TurnStore
 from bot.store.web import record_message
 
@@ -187,7 +187,8 @@ class HandoffService:
             record_access(
                 connection, actor=f"relay:{relay.id}", action="case_sent", lead_id=row.lead_id
             )
-            sent_text = fill(self.texts.personne.sent, relay_name=relay.display_name)
+            resident = self.resident(connection, told.conversation_id)
+            sent_text = fill(resident.sent, relay_name=relay.display_name)
             self.tell(connection, told, sent_text)
             self.hooks.notified(connection, told)
 
@@ -273,7 +274,8 @@ class HandoffService:
         old_name = old.display_name if old else self.texts.relais.someone
         if not candidates:
             log.warning("case %s: no relay left to offer it to (%s)", lead_id, why)
-            stuck = fill(self.texts.personne.not_reached, relay_name=old_name)
+            resident = self.resident(connection, str(lead_ref["subject"]))
+            stuck = fill(resident.not_reached, relay_name=old_name)
             self._tell_lead(connection, lead_ref, stuck, key=f"stuck:{lead_id}:{attempt}")
             alert = fill(
                 self.texts.relais.alert_no_relay,
@@ -288,7 +290,7 @@ class HandoffService:
             return  # the first offer: the resident was told already whom it goes to
         due = self.wording.date(new.due_at) if new.due_at else ""
         moved = fill(
-            self.texts.personne.moved,
+            self.resident(connection, str(lead_ref["subject"])).moved,
             old=old_name,
             relay_name=nxt.display_name,
             relay_structure=nxt.structure,
@@ -338,6 +340,14 @@ class HandoffService:
         result = await self.turns.transact(row.conversation_id, row.channel, work)
         self.on_queued()
         return result
+
+    def resident(self, connection: Connection, subject: str) -> ResidentTexts:
+        """What the resident of ``subject`` hears, in the language they speak with the bot."""
+        state = connection.execute(
+            select(conversations.c.state).where(conversations.c.id == subject)
+        ).scalar()
+        lang = state.get("lang") if isinstance(state, dict) else None
+        return self.wording.resident(str(lang or "fr"))
 
     def tell(self, connection: Connection, row: HandoffRow, text: str) -> None:
         """Queue news of their case for the resident of ``row``."""

@@ -30,6 +30,7 @@ def case_payload(handoff_id: str, action: str) -> str:
 def render_sheet(lead: Mapping[str, Any], wording: Wording) -> str:
     """The hand-off sheet of the brief (never the transcript, never sensitive data)."""
     sheet = wording.texts.relais.sheet
+    lang = str(lead.get("lang") or (lead.get("details") or {}).get("lang") or "fr")
     label = wording.label
     received = fill(sheet.received, date=str(lead.get("created_at", ""))[:10])
     if lead.get("source"):
@@ -38,6 +39,7 @@ def render_sheet(lead: Mapping[str, Any], wording: Wording) -> str:
         fill(sheet.title, ref=short_ref(str(lead.get("lead_id", "")))),
         received,
         fill(sheet.first_name, first_name=lead.get("first_name") or sheet.no_first_name),
+        fill(sheet.lang, lang=sheet.languages.get(lang, lang)),
         fill(
             sheet.commune,
             commune=lead.get("commune") or "—",
@@ -103,6 +105,7 @@ CASE_FIELDS = (
     "contact_pref",
     "phone",
     "schemes",
+    "lang",
 )
 DETAIL_FIELDS = ("company_age", "headcount", "growth_needs")
 CONSENT_FIELDS = ("purpose", "given_at", "notice_version")

@@ -44,6 +44,8 @@ class SheetTexts(_Model):
     phone: Text = Field(description="{phone}")
     schemes: Text = Field(description="{schemes}")
     consent: Text = Field(description="{purpose}, {given_at}, {notice_version}")
+    lang: Text = Field(description="{lang} : la langue de la personne (languages).")
+    languages: dict[str, str] = Field(description="Le nom de chaque langue : ar -> arabe.")
 
 
 class PageTexts(_Model):
@@ -162,6 +164,10 @@ class Wording(Protocol):
 
     def label(self, slot: str, value: Any) -> str:
         """The readable form of an answer ("restauration" -> "Restauration")."""
+        ...
+
+    def resident(self, lang: str) -> ResidentTexts:
+        """What a resident hears about their case, in their language (``fr``, ``en``...)."""
         ...
 
     def date(self, moment: datetime) -> str:

@@ -44,6 +44,7 @@ EXPORT_FIELDS = (
     "maturity",
     "maturity_reasons",
     "situation",
+    "lang",
     "details",
     "checkins",
     "outcome",
@@ -83,6 +84,7 @@ def _read(
                     "notice_version": consent.notice_version,
                     "notice_hash": consent.notice_hash,
                     "relay_id": consent.relay_id,
+                    "lang": consent.lang,
                 }
             )
     histories = history(connection, [row.id for row in rows])
@@ -125,6 +127,7 @@ def _read(
             "maturity": (row.details or {}).get("maturity"),
             "maturity_reasons": list((row.details or {}).get("maturity_reasons") or []),
             "situation": (row.details or {}).get("situation"),
+            "lang": (row.details or {}).get("lang") or "fr",
             "details": dict(row.details or {}),
         }
         for row in rows

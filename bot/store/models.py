@@ -122,6 +122,7 @@ class Consent(Base):
     notice_version: Mapped[str] = mapped_column(String(120))
     notice_hash: Mapped[str] = mapped_column(String(64))
     relay_id: Mapped[str | None] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(8), server_default="fr")  # of the text shown
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

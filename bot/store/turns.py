@@ -278,6 +278,7 @@ class TurnTx:
         notice_hash: str,
         relay_id: str | None,
         kind: str = "answer",
+        lang: str = "fr",
     ) -> None:
         """Keep proof of a consent answer, or of its withdrawal (``kind="withdrawal"``)."""
         self.connection.execute(
@@ -291,6 +292,7 @@ class TurnTx:
                 "notice_version": notice_version,
                 "notice_hash": notice_hash,
                 "relay_id": relay_id,
+                "lang": lang,
                 "created_at": now(),
             },
         )

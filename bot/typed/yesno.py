@@ -36,6 +36,12 @@ _YES = (
     "absolument", "ouep", "uii", "c'est ca oui", "enfin si", "tout est bon", "tout bon",
     "tout est juste", "c'est tout bon", "bien resume", "carre", "c'est carre", "bien",
     "c'est bien la", "c'est bien ca", "c'est bien", "oke", "okey", "tout juste", "bingo",
+    # English, Arabic and Darija (also in Latin letters).
+    "yes please", "sure", "of course", "that's right", "thats right", "go ahead",
+    "alright", "all right", "i agree", "agreed", "fine", "yes sure",
+    "نعم", "ايوه", "أيوه", "ايه", "إيه", "واه", "وخا", "واخا", "موافق", "موافقة", "صحيح",
+    "بالطبع", "طبعا", "أكيد", "اكيد", "مزيان", "نعم من فضلك", "نعم شكرا",
+    "wah", "wakha", "waha", "iyeh", "na3am", "mwafe9", "mzyan",
 )  # fmt: skip
 _NO = (
     "non", "nan", "nn", "no", "nope", "nop", "nah", "niet", "pas du tout", "jamais",
@@ -57,6 +63,11 @@ _NO = (
     "pas absolument", "pas certainement", "pas vraiment", "pas clairement", "pas ok",
     "ca ira merci", "ca ira",
     "oublie", "presque", "a moitie", "une erreur", "faut changer", "changer", "pas vraiment ca",
+    # English, Arabic and Darija (also in Latin letters).
+    "no thank you", "not now", "i don't want", "i dont want", "wrong", "not really",
+    "لا", "لا شكرا", "لا، شكرا", "لالا", "لا لا", "ماشي", "مابغيتش", "ما بغيتش", "ليس الآن",
+    "لا أريد", "غلط", "خطأ", "ماشي دابا", "ماشي صحيح",
+    "lla", "lala", "machi", "mashi", "mabghitch", "ma bghitch", "la chokran", "la choukran",
 )  # fmt: skip
 _UNSURE = (
     "bof", "peut etre", "peutetre", "ptet", "ptetre", "p'tet", "pe", "ca depend", "depend",
@@ -81,6 +92,9 @@ _DONT_KNOW = (
     "ne sait pas", "ne sais pas", "chui pas sur", "jsuis pas sur", "je connais pas",
     "connais pas", "chepa", "chepas", "jsp le", "no idea", "j'ai pas reflechi", "pas reflechi",
     "pas encore reflechi", "ma3arfch", "ma3labalich", "vous me direz", "tu me diras",
+    "i dont know", "i do not know", "not sure", "no clue", "dont know",
+    "لا أعرف", "لا اعرف", "ما عرفتش", "ماعرفتش", "ما عارفش", "معرفتش", "ما علاباليش",
+    "ma3reftch", "ma3rftch", "ma 3reftch", "ma3raftch",
 )  # fmt: skip
 _QUESTION = re.compile(r"\?\s*$")
 _HEDGE = re.compile(r"\b(mais|sauf|si|par contre|quoi|qui|pourquoi|comment|c'est quoi|ca sert)\b")

@@ -26,8 +26,8 @@ class RecordingFace:
         await self.bot.drainer.settle()  # hand-off events, before the next line is read
         return replies
 
-    def channel_texts(self) -> ChannelTexts:
-        return self.bot.channel_texts()
+    def channel_texts(self, lang: str = "") -> ChannelTexts:
+        return self.bot.channel_texts(lang)
 
 
 async def talk(bot: Bot, lines: list[str]) -> tuple[list[str], RecordingFace]:

@@ -41,3 +41,35 @@ async def test_no_news_at_j3_in_the_residents_words(shipped_bot: Bot) -> None:
     assert chat.said("Merci de m'avoir répondu")
     [lead] = await export_leads(shipped_bot.engine, shipped_bot.cipher)
     assert lead["outcome"] == "financed"
+
+
+async def test_the_check_in_comes_in_the_residents_language(shipped_bot: Bot) -> None:
+    texts = shipped_bot.dispatcher.runner.flows.translations["ar"].texts
+
+    def ar(key: str) -> str:
+        value = texts[key]
+        assert isinstance(value, str)
+        return value.strip()
+
+    clock = hold(shipped_bot, Clock())
+    chat = Resident(shipped_bot, clock)
+    await chat.say("السلام عليكم، بغيت نحل مطعم")
+    for step, option in (("age", "18_25"), ("etape", "idea"), ("secteur", "restauration")):
+        await chat.press(ar(f"intake.{step}.options.{option}.label"))
+    await chat.say("شاحنة أكل في السوق")
+    await chat.press(ar("intake.besoins.options.argent.label"))
+    await chat.press(ar("intake.besoins.done_label"))
+    await chat.press(ar("intake.situation.options.undisclosed.label"))
+    await chat.say("69120")
+    for key in (
+        "intake.lieu_ok.options.yes.label",
+        "intake.contact_pref.options.message.label",
+        "intake.recap.options.yes.label",
+        "intake.accord_contact.yes_label",
+        "intake.accord_relais.yes_label",
+    ):
+        await chat.press(ar(key))
+    await chat.say("Nour")
+    await run_at(shipped_bot, clock, (await job_of(shipped_bot, kinds.CHECKIN_CONTACTED)).run_at)
+    await chat.say("سلام")
+    assert chat.said(ar("relance.contact.ask").split("{followup_relay}")[0])

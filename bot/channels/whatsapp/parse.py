@@ -144,6 +144,7 @@ def _status(status: Mapping[str, Any]) -> DeliveryStatus | None:
         return None
     errors = [_dict(e) for e in _list(status.get("errors"))]
     code = next((str(e["code"]) for e in errors if e.get("code") is not None), None)
+    code = None if code is None else code[:20]  # Graph's codes are short ints: the column's size
     return DeliveryStatus(message_id, str(name), _time(status.get("timestamp")), code)
 
 

@@ -18,7 +18,7 @@ class WhatsAppSender:
 
     def __init__(self, graph: GraphClient) -> None:
         self.graph = graph
-        self.texts: Callable[[], ChannelTexts] | None = None  # the bot's, once started
+        self.texts: Callable[[str], ChannelTexts] | None = None  # the bot's, once started
 
     async def send(self, address: Address, reply: Outbound) -> str:
         """Send one reply (maybe several WhatsApp messages); returns the id of its main
@@ -27,7 +27,7 @@ class WhatsAppSender:
         main = ""
         if self.texts is None:
             raise RuntimeError("the WhatsApp channel has not started: no texts to render with")
-        for message in render_outbound(reply, self.texts()):
+        for message in render_outbound(reply, self.texts(reply.lang)):
             main = await self.graph.send(recipient, message)
         if reply.attachment is not None:
             file = reply.attachment

@@ -196,7 +196,7 @@ class CallbackBot:
     ) -> None:
         raise AssertionError("Telegram does not log proactive messages")
 
-    def channel_texts(self) -> ChannelTexts:
+    def channel_texts(self, lang: str = "") -> ChannelTexts:
         return TEXTS
 
 

@@ -102,7 +102,7 @@ async def test_an_undeliverable_reply_is_not_retried_and_marks_the_contact(
 async def test_long_texts_are_split_and_attachments_sent_as_documents() -> None:
     graph, clock = FakeGraph(), Clock()
     sender = WhatsAppSender(client(graph, clock))
-    sender.texts = lambda: TEXTS
+    sender.texts = lambda lang: TEXTS
     file = Attachment("mes-donnees.json", "application/json", b"{}")
     reply = Outbound("mot " * 2000, attachment=file)
     await sender.send(Address(user_id="FR.1"), reply)

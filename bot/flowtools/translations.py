@@ -1,0 +1,103 @@
+"""Translation files: what is missing or stale, and stamping the French each was made from.
+
+``bot flows translations`` lists, per language, the French texts with no translation
+and those whose French changed since (their stored hash differs). ``--stamp en`` records
+the hash of today's French beside every English text: run it once the texts are checked.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from bot.engine.langfiles import FOLDER, Translation, source_hash
+from bot.engine.loader import FlowSet
+from bot.engine.translate import source_texts
+
+RLM = "\u200f"  # right-to-left mark: a line of Arabic starting with a number or a name
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """One language's state against the French."""
+
+    lang: str
+    missing: tuple[str, ...]
+    stale: tuple[str, ...]
+    unknown: tuple[str, ...]  # keys no French text has (a renamed step, a typo)
+
+
+def status(flows: FlowSet, translation: Translation) -> Status:
+    """What ``translation`` lacks, what is stale and what it has in excess."""
+    french = source_texts(flows)
+    texts, sources = translation.texts, translation.sources
+    missing = tuple(k for k in french if k not in texts)
+    stale = tuple(k for k in french if k in texts and sources.get(k) != source_hash(french[k]))
+    unknown = tuple(k for k in texts if k not in french and not k.endswith((".words", ".examples")))
+    return Status(translation.lang, missing, stale, unknown)
+
+
+def bidi(text: str) -> str:
+    """Arabic text whose lines start with a right-to-left mark when their first strong
+    character is not Arabic (a number, a name, a ``{placeholder}``), so that they read
+    right to left on every messenger."""
+    lines = []
+    for line in text.split("\n"):
+        first = next((ch for ch in line if ch.isalpha() or ch.isdigit() or ch == "{"), "")
+        arabic = "\u0600" <= first <= "\u06ff"
+        lines.append(line if not line or arabic or line.startswith(RLM) else RLM + line)
+    return "\n".join(lines)
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    text = str(value)
+    if "\n" in text:
+        return LiteralScalarString(text)
+    return DoubleQuotedScalarString(text)
+
+
+def render_file(lang: str, name: str, texts: Mapping[str, Any], sources: Mapping[str, str]) -> str:
+    """The YAML of a translation file (texts in the order given)."""
+    yaml = YAML()
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    data = {
+        "lang": lang,
+        "name": name,
+        "texts": {k: _scalar(v) for k, v in texts.items()},
+        "sources": dict(sources),
+    }
+    out = io.StringIO()
+    out.write(
+        f"# Les textes en « {lang} » : clé -> texte (voir docs/guide-coordinateurs.md,\n"
+        "# « Plusieurs langues »). « sources » : l'empreinte du texte français traduit ;\n"
+        "# `bot flows translations --stamp " + lang + "` la met à jour après relecture.\n"
+    )
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def stamp(flows: FlowSet, folder: Path, translation: Translation) -> int:
+    """Record today's French hash beside each translated text; returns how many changed."""
+    french = source_texts(flows)
+    sources = dict(translation.sources)
+    changed = 0
+    for key in translation.texts:
+        if key in french and sources.get(key) != source_hash(french[key]):
+            sources[key] = source_hash(french[key])
+            changed += 1
+    ordered = {k: sources[k] for k in translation.texts if k in sources}
+    path = folder / FOLDER / f"{translation.lang}.yml"
+    path.write_text(
+        render_file(translation.lang, translation.name, translation.texts, ordered),
+        encoding="utf-8",
+    )
+    return changed
