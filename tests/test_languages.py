@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app.bot import Bot
-from bot.app.build import RunnerWording
+from bot.app.wording import RunnerWording
 from bot.engine.langfiles import load_translations
 from bot.engine.loader import FlowSet, load_flows
 from bot.handoff.sheet import render_sheet

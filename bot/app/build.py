@@ -6,9 +6,8 @@ import asyncio
 import gc
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -21,12 +20,12 @@ from bot.app.keys import link_secret, make_cipher, secret_key
 from bot.app.settings import Settings
 from bot.app.sweeps import expire_forever, purge_forever
 from bot.app.telegram import RelayChats
+from bot.app.wording import RunnerWording
 from bot.domain.ports import Sender
 from bot.domain.understanding import NLU
 from bot.engine.actions import make_actions, make_faq_values
 from bot.engine.dispatcher import Dispatcher
 from bot.engine.loader import FlowSet, load_flows
-from bot.engine.render import PARIS
 from bot.engine.runner import Runner
 from bot.flowtools.check import load_checked
 from bot.flowtools.reload import DataWatcher, FlowWatcher
@@ -40,7 +39,6 @@ from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
 from bot.handoff.reach import HandoffConfig
 from bot.handoff.reference import ReferenceDataError
 from bot.handoff.service import HandoffService
-from bot.handoff.texts import HandoffTexts, ResidentTexts
 from bot.nlu.embedded import make_embedded_nlu
 from bot.nlu.keywords import KeywordNLU
 from bot.nlu.rasa import RasaNLU
@@ -281,30 +279,6 @@ def make_handoffs(
         on_queued=on_queued,
         links=links,
     )
-
-
-class RunnerWording:
-    """The hand-off's words from the flows in force (they change with a hot reload)."""
-
-    def __init__(self, dispatcher: Dispatcher) -> None:
-        self.dispatcher = dispatcher
-
-    @property
-    def texts(self) -> HandoffTexts:
-        texts = self.dispatcher.runner.flows.handoff
-        if texts is None:  # the loader refuses flows without relais.yml
-            raise RuntimeError("flows/relais.yml is missing")
-        return texts
-
-    def label(self, slot: str, value: Any) -> str:
-        return self.dispatcher.runner.render.label(slot, value)
-
-    def resident(self, lang: str) -> ResidentTexts:
-        texts = self.dispatcher.runner.speaking(lang).flows.handoff
-        return texts.personne if texts is not None else self.texts.personne
-
-    def date(self, moment: datetime) -> str:
-        return self.dispatcher.runner.render.date(moment.astimezone(PARIS))
 
 
 def make_web(

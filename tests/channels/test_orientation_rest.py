@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from bot.app.bot import Bot
-from bot.app.build import RunnerWording
 from bot.app.settings import PROJECT
+from bot.app.wording import RunnerWording
 from bot.channels.rest import RestChannel
 from bot.handoff.datafiles import load_reference
 from bot.handoff.sheet import render_sheet
