@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.app.bot import Bot
 from bot.app.wording import RunnerWording
 from bot.engine.langfiles import load_translations
@@ -141,6 +143,19 @@ async def test_a_resident_switches_language_in_the_middle_and_back(
     await resident.say("français")
     assert resident.asks == "etape"
     assert (await state(shipped_bot, resident))["lang"] == "fr"
+
+
+@pytest.mark.parametrize(
+    ("asked", "lang"), [("hi, do you speak english?", "en"), ("Tu parles arabe ?", "ar")]
+)
+async def test_asking_for_a_language_in_a_sentence_switches_to_it(
+    resident: Chat, shipped_bot: Bot, asked: str, lang: str
+) -> None:
+    await resident.say("salut")
+    await resident.say(asked)
+    assert resident.said(text(lang, "global.messages.language_set"))
+    assert resident.said(text(lang, "intake.age.ask"))
+    assert (await state(shipped_bot, resident))["lang"] == lang
 
 
 async def test_an_unclear_first_word_offers_the_three_languages(resident: Chat) -> None:

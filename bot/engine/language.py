@@ -22,9 +22,13 @@ def chosen(languages: Mapping[str, Language], text: str, button: str | None) -> 
     folded = fold(text)
     if not folded:
         return None
+    padded = f" {folded} "
     for code, language in languages.items():
-        if any(fold(word) == folded for word in language.words):
-            return code
+        for word in map(fold, language.words):
+            # The word alone, or a phrase of several words inside the message
+            # (« hi, do you speak english? », « tu parles arabe ? »).
+            if word == folded or (" " in word and f" {word} " in padded):
+                return code
     return None
 
 
