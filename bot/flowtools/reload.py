@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,18 +71,19 @@ def folder_digest(folder: Path) -> str:
 R = TypeVar("R")
 
 
-class _Watcher(Generic[R]):
+class _Watcher(ABC, Generic[R]):
     """Polling and telling, shared by the watchers below."""
 
     watched = ""  # what is watched, for the log
     tell: Callable[[str], None] | None
 
+    @abstractmethod
     async def poll(self) -> R | None:
-        raise NotImplementedError
+        """Look once; a new version is put in force, or refused (and said), or ``None``."""
 
-    def _report(self, result: R, *, rejected: bool) -> R:
+    def _report(self, result: R) -> R:
         text = str(result)
-        if rejected:
+        if isinstance(result, Rejected | DataRejected):
             log.warning("%s", text)
         if self.tell is not None:
             self.tell(text)
@@ -131,13 +133,13 @@ class FlowWatcher(_Watcher[Reloaded | Rejected]):
             log.warning(
                 "flow reload rejected (%d problems); the previous version stays", len(exc.problems)
             )
-            return self._report(Rejected(exc.problems), rejected=True)
+            return self._report(Rejected(exc.problems))
         self._serving = seen
         runner = self.target.runner.with_flows(flows)
         self.target.runner = runner  # one assignment: the next turn sees the new version
         versions = {flow_id: item.version for flow_id, item in flows.flows.items()}
         log.info("flows reloaded: %s", versions)
-        return self._report(Reloaded(versions), rejected=False)
+        return self._report(Reloaded(versions))
 
 
 T = TypeVar("T")
@@ -208,8 +210,8 @@ class DataWatcher(_Watcher[DataReloaded | DataRejected], Generic[T]):
             loaded = await asyncio.to_thread(self.load)
         except self.errors as exc:
             log.warning("reference data reload rejected; the previous version stays")
-            return self._report(DataRejected(str(exc)), rejected=True)
+            return self._report(DataRejected(str(exc)))
         self._serving = seen
         self.apply(loaded)
         log.info("reference data reloaded: %s", ", ".join(self.names))
-        return self._report(DataReloaded(self.names), rejected=False)
+        return self._report(DataReloaded(self.names))
