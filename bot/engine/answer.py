@@ -96,7 +96,7 @@ def answer(
         isinstance(step, ChoiceStep)
         and step.correction is not None
         and not (isinstance(meaning, Chosen) and meaning.value == "yes")
-        and _corrected(kit, turn, step_id, step.correction, text, understanding)
+        and _corrected(kit, turn, step_id, step, step.correction, text, understanding)
     ):
         return
     take(kit, turn, step_id, step, meaning, text, understanding)
@@ -112,13 +112,20 @@ _NOT_THAT = re.compile(
 
 
 def _corrected(
-    kit: Kit, turn: Turn, asked: str, step_id: str, text: str, understanding: Understanding
+    kit: Kit,
+    turn: Turn,
+    asked: str,
+    check: ChoiceStep,
+    step_id: str,
+    text: str,
+    understanding: Understanding,
 ) -> bool:
-    """« non, Vaulx-en-Velin » while « C'est bien Villeurbanne ? » is asked: another answer to
-    the question being checked replaces the first one (and is checked in turn)."""
-    checked, check = kit.question(turn.state.flow, step_id), kit.question(turn.state.flow, asked)
+    """« non, Vaulx-en-Velin » while « C'est bien Villeurbanne ? » (``check``) is asked:
+    another answer to the question it checks replaces the first one (and is checked in
+    turn)."""
+    checked = kit.question(turn.state.flow, step_id)
     words = _NOT_THAT.sub("", text).strip()
-    if not isinstance(checked, ChoiceStep | InputStep) or check is None or not words:
+    if not isinstance(checked, ChoiceStep | InputStep) or not words:
         return False
     if isinstance(read(kit, turn, asked, check, words, NOTHING), Chosen):
         return False  # « non, corriger », « faux »: an answer to the check itself
