@@ -95,24 +95,15 @@ class RelayReminders:
         else e-mail; and their webhook, when they have one."""
         service = self.handoffs
         relais = service.texts.relais
-        reached = False
-        chat = relay.contact.telegram_chat_id
-        if chat is not None and service.messenger is not None:
-            buttons = (
-                Button(case_payload(row.id, "accept"), relais.accept_button),
-                Button(case_payload(row.id, "decline"), relais.decline_button),
-            )
-            reached = await service.to_chat(str(chat), Outbound(text, buttons)) is not None
-        elif relay.contact.email and service.email is not None:
-            subject = fill(service.texts.rappels.email_subject, ref=short_ref(row.lead_id))
-            reached = await service.email.send(relay.contact.email, subject, text)
-        if relay.contact.webhook_url and service.webhook is not None:
-            due = row.due_at.isoformat() if row.due_at else None
-            event = {"type": "case.reminder", "handoff_id": row.id, "due_at": due}
-            reached = await service.webhook.send(relay.id, relay.contact.webhook_url, event) or (
-                reached
-            )
-        return reached
+        buttons = (
+            Button(case_payload(row.id, "accept"), relais.accept_button),
+            Button(case_payload(row.id, "decline"), relais.decline_button),
+        )
+        subject = fill(service.texts.rappels.email_subject, ref=short_ref(row.lead_id))
+        due = row.due_at.isoformat() if row.due_at else None
+        ref = service.reach.case_ref(relay, row.lead_id)  # never the case's id
+        event = {"type": "case.reminder", "case_ref": ref, "due_at": due}
+        return any(await service.reach.notify(relay, Outbound(text, buttons), subject, event))
 
     # ------------------------------------------------------------------ weekly digest
     async def _round(self, job: Job) -> None:
@@ -151,15 +142,10 @@ class RelayReminders:
         ]
         lines.append(texts.rappels.digest_footer)
         text = "\n".join(lines)
-        service = self.handoffs
-        chat = relay.contact.telegram_chat_id
-        if chat is not None and service.messenger is not None:
-            if await service.to_chat(str(chat), Outbound(text)) is None:
-                raise RuntimeError(f"relay {relay.id} could not be reached")
-        elif relay.contact.email and service.email is not None:
-            subject = texts.rappels.digest_email_subject
-            if not await service.email.send(relay.contact.email, subject, text):
-                raise RuntimeError(f"relay {relay.id} could not be reached")
+        subject = texts.rappels.digest_email_subject
+        sent = await self.handoffs.reach.notify(relay, Outbound(text), subject, None)
+        if sent and not any(sent):
+            raise RuntimeError(f"relay {relay.id} could not be reached")
 
 
 def _commune(connection: Connection, lead_id: str) -> str:

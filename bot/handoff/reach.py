@@ -119,20 +119,31 @@ class Reach:
             return await ways.webhook.send(relay.id, contact.webhook_url, event)
         return False
 
-    async def withdrawn(self, relay: Relay, lead_id: str) -> None:
-        """Tell ``relay`` the resident erased their case (raises when no way worked)."""
-        ways, contact, texts = self.ways, relay.contact, self.texts.relais
-        text = fill(texts.withdrawn, ref=short_ref(lead_id))
+    async def notify(
+        self, relay: Relay, message: Outbound, subject: str, event: Mapping[str, Any] | None
+    ) -> list[bool]:
+        """``message`` on the relay's first way (their chat, else e-mail under ``subject``),
+        and ``event`` to their webhook when they have one: whether each way worked."""
+        ways, contact = self.ways, relay.contact
         sent: list[bool] = []
         if contact.telegram_chat_id is not None and self.messenger is not None:
-            sent.append(
-                await self.to_chat(str(contact.telegram_chat_id), Outbound(text)) is not None
-            )
+            sent.append(await self.to_chat(str(contact.telegram_chat_id), message) is not None)
         elif contact.email and ways.email is not None:
-            sent.append(await ways.email.send(contact.email, texts.email_withdrawn_subject, text))
-        if contact.webhook_url and ways.webhook is not None:
-            event = {"type": "case.withdrawn", "case_ref": ways.links.case_ref(lead_id, relay.id)}
-            sent.append(await ways.webhook.send(relay.id, contact.webhook_url, event))
+            sent.append(await ways.email.send(contact.email, subject, message.text))
+        if event is not None and contact.webhook_url and ways.webhook is not None:
+            sent.append(await ways.webhook.send(relay.id, contact.webhook_url, dict(event)))
+        return sent
+
+    def case_ref(self, relay: Relay, lead_id: str) -> str:
+        """The opaque reference of a case for ``relay``'s system (never the case's id)."""
+        return self.ways.links.case_ref(lead_id, relay.id)
+
+    async def withdrawn(self, relay: Relay, lead_id: str) -> None:
+        """Tell ``relay`` the resident erased their case (raises when no way worked)."""
+        texts = self.texts.relais
+        text = fill(texts.withdrawn, ref=short_ref(lead_id))
+        event = {"type": "case.withdrawn", "case_ref": self.case_ref(relay, lead_id)}
+        sent = await self.notify(relay, Outbound(text), texts.email_withdrawn_subject, event)
         if sent and not any(sent):
             raise RuntimeError(f"relay {relay.id} could not be reached")
 

@@ -19,7 +19,6 @@ from sqlalchemy.engine import Connection
 
 from bot.domain import jobs as kinds
 from bot.domain.cipher import FieldCipher
-from bot.domain.messages import Outbound
 from bot.domain.ports import Sender
 from bot.handoff.actions import RelayActions
 from bot.handoff.calendar import add_working_hours
@@ -93,11 +92,6 @@ class HandoffService:
     def texts(self) -> HandoffTexts:
         """The coordinators' texts in force (``flows/relais.yml``)."""
         return self.wording.texts
-
-    @property
-    def messenger(self) -> Sender | None:
-        """How relays' chats are written to, when their channel runs."""
-        return self.reach.messenger
 
     def handlers(self) -> dict[str, Handler]:
         """The jobs this service runs, for the drainer."""
@@ -205,7 +199,7 @@ class HandoffService:
         if failed is None:
             return
         relay = self.relays.get(failed.relay_id)
-        self._alert(
+        self.alert(
             connection,
             f"unreachable:{failed.id}",
             fill(
@@ -282,7 +276,7 @@ class HandoffService:
                 ref=short_ref(lead_id),
                 commune=lead.get("commune") or "",
             )
-            self._alert(connection, f"no_relay:{lead_id}:{attempt}", alert)
+            self.alert(connection, f"no_relay:{lead_id}:{attempt}", alert)
             return
         nxt = candidates[0]
         new = self._offer(connection, lead_ref, nxt.id, attempt=attempt + 1)
@@ -300,17 +294,9 @@ class HandoffService:
         self._tell_lead(connection, lead_ref, moved, key=f"moved:{new.id}")
 
     # ------------------------------------------------------------------ for the others
-    def alert(self, connection: Connection, key: str, text: str) -> None:
-        """Queue an alert for the coordinator, in the caller's transaction."""
-        self._alert(connection, key, text)
-
     async def tell_relay(self, row: HandoffRow, text: str) -> bool:
         """Write to the relay of ``row`` on their first way; ``True`` once it went out."""
         return await self.reach.tell(self.relays[row.relay_id], row, text)
-
-    async def to_chat(self, chat_id: str, message: Outbound) -> str | None:
-        """Write to a relay's chat; the message's id, or ``None``."""
-        return await self.reach.to_chat(chat_id, message)
 
     # ------------------------------------------------------------------ plumbing
     def transition(
@@ -374,8 +360,9 @@ class HandoffService:
             text=text,
         )
 
-    def _alert(self, connection: Connection, key: str, text: str) -> None:
-        """Queue an alert for the coordinator (something a person must look at)."""
+    def alert(self, connection: Connection, key: str, text: str) -> None:
+        """Queue an alert for the coordinator (something a person must look at), in the
+        caller's transaction."""
         log.warning("coordinator alert queued: %s", key.split(":")[0])
         enqueue(connection, kinds.COORDINATOR_ALERT, f"alert:{key}", {"text": text})
 
