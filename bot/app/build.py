@@ -202,6 +202,7 @@ async def start_bot(
         turns,
         {**handoffs.handlers(), **Carrier(handoffs).handlers(), **followups.handlers()},
         poll=settings.handoff.jobs_poll_seconds,
+        lease_seconds=settings.handoff.jobs_lease_seconds,
         wake=queued,
     )
     followups.clock = lambda: drainer.clock()  # follow-ups live on the drainer's time

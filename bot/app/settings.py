@@ -155,6 +155,12 @@ class HandoffSettings(BaseModel):
     jobs_poll_seconds: float = Field(
         default=5, gt=0, description="How often each worker looks for jobs queued elsewhere."
     )
+    jobs_lease_seconds: float = Field(
+        default=120,
+        gt=0,
+        description="How long a claimed job stays with its worker; a job whose worker died "
+        "is taken again after this.",
+    )
 
 
 class WebSettings(BaseModel):
