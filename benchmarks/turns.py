@@ -8,6 +8,7 @@ same run.
 
     python benchmarks/turns.py                     # SQLite, 50 residents, 3 runs of 10 s
     python benchmarks/turns.py --residents 1 --runs 1
+    python benchmarks/turns.py --baseline ../tremplin-v1     # the same load on another checkout
     BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py
     BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py --workers 1,2
 
@@ -71,8 +72,9 @@ async def _resident(
     session: aiohttp.ClientSession, url: str, sender: str, deadline: float, out: list[float]
 ) -> None:  # one resident always talks to the same server
     step = 0
-    while time.perf_counter() < deadline:
-        body = {"sender": sender, "message": SCRIPT[step % len(SCRIPT)]}
+    while time.perf_counter() < deadline:  # each walk through the intake is a new person
+        walker = f"{sender}-{step // len(SCRIPT)}"
+        body = {"sender": walker, "message": SCRIPT[step % len(SCRIPT)]}
         started = time.perf_counter()
         async with session.post(url, json=body) as response:
             await response.read()
@@ -150,10 +152,11 @@ async def wait_ready(
     raise RuntimeError(f"the server at {base} did not become ready")
 
 
-def _start(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=ROOT, env=env
-    )
+def _start(port: int, env: dict[str, str], root: Path = ROOT) -> subprocess.Popen[bytes]:
+    """A server of the checkout at ``root`` (with its own virtual environment if it has one)."""
+    python = root / ".venv" / "bin" / "python"
+    command = str(python) if python.exists() else sys.executable
+    return subprocess.Popen([command, "-m", "bot", "serve", "--port", str(port)], cwd=root, env=env)
 
 
 def _measure(
@@ -184,16 +187,9 @@ def _measure(
     return rate
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--residents", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", default="1", help="server processes, e.g. 1,2")
-    args = parser.parse_args()
-    counts = [int(n) for n in args.workers.split(",")]
-
+def _bench(root: Path, counts: list[int], args: argparse.Namespace) -> list[float]:
+    """Start the server(s) of the checkout at ``root`` on a fresh database and measure each
+    worker count; the median turns/s of each."""
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ)
         env.setdefault("BOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp}/bench.db")
@@ -207,20 +203,20 @@ def main() -> None:
         env.setdefault("BOT_PRIVACY__ENCRYPTION_KEYS", json.dumps([FernetCipher.new_key()]))
         smtp, smtp_port = start_smtp()  # relays are reached by e-mail
         env.update(BOT_HANDOFF__SMTP_HOST="127.0.0.1", BOT_HANDOFF__SMTP_PORT=str(smtp_port))
-        first = _start(args.port, env)  # creates the keys and the NLU cache, migrates
+        first = _start(args.port, env, root)  # creates the keys and the NLU cache, migrates
         base = f"http://127.0.0.1:{args.port}"
         rates: list[float] = []
         try:
             asyncio.run(wait_ready(base))
             rss_idle, _ = _proc_stats(first.pid)
-            print(f"server: uvicorn + uvloop per process, database {database}; client: 1 process")
+            print(f"== {root}: uvicorn + uvloop, database {database}; client: 1 process")
             print(f"server RSS after start-up: {rss_idle:.0f} MB")
             ceiling = asyncio.run(_ceiling(base, args.residents, 3))
             print(
                 f"generator ceiling (GET /health, {args.residents} concurrent): {ceiling:.0f} req/s"
             )
             for count in counts:
-                others = [_start(args.port + n, env) for n in range(1, count)]
+                others = [_start(args.port + n, env, root) for n in range(1, count)]
                 bases = [f"http://127.0.0.1:{args.port + n}" for n in range(count)]
                 try:
                     for other in bases[1:]:
@@ -238,6 +234,30 @@ def main() -> None:
             first.terminate()
             first.wait(timeout=30)
             smtp.stop()
+    return rates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", default="1", help="server processes, e.g. 1,2")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. a git worktree of an older commit) measured the same way "
+        "in the same run, after this one; the ratio is printed",
+    )
+    args = parser.parse_args()
+    counts = [int(n) for n in args.workers.split(",")]
+    rates = _bench(ROOT, counts, args)
+    if args.baseline is not None:
+        before = _bench(args.baseline.resolve(), counts, args)
+        for count, now, then in zip(counts, rates, before, strict=True):
+            print(f"{count} worker(s): {now:.0f} turns/s here, {then:.0f} in the baseline: "
+                  f"{now / then - 1:+.0%}")  # fmt: skip
 
 
 if __name__ == "__main__":
