@@ -175,7 +175,7 @@ def _measure(
         print(
             f"run {run}: {turns} turns, {rate:.0f} turns/s, p50 {p50:.1f} ms, "
             f"p99 {p99:.1f} ms, server CPU {cpu:.1f} s ({cpu / args.seconds:.0%} of one "
-            f"core), peak RSS {peak:.0f} MB"
+            f"core, {cpu / turns * 1000:.2f} ms per turn), peak RSS {peak:.0f} MB"
         )
     rate = statistics.median(r[0] for r in results)
     p50 = statistics.median(r[1] for r in results)
