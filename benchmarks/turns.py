@@ -161,8 +161,9 @@ def _start(port: int, env: dict[str, str], root: Path = ROOT) -> subprocess.Pope
 
 def _measure(
     servers: list[subprocess.Popen[bytes]], bases: list[str], args: argparse.Namespace
-) -> float:
-    """Runs of the load; prints each and the median; returns the median turns/s."""
+) -> tuple[float, float]:
+    """Runs of the load; prints each and the median; returns the median turns/s and server
+    CPU milliseconds per turn."""
     asyncio.run(_load(bases, args.residents, 2))  # warm-up
     results = []
     for run in range(1, args.runs + 1):
@@ -171,7 +172,7 @@ def _measure(
         stats = [_proc_stats(s.pid) for s in servers]
         cpu = sum(c for _, c in stats) - cpu_before
         peak = max(p for p, _ in stats)
-        results.append((rate, p50, p99))
+        results.append((rate, p50, p99, cpu / turns * 1000))
         print(
             f"run {run}: {turns} turns, {rate:.0f} turns/s, p50 {p50:.1f} ms, "
             f"p99 {p99:.1f} ms, server CPU {cpu:.1f} s ({cpu / args.seconds:.0%} of one "
@@ -180,16 +181,18 @@ def _measure(
     rate = statistics.median(r[0] for r in results)
     p50 = statistics.median(r[1] for r in results)
     p99 = statistics.median(r[2] for r in results)
+    cpu_ms = statistics.median(r[3] for r in results)
     print(
         f"median of {args.runs} runs, {args.residents} residents, {len(servers)} server "
-        f"process(es): {rate:.0f} turns/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+        f"process(es): {rate:.0f} turns/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+        f"server CPU {cpu_ms:.2f} ms per turn"
     )
-    return rate
+    return rate, cpu_ms
 
 
-def _bench(root: Path, counts: list[int], args: argparse.Namespace) -> list[float]:
+def _bench(root: Path, counts: list[int], args: argparse.Namespace) -> list[tuple[float, float]]:
     """Start the server(s) of the checkout at ``root`` on a fresh database and measure each
-    worker count; the median turns/s of each."""
+    worker count; the median turns/s and CPU ms per turn of each."""
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ)
         env.setdefault("BOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp}/bench.db")
@@ -205,7 +208,7 @@ def _bench(root: Path, counts: list[int], args: argparse.Namespace) -> list[floa
         env.update(BOT_HANDOFF__SMTP_HOST="127.0.0.1", BOT_HANDOFF__SMTP_PORT=str(smtp_port))
         first = _start(args.port, env, root)  # creates the keys and the NLU cache, migrates
         base = f"http://127.0.0.1:{args.port}"
-        rates: list[float] = []
+        rates: list[tuple[float, float]] = []
         try:
             asyncio.run(wait_ready(base))
             rss_idle, _ = _proc_stats(first.pid)
@@ -227,9 +230,10 @@ def _bench(root: Path, counts: list[int], args: argparse.Namespace) -> list[floa
                         other.terminate()
                         other.wait(timeout=30)
             if len(rates) > 1:
-                print(f"{counts[-1]} workers / {counts[0]}: {rates[-1] / rates[0]:.2f}x turns/s")
+                ratio = rates[-1][0] / rates[0][0]
+                print(f"{counts[-1]} workers / {counts[0]}: {ratio:.2f}x turns/s")
             elif rates:
-                print(f"({rates[0] / ceiling:.0%} of the generator ceiling)")
+                print(f"({rates[0][0] / ceiling:.0%} of the generator ceiling)")
         finally:
             first.terminate()
             first.wait(timeout=30)
@@ -255,9 +259,10 @@ def main() -> None:
     rates = _bench(ROOT, counts, args)
     if args.baseline is not None:
         before = _bench(args.baseline.resolve(), counts, args)
-        for count, now, then in zip(counts, rates, before, strict=True):
-            print(f"{count} worker(s): {now:.0f} turns/s here, {then:.0f} in the baseline: "
-                  f"{now / then - 1:+.0%}")  # fmt: skip
+        for count, (now, cpu), (then, cpu_then) in zip(counts, rates, before, strict=True):
+            print(f"{count} worker(s): {now:.0f} turns/s here, {then:.0f} in the baseline "
+                  f"({now / then - 1:+.0%}); server CPU per turn {cpu:.2f} ms here, "
+                  f"{cpu_then:.2f} ms in the baseline ({cpu / cpu_then - 1:+.0%})")  # fmt: skip
 
 
 if __name__ == "__main__":
