@@ -127,6 +127,7 @@ def make_actions(
         wants = "growth_needs" if profile.stage in COMPANY_STAGES else "needs"
         if profile.stage is None or wants not in slots:
             return Outcome({"situation_matters": YES})
+
         def ids(profile: Profile) -> list[str]:
             return [pick.scheme.id for pick in shown_for(profile)]
 
