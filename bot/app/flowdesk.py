@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from bot.flowtools.check import check_flows
 from bot.flowtools.findings import LABELS, summary
 from bot.flowtools.history import commit_diff, flow_history
 from bot.flowtools.mermaid import render_mermaid
+from bot.flowtools.reload import files_digest
 from bot.flowtools.outline import outline
 from bot.web.flowdesk import Checked, Drawing, FlowDesk, FlowFile, Found, Talk
 
@@ -71,10 +73,32 @@ def draw(folder: Path, flow_id: str) -> Drawing | None:
     return Drawing(flow, render_mermaid(item, flows), outline(item, flows))
 
 
+class CachedCheck:
+    """The check, run again only when a file of the folder changed (it takes a second).
+
+    Keyed by the content of every file under the folder (flows, notices, tests, the
+    words to avoid), so a saved edit is always seen at the next look.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._last: tuple[str, Checked] | None = None
+
+    def __call__(self) -> Checked:
+        """The check of the files as they are now."""
+        with self._lock:  # two coordinators at once: one check
+            paths = [p for p in self.folder.rglob("*") if p.is_file()]
+            digest = files_digest(self.folder, paths)
+            if self._last is None or self._last[0] != digest:
+                self._last = (digest, check_on_disk(self.folder))
+            return self._last[1]
+
+
 def make_flow_desk(folder: Path, talk: Talk) -> FlowDesk:
     """The desk over the flows of ``folder``; ``talk`` reaches the bot as the REST channel."""
     return FlowDesk(
-        check=lambda: check_on_disk(folder),
+        check=CachedCheck(folder),
         drawing=lambda flow_id: draw(folder, flow_id),
         history=lambda: flow_history(folder),
         diff=lambda commit: commit_diff(folder, commit),
