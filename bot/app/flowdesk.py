@@ -13,8 +13,8 @@ from bot.flowtools.check import check_flows
 from bot.flowtools.findings import LABELS, summary
 from bot.flowtools.history import commit_diff, flow_history
 from bot.flowtools.mermaid import render_mermaid
-from bot.flowtools.reload import files_digest
 from bot.flowtools.outline import outline
+from bot.flowtools.reload import files_digest
 from bot.web.flowdesk import Checked, Drawing, FlowDesk, FlowFile, Found, Talk
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from bot.app.settings import Settings
 from bot.domain.understanding import NLU
+from bot.store.leads import export_leads
 from bot.web.flows_pages import GRAPH_POLICY, LONG_CACHE, MERMAID_VERSION
 from tests.channels.intake import go_through_intake
 from tests.conftest import TEST_FLOWS
@@ -210,4 +211,5 @@ async def test_a_coordinator_tries_the_bot_and_the_trial_is_not_counted(
         exported = await http.get("/coordination/entonnoir.csv")
     table = dict(csv.reader(io.StringIO(exported.text)))
     assert table["Conversations commencées"] == "5"
+    assert len(await export_leads(site.bot.engine, site.bot.cipher)) == 5
     assert table["Accord pour être recontacté·e (dossier créé)"] == "5"
