@@ -11,7 +11,7 @@ from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.web.access import Person
@@ -142,7 +142,7 @@ def make_flow_pages(web: WebApp, desk: FlowDesk) -> list[Route]:
     async def serve_static(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in STATIC:
-            return Response("not found", 404, media_type="text/plain")
+            return JSONResponse({"error": "not found"}, status_code=404)
         content, _digest = await asyncio.to_thread(static.get, name)
         return Response(
             content,
