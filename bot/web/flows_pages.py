@@ -25,8 +25,8 @@ STATIC = ("mermaid.min.js", "graph.js")
 # allow (they depend on the drawing): only this page allows inline styles; scripts come
 # from our own origin only (no inline script, no eval).
 GRAPH_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
 )
 LONG_CACHE = "public, max-age=31536000, immutable"  # URLs carry the file's digest
 PARIS = ZoneInfo("Europe/Paris")
@@ -98,6 +98,7 @@ def make_flow_pages(web: WebApp, desk: FlowDesk) -> list[Route]:
                     "Ce script n'existe pas (ou plus), ou les scripts ont une erreur qui "
                     "empêche de les lire : regarde la page Scripts.",
                 )
+            scripts = await asyncio.to_thread(lambda: [static.url(n) for n in STATIC])
             return web.pages.render(
                 "flow_graph.html",
                 headers={"content-security-policy": GRAPH_POLICY},
@@ -105,8 +106,7 @@ def make_flow_pages(web: WebApp, desk: FlowDesk) -> list[Route]:
                 person=person,
                 csrf=web.csrf(request),
                 drawing=drawing,
-                mermaid_url=static.url("mermaid.min.js"),
-                graph_url=static.url("graph.js"),
+                scripts=scripts,
                 mermaid_version=MERMAID_VERSION,
             )
 
