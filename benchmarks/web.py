@@ -166,6 +166,10 @@ async def main(args: argparse.Namespace) -> None:
                     coordinator,
                 ),
                 ("CSV export", "/coordination/entonnoir.csv", coordinator),
+                ("flows check", "/flows", coordinator),
+                ("flow graph", "/flows/graphe/intake", coordinator),
+                ("flows versions (git)", "/flows/versions", coordinator),
+                ("try the bot", "/flows/essai", coordinator),
             ]
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -15,12 +16,15 @@ from starlette.applications import Starlette
 
 from bot.app.bot import Bot
 from bot.app.channels import make_channels
+from bot.app.flowdesk import make_flow_desk
 from bot.app.followups import make_followups
 from bot.app.keys import link_secret, make_cipher, secret_key
 from bot.app.settings import Settings
 from bot.app.sweeps import expire_forever, purge_forever
 from bot.app.telegram import RelayChats
 from bot.app.wording import RunnerWording
+from bot.channels.rest import RestChannel
+from bot.domain.messages import TRIAL_SOURCE
 from bot.domain.ports import Sender
 from bot.domain.understanding import NLU
 from bot.engine.actions import make_actions, make_faq_values
@@ -367,7 +371,14 @@ def make_app(
         ),
         limiter=limiter,
     )
-    routes += make_web_routes(make_web(settings, lambda: running["bot"].handoffs, limiter))
+    rest = next(c for c in channels if isinstance(c, RestChannel))
+
+    async def talk(sender: str, message: str) -> list[dict[str, Any]]:
+        return await rest.exchange(sender, message, source=TRIAL_SOURCE)
+
+    desk = make_flow_desk(settings.flows_dir, talk)
+    web = make_web(settings, lambda: running["bot"].handoffs, limiter)
+    routes += make_web_routes(web, desk)
     app = make_web_app(routes, on_startup=startup, on_shutdown=shutdown)
     app.state.channels = {channel.name: channel for channel in channels}
     app.state.whatsapp = app.state.channels.get("whatsapp")
