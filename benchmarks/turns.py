@@ -9,6 +9,7 @@ same run.
     python benchmarks/turns.py                     # SQLite, 50 residents, 3 runs of 10 s
     python benchmarks/turns.py --residents 1 --runs 1
     python benchmarks/turns.py --baseline ../tremplin-v1     # the same load on another checkout
+    python benchmarks/turns.py --backlog 20000     # p99 while the scheduler drains due jobs
     BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py
     BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py --workers 1,2
 
@@ -28,13 +29,19 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sqlalchemy import func, insert, select
+
 from benchmarks.smtp import start_smtp
+from bot.domain.jobs import CHECKIN_NUDGE
 from bot.privacy.crypto import FernetCipher
+from bot.store import jobs as queue
+from bot.store.database import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = [
@@ -159,34 +166,86 @@ def _start(port: int, env: dict[str, str], root: Path = ROOT) -> subprocess.Pope
     return subprocess.Popen([command, "-m", "bot", "serve", "--port", str(port)], cwd=root, env=env)
 
 
+async def _fill_backlog(url: str, count: int) -> None:
+    """Queue ``count`` follow-up jobs due now, as a worker coming back after a night finds
+    them: each is claimed, run and settled by the server's scheduler while the residents
+    talk (a nudge for someone nobody can write to first: nothing to send; in quiet hours,
+    put off to the morning, which is the scheduler's work too)."""
+    engine = make_engine(url)
+    stamp = datetime.now(UTC)
+    tag = uuid.uuid4().hex[:8]
+    try:
+        for start in range(0, count, 5000):
+            rows = [
+                {"kind": CHECKIN_NUDGE, "key": f"bench:{tag}:{i}", "subject": f"bench-{tag}-{i}",
+                 "payload": {"channel": "rest"}, "status": queue.PENDING, "attempts": 0,
+                 "run_at": stamp, "created_at": stamp, "updated_at": stamp}
+                for i in range(start, min(count, start + 5000))
+            ]  # fmt: skip
+            async with engine.begin() as connection:
+                await connection.execute(insert(queue.jobs), rows)
+    finally:
+        await engine.dispose()
+
+
+async def _backlog_left(url: str) -> int:
+    """The backlog's jobs still due (not yet run, nor put off to a later time)."""
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            query = (
+                select(func.count())
+                .select_from(queue.jobs)
+                .where(queue.jobs.c.kind == CHECKIN_NUDGE, queue.jobs.c.status == queue.PENDING)
+            )
+            return int((await connection.execute(query)).scalar() or 0)
+    finally:
+        await engine.dispose()
+
+
 def _measure(
-    servers: list[subprocess.Popen[bytes]], bases: list[str], args: argparse.Namespace
+    servers: list[subprocess.Popen[bytes]],
+    bases: list[str],
+    args: argparse.Namespace,
+    database: str | None = None,
 ) -> tuple[float, float]:
     """Runs of the load; prints each and the median; returns the median turns/s and server
-    CPU milliseconds per turn."""
+    CPU milliseconds per turn. With ``--backlog`` (and the ``database`` of this checkout),
+    each run is followed by one while the scheduler drains that many due jobs."""
     asyncio.run(_load(bases, args.residents, 2))  # warm-up
-    results = []
-    for run in range(1, args.runs + 1):
+
+    def one(label: str) -> tuple[float, float, float, float]:
         cpu_before = sum(_proc_stats(s.pid)[1] for s in servers)
         rate, p50, p99, turns = asyncio.run(_load(bases, args.residents, args.seconds))
         stats = [_proc_stats(s.pid) for s in servers]
         cpu = sum(c for _, c in stats) - cpu_before
         peak = max(p for p, _ in stats)
-        results.append((rate, p50, p99, cpu / turns * 1000))
         print(
-            f"run {run}: {turns} turns, {rate:.0f} turns/s, p50 {p50:.1f} ms, "
+            f"{label}: {turns} turns, {rate:.0f} turns/s, p50 {p50:.1f} ms, "
             f"p99 {p99:.1f} ms, server CPU {cpu:.1f} s ({cpu / args.seconds:.0%} of one "
             f"core, {cpu / turns * 1000:.2f} ms per turn), peak RSS {peak:.0f} MB"
         )
-    rate = statistics.median(r[0] for r in results)
-    p50 = statistics.median(r[1] for r in results)
-    p99 = statistics.median(r[2] for r in results)
-    cpu_ms = statistics.median(r[3] for r in results)
+        return rate, p50, p99, cpu / turns * 1000
+
+    results, busy = [], []
+    for run in range(1, args.runs + 1):
+        results.append(one(f"run {run}"))
+        if args.backlog and database:
+            asyncio.run(_fill_backlog(database, args.backlog))
+            busy.append(one(f"run {run}, scheduler draining {args.backlog} due jobs"))
+            print(f"  jobs still due after the run: {asyncio.run(_backlog_left(database))}")
+    rate, p50, p99, cpu_ms = (statistics.median(r[i] for r in results) for i in range(4))
     print(
         f"median of {args.runs} runs, {args.residents} residents, {len(servers)} server "
         f"process(es): {rate:.0f} turns/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
         f"server CPU {cpu_ms:.2f} ms per turn"
     )
+    if busy:
+        busy_p99 = statistics.median(r[2] for r in busy)
+        print(
+            f"with the scheduler draining: p99 {busy_p99:.1f} ms against {p99:.1f} ms idle "
+            f"({busy_p99 / p99 - 1:+.0%}); turns/s {statistics.median(r[0] for r in busy):.0f}"
+        )
     return rate, cpu_ms
 
 
@@ -224,7 +283,8 @@ def _bench(root: Path, counts: list[int], args: argparse.Namespace) -> list[tupl
                 try:
                     for other in bases[1:]:
                         asyncio.run(wait_ready(other))
-                    rates.append(_measure([first, *others], bases, args))
+                    own = env["BOT_DATABASE_URL"] if root == ROOT else None
+                    rates.append(_measure([first, *others], bases, args, own))
                 finally:
                     for other in others:
                         other.terminate()
@@ -248,6 +308,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", default="1", help="server processes, e.g. 1,2")
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=0,
+        help="after each run, queue this many follow-up jobs due now and run again while "
+        "the scheduler drains them (p99 compared)",
+    )
     parser.add_argument(
         "--baseline",
         type=Path,
