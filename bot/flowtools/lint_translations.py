@@ -8,11 +8,11 @@ from dataclasses import replace
 
 from bot.engine.langfiles import Translation
 from bot.engine.loader import placeholders
-from bot.engine.translate import SOURCE, source_texts, translated
+from bot.engine.translate import SOURCE, translated
 from bot.flowtools.context import Context
 from bot.flowtools.findings import Finding, error, warning
 from bot.flowtools.lint_channels import check_channels
-from bot.flowtools.translations import RLM, bidi, status
+from bot.flowtools.translations import RLM, all_sources, bidi, status
 
 SHOWN = 5  # keys listed in one finding; the rest are counted
 # Plain English: Flesch reading ease of 60 or more (like the French score of 70, on the
@@ -88,7 +88,7 @@ def _readable(translation: Translation) -> list[Finding]:
     found: list[Finding] = []
     wanted = READABLE[translation.lang]
     for key, text in translation.texts.items():
-        message = key.endswith(MESSAGES) or key.startswith(("personne.", "faq."))
+        message = key.endswith(MESSAGES) or key.startswith(("personne.", "faq.", "schemes."))
         if not isinstance(text, str) or not message:
             continue
         score, words = flesch_english(text)
@@ -110,7 +110,7 @@ def _listed(keys: tuple[str, ...]) -> str:
 
 
 def _status(ctx: Context, translation: Translation) -> list[Finding]:
-    state = status(ctx.flows, translation)
+    state = status(ctx.flows, translation, ctx.data)
     path, lang = translation.path, translation.lang
     found: list[Finding] = []
     if state.missing:
@@ -144,7 +144,7 @@ def _status(ctx: Context, translation: Translation) -> list[Finding]:
 
 
 def _texts(ctx: Context, translation: Translation) -> list[Finding]:
-    french = source_texts(ctx.flows)
+    french = all_sources(ctx.flows, ctx.data)
     found: list[Finding] = []
     for key, text in translation.texts.items():
         source = french.get(key)
