@@ -66,7 +66,7 @@ class Renderer:
         messages = self.messages
         return (
             messages.date.replace("{weekday}", messages.weekdays[moment.weekday()])
-            .replace("{day}", "1er" if moment.day == 1 else str(moment.day))
+            .replace("{day}", messages.first_day if moment.day == 1 else str(moment.day))
             .replace("{month}", messages.months[moment.month - 1])
         )
 
