@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bot.domain.bidi import RLM
 from bot.engine.langfiles import Translation
 from bot.engine.loader import placeholders
 from bot.engine.translate import SOURCE, translated
 from bot.flowtools.context import Context
 from bot.flowtools.findings import Finding, error, warning
 from bot.flowtools.lint_channels import check_channels
-from bot.flowtools.translations import RLM, all_sources, bidi, status
+from bot.flowtools.translations import all_sources, bidi, status
 
 SHOWN = 5  # keys listed in one finding; the rest are counted
 # Plain English: Flesch reading ease of 60 or more (like the French score of 70, on the

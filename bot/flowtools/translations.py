@@ -16,6 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from bot.domain.bidi import RLM
 from bot.engine.langfiles import FOLDER, Translation, source_hash
 from bot.engine.loader import FlowSet
 from bot.engine.translate import source_texts
@@ -23,8 +24,6 @@ from bot.handoff.catalogue import load_catalogue
 from bot.handoff.datafiles import SCHEMES
 from bot.handoff.reference import ReferenceDataError
 from bot.handoff.schemetexts import PREFIX, scheme_texts
-
-RLM = "\u200f"  # right-to-left mark: a line of Arabic starting with a number or a name
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,9 @@
 French stays in ``data/schemes.yml``; the other languages keep theirs in
 ``flows/langues/<code>.yml`` with every other text, keyed ``schemes.<id>.offer``,
 ``schemes.<id>.caveat``, ``schemes.<id>.reach``, ``schemes.<id>.amount``,
-``schemes.<id>.rules.<rule>.caveat`` and ``schemes.display.reach`` (the line with the
-link). Names are never translated: they
-are proper names (« Initiative France », « ADIE »). A key missing falls back to French.
+``schemes.<id>.rules.<rule>.caveat``, ``schemes.display.title`` and
+``schemes.display.reach`` (the line with the link). Names are never translated: they are
+proper names (« Initiative France », « ADIE »). A key missing falls back to French.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bot.handoff.catalogue import Catalogue, Scheme
 
 PREFIX = "schemes"
 FIELDS = ("offer", "caveat", "reach", "amount")  # `conditions` is for relays
-DISPLAY = ("reach",)
+DISPLAY = ("title", "reach")
 
 
 def scheme_texts(catalogue: Catalogue) -> dict[str, str]:

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.domain.bidi import isolate, right_to_left
+
 Text = Annotated[str, Field(min_length=1, max_length=1024)]
 Label = Annotated[str, Field(min_length=1, max_length=60)]
 
@@ -149,8 +151,10 @@ class HandoffTexts(_Model):
 
 def fill(template: str, /, **values: Any) -> str:
     """``template`` with each ``{name}`` replaced by its value (unknown names stay)."""
+    rtl = right_to_left(template)  # an Arabic text: names and numbers isolated
     for name, value in values.items():
-        template = template.replace(f"{{{name}}}", "" if value is None else str(value))
+        text = "" if value is None else str(value)
+        template = template.replace(f"{{{name}}}", isolate(text) if rtl else text)
     return template
 
 

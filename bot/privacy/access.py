@@ -6,14 +6,16 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.domain.bidi import embed
 from bot.domain.messages import Attachment, Outbound
 
 HIDDEN = {"schemes_text", "relay_email", "place_confirmed", "recap_ok", "fix_field"}
 
 
 def _fill(text: str, **values: str) -> str:
+    template = text
     for name, value in values.items():
-        text = text.replace(f"{{{name}}}", value)
+        text = text.replace(f"{{{name}}}", embed(template, value))
     return text
 
 
