@@ -23,7 +23,7 @@ from bot.engine.render import Renderer
 from bot.engine.translate import translated
 from bot.handoff.catalogue import load_catalogue
 from bot.handoff.orientation import Pick
-from bot.handoff.schemetexts import catalogue_in
+from bot.handoff.schemetexts import catalogue_in, optional
 from bot.handoff.suggestions import render_block
 from bot.handoff.texts import fill
 from tests.conftest import SHIPPED_FLOWS
@@ -100,7 +100,8 @@ def test_every_arabic_line_a_resident_reads_lays_out_right_to_left() -> None:
     render = Renderer(ARABIC)
     wrong = []
     for key, text in TRANSLATIONS["ar"].texts.items():
-        if not isinstance(text, str) or key.endswith(BUTTONS) or key in TRILINGUAL:
+        inside = key.endswith(BUTTONS) or optional(key)  # buttons, names inside a line
+        if not isinstance(text, str) or inside or key in TRILINGUAL:
             continue
         for line in _filled(render, text).split("\n"):
             if paragraph_direction(line) == "ltr":

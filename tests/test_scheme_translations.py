@@ -15,7 +15,7 @@ from bot.engine.loader import load_flows
 from bot.flowtools.check import check_flows
 from bot.flowtools.translations import data_texts, status
 from bot.handoff.catalogue import load_catalogue
-from bot.handoff.schemetexts import catalogue_in, scheme_texts
+from bot.handoff.schemetexts import catalogue_in, optional, scheme_texts
 from tests.chat import Chat
 from tests.conftest import SHIPPED_FLOWS
 from tests.test_languages import english_intake
@@ -32,13 +32,16 @@ def test_every_text_of_a_scheme_a_resident_reads_has_a_key() -> None:
     assert FRENCH["schemes.adie.offer"] == adie.offer
     assert FRENCH["schemes.adie.amount"] == adie.amount
     assert "schemes.cma.rules.cma_carte_vtc.caveat" in FRENCH
-    assert not any(key.endswith((".name", ".conditions")) for key in FRENCH)
+    assert not any(key.endswith(".conditions") for key in FRENCH)  # for relays
+    assert FRENCH["schemes.adie.name"] == "Adie" and optional("schemes.adie.name")
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_every_scheme_text_is_translated_and_up_to_date(lang: str) -> None:
     translation = TRANSLATIONS[lang]
     for key, french in FRENCH.items():
+        if optional(key) and key not in translation.texts:
+            continue  # a proper name: the same in every language
         assert key in translation.texts, key
         assert translation.sources.get(key) == source_hash(french), key
         assert translation.texts[key] != french or "{" in french, key
@@ -48,9 +51,10 @@ def test_every_scheme_text_is_translated_and_up_to_date(lang: str) -> None:
 def test_the_catalogue_in_a_language_keeps_names_links_and_rules(lang: str) -> None:
     shown = catalogue_in(CATALOGUE, TRANSLATIONS[lang].texts)
     for french, there in zip(CATALOGUE.schemes, shown.schemes, strict=True):
+        name = TRANSLATIONS[lang].texts.get(f"schemes.{french.id}.name", french.name)
         assert (there.id, there.name, there.link, there.kinds) == (
             french.id,
-            french.name,
+            name,
             french.link,
             french.kinds,
         )
@@ -72,9 +76,11 @@ def test_missing_and_stale_scheme_texts_are_reported() -> None:
     english = TRANSLATIONS["en"]
     texts = {k: v for k, v in english.texts.items() if k != "schemes.adie.offer"}
     sources = {**english.sources, "schemes.bge.caveat": "00000000"}
+    del texts["schemes.conge_creation.name"]  # a name left out is never missing
+    sources["schemes.cci.name"] = "00000000"  # a translated name whose French changed
     state = status(flows, replace(english, texts=texts, sources=sources), FRENCH)
     assert state.missing == ("schemes.adie.offer",)
-    assert state.stale == ("schemes.bge.caveat",)
+    assert set(state.stale) == {"schemes.cci.name", "schemes.bge.caveat"}
     # Without data/, scheme keys are neither missing nor unknown.
     alone = status(flows, english)
     assert not any(k.startswith("schemes.") for k in alone.missing + alone.unknown)
@@ -106,7 +112,8 @@ async def test_an_english_speaker_reads_the_schemes_in_english(resident: Chat) -
     shown = [s for s in CATALOGUE.schemes if english[f"schemes.{s.id}.offer"] in said]
     assert shown, "no scheme offer in English"
     assert not [s.id for s in CATALOGUE.schemes if s.offer in said]
-    assert all(s.name in said for s in shown)  # proper names stay as they are
+    names = [english.get(f"schemes.{s.id}.name", s.name) for s in shown]
+    assert all(name in said for name in names)  # translated, or the proper name
 
 
 async def test_an_english_question_about_a_scheme_is_answered_in_english(
@@ -115,3 +122,20 @@ async def test_an_english_question_about_a_scheme_is_answered_in_english(
     await resident.say("hi, i want to start a business")
     await resident.say("what is the adie?")
     assert resident.said(TRANSLATIONS["en"].texts["schemes.adie.offer"])
+
+
+def test_names_that_describe_are_translated_proper_names_stay() -> None:
+    english = catalogue_in(CATALOGUE, TRANSLATIONS["en"].texts)
+    leave, adie = english.scheme("conge_creation"), english.scheme("adie")
+    assert leave is not None and adie is not None
+    assert leave.name == "Leave to start your business"
+    assert adie.name == "Adie"
+
+
+async def test_an_english_speaker_reads_what_the_bot_keeps_in_english(resident: Chat) -> None:
+    await resident.say("hi, i want to start a business")
+    await resident.say("my data")
+    access = TRANSLATIONS["en"].texts
+    assert resident.said(str(access["global.messages.access.footer"]).strip().splitlines()[0])
+    assert "Tes réponses" not in resident.text and "Contact :" not in resident.text
+    assert {r.lang for r in resident.replies} == {"en"}

@@ -14,6 +14,7 @@ from bot.flowtools.context import Context
 from bot.flowtools.findings import Finding, error, warning
 from bot.flowtools.lint_channels import check_channels
 from bot.flowtools.translations import all_sources, bidi, status
+from bot.handoff.schemetexts import optional
 
 SHOWN = 5  # keys listed in one finding; the rest are counted
 # Plain English: Flesch reading ease of 60 or more (like the French score of 70, on the
@@ -90,7 +91,7 @@ def _readable(translation: Translation) -> list[Finding]:
     wanted = READABLE[translation.lang]
     for key, text in translation.texts.items():
         message = key.endswith(MESSAGES) or key.startswith(("personne.", "faq.", "schemes."))
-        if not isinstance(text, str) or not message:
+        if not isinstance(text, str) or not message or optional(key):  # a name
             continue
         score, words = flesch_english(text)
         if words >= MIN_WORDS and score < wanted:
@@ -160,7 +161,9 @@ def _texts(ctx: Context, translation: Translation) -> list[Finding]:
                     f"({', '.join(placeholders(source)) or 'aucun'}).",
                 )
             )
-        if translation.lang == "ar" and bidi(text) != text and RLM not in source:
+        # A scheme's name is never a line of its own: it goes inside a marked one.
+        unmarked = bidi(text) != text and RLM not in source and not optional(key)
+        if translation.lang == "ar" and unmarked:
             found.append(
                 warning(
                     translation.path,

@@ -23,7 +23,7 @@ from bot.engine.translate import source_texts
 from bot.handoff.catalogue import load_catalogue
 from bot.handoff.datafiles import SCHEMES
 from bot.handoff.reference import ReferenceDataError
-from bot.handoff.schemetexts import PREFIX, scheme_texts
+from bot.handoff.schemetexts import PREFIX, optional, scheme_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ def status(
     French texts of ``data/``; without them, scheme keys are not judged)."""
     french = all_sources(flows, extra)
     texts, sources = translation.texts, translation.sources
-    missing = tuple(k for k in french if k not in texts)
+    missing = tuple(k for k in french if k not in texts and not optional(k))
     stale = tuple(k for k in french if k in texts and sources.get(k) != source_hash(french[k]))
     unknown = tuple(
         k

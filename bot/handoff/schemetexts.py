@@ -5,7 +5,10 @@ French stays in ``data/schemes.yml``; the other languages keep theirs in
 ``schemes.<id>.caveat``, ``schemes.<id>.reach``, ``schemes.<id>.amount``,
 ``schemes.<id>.rules.<rule>.caveat``, ``schemes.display.title`` and
 ``schemes.display.reach`` (the line with the link). Names are never translated: they are
-proper names (« Initiative France », « ADIE »). A key missing falls back to French.
+proper names (« Initiative France », « ADIE »). A name that describes rather than names
+(« Congé pour créer ton entreprise ») may have ``schemes.<id>.name``: optional, never
+reported missing, reported stale when the French name changes. A key missing falls back to
+French.
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ from bot.handoff.catalogue import Catalogue, Scheme
 PREFIX = "schemes"
 FIELDS = ("offer", "caveat", "reach", "amount")  # `conditions` is for relays
 DISPLAY = ("title", "reach")
+NAME = "name"  # optional: most names are proper names
+
+
+def optional(key: str) -> bool:
+    """True for a key a translation may leave out (a scheme's name)."""
+    return key.startswith(f"{PREFIX}.") and key.endswith(f".{NAME}")
 
 
 def scheme_texts(catalogue: Catalogue) -> dict[str, str]:
@@ -27,6 +36,7 @@ def scheme_texts(catalogue: Catalogue) -> dict[str, str]:
         found[f"{PREFIX}.display.{name}"] = str(getattr(catalogue.display, name))
     for scheme in catalogue.schemes:
         at = f"{PREFIX}.{scheme.id}"
+        found[f"{at}.{NAME}"] = scheme.name
         for name in FIELDS:
             value = getattr(scheme, name)
             if value:
@@ -46,7 +56,7 @@ def _scheme_in(scheme: Scheme, texts: Mapping[str, Any]) -> Scheme:
     at = f"{PREFIX}.{scheme.id}"
     update: dict[str, Any] = {
         name: _text(texts, f"{at}.{name}", getattr(scheme, name))
-        for name in FIELDS
+        for name in (NAME, *FIELDS)
         if getattr(scheme, name)
     }
     update["rules"] = [
