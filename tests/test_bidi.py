@@ -155,3 +155,10 @@ def test_every_channel_keeps_the_marks() -> None:
     assert MARKED in json.dumps(whatsapp, ensure_ascii=False)
     assert MARKED in json.dumps(render_rest("u1", [reply]), ensure_ascii=False)
     assert MARKED in render_terminal([reply])[0]
+
+
+def test_arabic_written_by_a_resident_is_isolated_in_a_relays_french_text() -> None:
+    pitch = "شاحنة أكل في السوق"
+    assert fill("• Projet : {pitch}.", pitch=pitch) == f"• Projet : {FSI}{pitch}{PDI}."
+    assert fill("• Projet : {pitch}.", pitch="crêpes") == "• Projet : crêpes."
+    assert embed("Bonjour {x}", "Karim") == "Karim"

@@ -39,9 +39,14 @@ def isolate(value: str) -> str:
 
 
 def embed(template: str, value: str) -> str:
-    """``value`` as it goes into ``template``: isolated when the template is right to
-    left (an Arabic text), untouched otherwise."""
-    return isolate(value) if right_to_left(template) else value
+    """``value`` as it goes into ``template``: isolated when its direction is not the
+    template's (a commune inside an Arabic text; an Arabic pitch or first name inside a
+    relay's French sheet), untouched otherwise."""
+    if right_to_left(template):
+        return isolate(value)
+    if value and "\n" not in value and not value.startswith(FSI) and right_to_left(value):
+        return f"{FSI}{value}{PDI}"
+    return value
 
 
 def strip_marks(text: str) -> str:
