@@ -264,7 +264,7 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
             print(f"écrit : {path}")
             return 0
         if args.flows_command == "translations":
-            return run_translations(settings.flows_dir, print, args.stamp)
+            return run_translations(settings.flows_dir, print, args.stamp, settings.data_dir)
         if args.flows_command == "test":
             logging.getLogger().setLevel(logging.ERROR)  # the coordinator reads the results
             return asyncio.run(run_tests(settings, print, args.name))
@@ -273,7 +273,7 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         if args.flows_command == "graph":
             out = args.out or settings.runtime_dir / GRAPHS
             return run_graph(settings.flows_dir, out, args.names, print)
-        return run_check(settings.flows_dir, print)
+        return run_check(settings.flows_dir, print, settings.data_dir)
     return 0
 
 

@@ -126,6 +126,13 @@ class Bot:
             ),
         )
 
+    async def language(self, channel: str, user_ref: str) -> str:
+        """The language of the person's conversation (empty when none is kept)."""
+        subject = self._subject(channel, user_ref)
+        stored = await self.store.transact(subject, channel, lambda tx: tx.load())
+        lang = stored.state.get("lang") if stored is not None else None
+        return lang if isinstance(lang, str) else ""
+
     def channel_texts(self, lang: str = "") -> ChannelTexts:
         """The words channels add when rendering, from the flows in force, in ``lang``."""
         messages = self.dispatcher.runner.speaking(lang).flows.glob.messages

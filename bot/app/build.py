@@ -27,7 +27,7 @@ from bot.channels.rest import RestChannel
 from bot.domain.messages import TRIAL_SOURCE
 from bot.domain.ports import Sender
 from bot.domain.understanding import NLU
-from bot.engine.actions import make_actions, make_faq_values
+from bot.engine.actions import make_actions, make_faq_values, make_localise
 from bot.engine.dispatcher import Dispatcher
 from bot.engine.loader import FlowSet, load_flows
 from bot.engine.runner import Runner
@@ -85,7 +85,10 @@ def make_runner(
     hours = settings.handoff.accept_within_hours
     actions = make_actions(reference, loads, accept_within_hours=hours)
     faq_values = make_faq_values(reference.catalogue)
-    return Runner(flows, finder, actions, constants, faq_values, reference.labels())
+    localise = make_localise(reference, loads, accept_within_hours=hours)
+    return Runner(
+        flows, finder, actions, constants, faq_values, reference.labels(), localise=localise
+    )
 
 
 def use_reference(bot: Bot, settings: Settings, reference: Reference) -> None:
@@ -93,7 +96,10 @@ def use_reference(bot: Bot, settings: Settings, reference: Reference) -> None:
     hours = settings.handoff.accept_within_hours
     actions = make_actions(reference, bot.handoffs.loads, accept_within_hours=hours)
     runner = bot.dispatcher.runner.with_reference(
-        actions, make_faq_values(reference.catalogue), reference.labels()
+        actions,
+        make_faq_values(reference.catalogue),
+        reference.labels(),
+        make_localise(reference, bot.handoffs.loads, accept_within_hours=hours),
     )
     bot.dispatcher.runner = runner  # one assignment: a turn runs on one version
     bot.handoffs.use_relays(reference.relays)

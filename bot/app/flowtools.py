@@ -21,7 +21,7 @@ from bot.flowtools.mermaid import render_image, render_markdown, render_mermaid
 from bot.flowtools.playback import Outcome, play
 from bot.flowtools.reload import FlowWatcher
 from bot.flowtools.scenarios import LoadedScenario, load_scenarios
-from bot.flowtools.translations import stamp, status
+from bot.flowtools.translations import data_texts, stamp, status
 from bot.flowtools.understand import CORPUS, load_corpus, render_report, same_place, score
 from bot.store.leads import export_leads
 
@@ -63,21 +63,26 @@ def _refused(exc: FlowError, write: Write) -> int:
     return 1
 
 
-def run_translations(folder: Path, write: Write, stamp_lang: str | None = None) -> int:
-    """``bot flows translations``: per language, the texts missing or stale; ``--stamp``."""
+def run_translations(
+    folder: Path, write: Write, stamp_lang: str | None = None, data_dir: Path | None = None
+) -> int:
+    """``bot flows translations``: per language, the texts missing or stale (the flows'
+    and the schemes' of ``data_dir``); ``--stamp``."""
     try:
         flows = load_flows(folder)
     except FlowError as exc:
         return _refused(exc, write)
+    extra = data_texts(data_dir or folder.parent / "data")
     if stamp_lang is not None:
         translation = flows.translations.get(stamp_lang)
         if translation is None:
             write(f"pas de fichier flows/langues/{stamp_lang}.yml")
             return 1
-        write(f"{stamp(flows, folder, translation)} texte(s) marqué(s) à jour en « {stamp_lang} ».")
+        changed = stamp(flows, folder, translation, extra)
+        write(f"{changed} texte(s) marqué(s) à jour en « {stamp_lang} ».")
         return 0
     for lang, translation in flows.translations.items():
-        state = status(flows, translation)
+        state = status(flows, translation, extra)
         write(f"{lang} : {len(state.missing)} à traduire, {len(state.stale)} à revoir")
         for key in state.missing:
             write(f"  à traduire : {key}")
@@ -86,9 +91,9 @@ def run_translations(folder: Path, write: Write, stamp_lang: str | None = None) 
     return 0
 
 
-def run_check(folder: Path, write: Write) -> int:
+def run_check(folder: Path, write: Write, data_dir: Path | None = None) -> int:
     """``bot flows check``: every finding, then a summary; 1 when there are errors."""
-    result = check_flows(folder)
+    result = check_flows(folder, data_dir)
     for finding in result.findings:
         write(str(finding))
     flows = len(result.flows.flows) if result.flows else 0

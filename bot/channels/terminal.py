@@ -88,13 +88,17 @@ class TerminalChannel:
             message_id=f"{session}-{next(counter)}",
             kind=InboundKind.START,
         )
-        text, offered = render_terminal(await self.bot.handle(opening))
+        replies = await self.bot.handle(opening)
+        text, offered = render_terminal(replies)
         self.write(text)
+        lang = ""  # the person's language, as the last replies carry it (for « bye »)
         while True:
+            lang = next((r.lang for r in reversed(replies)), lang)
             line = self.read()
             if line is None or line.strip() in QUIT:
-                self.write(self.bot.channel_texts().bye)
+                self.write(self.bot.channel_texts(lang).bye)
                 return
             inbound = parse_terminal(line, offered, self.user_ref, f"{session}-{next(counter)}")
-            text, offered = render_terminal(await self.bot.handle(inbound))
+            replies = await self.bot.handle(inbound)
+            text, offered = render_terminal(replies)
             self.write(text)

@@ -53,6 +53,11 @@ class BotFace(Protocol):
         ``lang`` (an :class:`Outbound`'s; French when empty)."""
         ...
 
+    async def language(self, channel: str, user_ref: str) -> str:
+        """The language this person speaks with the bot (empty: not known, read as French),
+        for what a channel says on its own (an edited message's notice)."""
+        ...
+
 
 class Sender(Protocol):
     """Writes to people on one channel."""
@@ -142,4 +147,7 @@ class NotStarted:
         raise self._refuse()
 
     def channel_texts(self, lang: str = "") -> ChannelTexts:
+        raise self._refuse()
+
+    async def language(self, channel: str, user_ref: str) -> str:
         raise self._refuse()

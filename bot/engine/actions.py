@@ -19,6 +19,7 @@ from bot.handoff.matching import RelayLoads, rank_relays, wants_growth
 from bot.handoff.maturity import assess
 from bot.handoff.orientation import Pick, orient
 from bot.handoff.profile import COMPANY_STAGES, Profile
+from bot.handoff.schemetexts import catalogue_in
 from bot.handoff.suggestions import render_suggestions
 
 
@@ -214,3 +215,19 @@ def make_faq_values(catalogue: Catalogue) -> Callable[[str], Mapping[str, str]]:
         return found
 
     return values
+
+
+Localised = tuple[Mapping[str, Action], Callable[[str], Mapping[str, str]] | None]
+
+
+def make_localise(
+    reference: Reference, loads: RelayLoads | None = None, accept_within_hours: float = 16
+) -> Callable[[Mapping[str, Any]], Localised]:
+    """The actions and FAQ values over ``reference`` with one language's scheme texts."""
+
+    def localise(texts: Mapping[str, Any]) -> Localised:
+        catalogue = catalogue_in(reference.catalogue, texts)
+        shown = replace(reference, catalogue=catalogue)
+        return make_actions(shown, loads, accept_within_hours), make_faq_values(catalogue)
+
+    return localise

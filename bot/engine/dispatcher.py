@@ -116,8 +116,9 @@ class Dispatcher:
             waiting = take_outbox(tx) if keeps_before else []
             context = _case_context(tx) if state.slots.get("lead_status") else {}
             result = runner.run(state, inbound, understanding, context)
-            access = runner.flows.glob.messages.access
-            applied = apply_effects(tx, inbound, result, runner.render.label, waiting, access)
+            speaking = runner.speaking(result.state.lang)  # « mes données » in their language
+            access = speaking.flows.glob.messages.access
+            applied = apply_effects(tx, inbound, result, speaking.render.label, waiting, access)
             forgotten = applied.forgotten
             if not forgotten:
                 new = result.state

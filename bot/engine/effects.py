@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -121,7 +121,8 @@ def apply_effects(
     cannot write first): they come before the turn's own replies.
     """
     slots = result.state.slots
-    replies = [Outbound(text) for text in waiting] + list(result.replies)
+    lang = "" if result.state.lang == "fr" else result.state.lang  # what channels add follows
+    replies = [Outbound(text, lang=lang) for text in waiting] + list(result.replies)
     queued = False
     turn = inbound.message_id or f"{inbound.received_at.timestamp()}"
     for index, effect in enumerate(result.effects):
@@ -176,7 +177,8 @@ def apply_effects(
             # The summary goes right after the command's own reply, before any question.
             at = len(waiting) + 1
             texts = access_texts.model_dump() if access_texts is not None else {}
-            replies[at:at] = render_access(personal_data(tx), label, texts)
+            shown = render_access(personal_data(tx), label, texts)
+            replies[at:at] = [replace(reply, lang=lang) for reply in shown]
         elif isinstance(effect, Forget):
             tx.forget()
             forget_jobs(tx.connection, tx.conversation_id)

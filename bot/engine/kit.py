@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.domain.text import fold
 from bot.engine.actions import Action
@@ -30,6 +31,9 @@ from bot.geo.search import PlaceFinder
 
 FaqValues = Callable[[str], Mapping[str, str]]
 """Values an FAQ answer may quote, found in the question ("c'est quoi l'Adie ?")."""
+
+Localise = Callable[[Mapping[str, Any]], tuple[Mapping[str, Action], FaqValues | None]]
+"""The actions and FAQ values over the reference data in one language (its texts by key)."""
 
 
 def _no_values(text: str) -> Mapping[str, str]:

@@ -19,6 +19,8 @@ class AccessTexts(BaseModel):
     no_contact: Text
     no_first_name: Text
     answers: Text = Field(description="{answers}: « nom : valeur » séparés par « ; »")
+    answer: str = Field(default="{name} : {value}", description="One answer inside {answers}.")
+    separator: str = Field(default=" ; ", description="Between two answers (or accords).")
     consents: Text = Field(description="{purposes}")
     withdrawn: Text = Field(description="{purposes}")
     case_sent: Text = Field(description="{relay_name}")
@@ -109,4 +111,5 @@ class Messages(BaseModel):
     weekdays: Annotated[list[str], Field(min_length=7, max_length=7)]
     months: Annotated[list[str], Field(min_length=12, max_length=12)]
     date: Text = Field(description="{weekday} {day} {month}")
+    first_day: str = Field(default="1er", description="How the 1st of a month reads ({day}).")
     access: AccessTexts

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.bidi import embed
 from bot.domain.messages import Button, Outbound
 from bot.engine.loader import FlowSet
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
@@ -66,13 +67,13 @@ class Renderer:
         messages = self.messages
         return (
             messages.date.replace("{weekday}", messages.weekdays[moment.weekday()])
-            .replace("{day}", "1er" if moment.day == 1 else str(moment.day))
+            .replace("{day}", messages.first_day if moment.day == 1 else str(moment.day))
             .replace("{month}", messages.months[moment.month - 1])
         )
 
     def fill(self, text: str, slots: Mapping[str, SlotValue]) -> str:
         """Replace ``{slot}`` by the slot's readable value."""
-        return _PLACEHOLDER.sub(lambda m: self._value(m.group(1), slots), text)
+        return _PLACEHOLDER.sub(lambda m: embed(text, self._value(m.group(1), slots)), text)
 
     def _value(self, name: str, slots: Mapping[str, SlotValue]) -> str:
         if name not in slots and name in self._constants:

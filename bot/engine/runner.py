@@ -23,7 +23,7 @@ from bot.engine.commands import (
     command_by_words,
 )
 from bot.engine.interpret import Chosen
-from bot.engine.kit import FaqValues, Kit, make_kit
+from bot.engine.kit import FaqValues, Kit, Localise, make_kit
 from bot.engine.loader import FlowSet
 from bot.engine.own import (
     CONFIRMED,
@@ -57,8 +57,10 @@ class Runner:
         faq_values: FaqValues | None = None,
         labels: Mapping[tuple[str, str], str] | None = None,
         lang: str = language.SOURCE,
+        localise: Localise | None = None,
     ) -> None:
         self.flows = flows
+        self.localise = localise  # the reference data in a language (scheme texts)
         self.finder = finder
         self.actions = actions
         self.constants = dict(constants or {})
@@ -71,12 +73,15 @@ class Runner:
         self.render = Renderer(flows, known, self.labels)
         extra = {} if faq_values is None else {"faq_values": faq_values}
         self.kit: Kit = make_kit(flows, finder, actions, self.render, lang=lang, **extra)
-        # One runner per other language, over the flows with that language's texts.
-        self.by_lang: dict[str, Runner] = {
-            code: Runner(translated(flows, t), finder, actions, constants, faq_values, labels, code)
-            for code, t in flows.translations.items()
-            if code in flows.glob.languages
-        }
+        # One runner per other language, over the flows (and schemes) with its texts.
+        self.by_lang: dict[str, Runner] = {}
+        for code, t in flows.translations.items():
+            if code not in flows.glob.languages:
+                continue
+            acts, values = localise(t.texts) if localise else (actions, faq_values)
+            self.by_lang[code] = Runner(
+                translated(flows, t), finder, acts, constants, values, labels, code
+            )
         self.languages = {
             code: lang
             for code, lang in flows.glob.languages.items()
@@ -90,7 +95,13 @@ class Runner:
     def with_flows(self, flows: FlowSet) -> Runner:
         """The same runner on another version of the flows (hot reload)."""
         return Runner(
-            flows, self.finder, self.actions, self.constants, self.faq_values, self.labels
+            flows,
+            self.finder,
+            self.actions,
+            self.constants,
+            self.faq_values,
+            self.labels,
+            localise=self.localise,
         )
 
     def with_reference(
@@ -98,9 +109,18 @@ class Runner:
         actions: Mapping[str, Action],
         faq_values: FaqValues | None,
         labels: Mapping[tuple[str, str], str],
+        localise: Localise | None = None,
     ) -> Runner:
         """The same runner on another version of the reference data (hot reload)."""
-        return Runner(self.flows, self.finder, actions, self.constants, faq_values, labels)
+        return Runner(
+            self.flows,
+            self.finder,
+            actions,
+            self.constants,
+            faq_values,
+            labels,
+            localise=localise,
+        )
 
     def again(self, state: ConversationState) -> tuple[Outbound, ...]:
         """What the conversation waits for, asked again (a message redelivered after its

@@ -20,6 +20,7 @@ from bot.flowtools.lint_words import check_words
 from bot.flowtools.scenarios import LoadedScenario, load_scenarios
 from bot.flowtools.style import STYLE_FILE, load_style
 from bot.flowtools.texts import texts
+from bot.flowtools.translations import data_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +52,16 @@ def _rules(ctx: Context) -> list[Finding]:
     )
 
 
-def check_flows(folder: Path) -> CheckResult:
-    """Everything ``bot flows check`` reports on ``folder``, in file and line order."""
+def check_flows(folder: Path, data_dir: Path | None = None) -> CheckResult:
+    """Everything ``bot flows check`` reports on ``folder``, in file and line order.
+
+    ``data_dir`` (default: the ``data`` folder beside ``folder``) gives the schemes' texts,
+    whose translations are checked with the flows'."""
     try:
         flows = load_flows(folder)
     except FlowError as exc:
         return CheckResult(None, tuple(error(p.file, p.line, p.message) for p in exc.problems))
-    ctx = Context.build(folder, flows)
+    ctx = Context.build(folder, flows, data=data_texts(data_dir or folder.parent / "data"))
     found = _rules(ctx)
     try:
         style = load_style(folder)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.channels.whatsapp.render import BUTTON_TITLE, MAX_BUTTONS, MAX_ROWS, ROW_TITLE, shorten
-from bot.engine.loader import LoadedFlow
+from bot.engine.loader import GLOBAL_FILE, LoadedFlow
 from bot.engine.render import DONE, payload
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
 from bot.flowtools.context import Context
@@ -68,6 +68,42 @@ def check_channels(ctx: Context) -> list[Finding]:
             found += _telegram(item, step_id, buttons)
             if ctx.advice:  # WhatsApp's fallbacks only ever give warnings and notes
                 found += _whatsapp(ctx, item, step_id, buttons, multiple)
+    if ctx.advice:
+        found += _own_buttons(ctx)
+    return found
+
+
+OWN_BUTTONS = ("offer_human_yes", "confirm_yes", "confirm_no", "pick_none", "erase_yes", "erase_no")
+
+
+def _own_buttons(ctx: Context) -> list[Finding]:
+    """The bot's own buttons (global.yml's messages) and the language buttons: what
+    WhatsApp can show of them (run on each language's texts too)."""
+    glob, where = ctx.flows.glob, ctx.locators[GLOBAL_FILE]
+    found: list[Finding] = []
+    for name in OWN_BUTTONS:
+        label = getattr(glob.messages, name)
+        if shorten(label, ROW_TITLE) is None:
+            found.append(
+                warning(
+                    GLOBAL_FILE,
+                    where.line("messages", name),
+                    f"sur WhatsApp, le bouton « {label} » ({name}) sera coupé ({ROW_TITLE} "
+                    "caractères au plus). Raccourcis-le.",
+                )
+            )
+    named = [("channel_list_button", glob.messages.channel_list_button)]
+    named += [(f"languages.{code}", lang.name) for code, lang in glob.languages.items()]
+    for name, label in named:
+        if len(label) > BUTTON_TITLE:
+            found.append(
+                warning(
+                    GLOBAL_FILE,
+                    where.line(*name.split(".")) if "." in name else where.line("messages", name),
+                    f"sur WhatsApp, « {label} » ({name}) ne tient pas sur un bouton "
+                    f"({BUTTON_TITLE} caractères au plus) : il sera coupé. Raccourcis-le.",
+                )
+            )
     return found
 
 

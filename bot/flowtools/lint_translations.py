@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bot.domain.bidi import RLM
 from bot.engine.langfiles import Translation
 from bot.engine.loader import placeholders
-from bot.engine.translate import SOURCE, source_texts, translated
+from bot.engine.translate import SOURCE, translated
 from bot.flowtools.context import Context
 from bot.flowtools.findings import Finding, error, warning
 from bot.flowtools.lint_channels import check_channels
-from bot.flowtools.translations import RLM, bidi, status
+from bot.flowtools.translations import all_sources, bidi, status
+from bot.handoff.schemetexts import optional
 
 SHOWN = 5  # keys listed in one finding; the rest are counted
 # Plain English: Flesch reading ease of 60 or more (like the French score of 70, on the
@@ -88,8 +90,8 @@ def _readable(translation: Translation) -> list[Finding]:
     found: list[Finding] = []
     wanted = READABLE[translation.lang]
     for key, text in translation.texts.items():
-        message = key.endswith(MESSAGES) or key.startswith(("personne.", "faq."))
-        if not isinstance(text, str) or not message:
+        message = key.endswith(MESSAGES) or key.startswith(("personne.", "faq.", "schemes."))
+        if not isinstance(text, str) or not message or optional(key):  # a name
             continue
         score, words = flesch_english(text)
         if words >= MIN_WORDS and score < wanted:
@@ -110,7 +112,7 @@ def _listed(keys: tuple[str, ...]) -> str:
 
 
 def _status(ctx: Context, translation: Translation) -> list[Finding]:
-    state = status(ctx.flows, translation)
+    state = status(ctx.flows, translation, ctx.data)
     path, lang = translation.path, translation.lang
     found: list[Finding] = []
     if state.missing:
@@ -144,7 +146,7 @@ def _status(ctx: Context, translation: Translation) -> list[Finding]:
 
 
 def _texts(ctx: Context, translation: Translation) -> list[Finding]:
-    french = source_texts(ctx.flows)
+    french = all_sources(ctx.flows, ctx.data)
     found: list[Finding] = []
     for key, text in translation.texts.items():
         source = french.get(key)
@@ -159,7 +161,9 @@ def _texts(ctx: Context, translation: Translation) -> list[Finding]:
                     f"({', '.join(placeholders(source)) or 'aucun'}).",
                 )
             )
-        if translation.lang == "ar" and bidi(text) != text and RLM not in source:
+        # A scheme's name is never a line of its own: it goes inside a marked one.
+        unmarked = bidi(text) != text and RLM not in source and not optional(key)
+        if translation.lang == "ar" and unmarked:
             found.append(
                 warning(
                     translation.path,

@@ -16,11 +16,14 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from bot.domain.bidi import RLM
 from bot.engine.langfiles import FOLDER, Translation, source_hash
 from bot.engine.loader import FlowSet
 from bot.engine.translate import source_texts
-
-RLM = "\u200f"  # right-to-left mark: a line of Arabic starting with a number or a name
+from bot.handoff.catalogue import load_catalogue
+from bot.handoff.datafiles import SCHEMES
+from bot.handoff.reference import ReferenceDataError
+from bot.handoff.schemetexts import PREFIX, optional, scheme_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +36,38 @@ class Status:
     unknown: tuple[str, ...]  # keys no French text has (a renamed step, a typo)
 
 
-def status(flows: FlowSet, translation: Translation) -> Status:
-    """What ``translation`` lacks, what is stale and what it has in excess."""
-    french = source_texts(flows)
+def data_texts(data_dir: Path | None) -> dict[str, str]:
+    """The French texts of ``data/`` residents read (the schemes'), by translation key;
+    none when the folder or its schemes file is missing or broken (its own check says so)."""
+    if data_dir is None or not (data_dir / SCHEMES).is_file():
+        return {}
+    try:
+        return scheme_texts(load_catalogue(data_dir / SCHEMES))
+    except (ReferenceDataError, ValueError):
+        return {}
+
+
+def all_sources(flows: FlowSet, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every French text to translate: the flows' and those of ``data/`` (``extra``)."""
+    return {**source_texts(flows), **(extra or {})}
+
+
+def status(
+    flows: FlowSet, translation: Translation, extra: Mapping[str, Any] | None = None
+) -> Status:
+    """What ``translation`` lacks, what is stale and what it has in excess (``extra``: the
+    French texts of ``data/``; without them, scheme keys are not judged)."""
+    french = all_sources(flows, extra)
     texts, sources = translation.texts, translation.sources
-    missing = tuple(k for k in french if k not in texts)
+    missing = tuple(k for k in french if k not in texts and not optional(k))
     stale = tuple(k for k in french if k in texts and sources.get(k) != source_hash(french[k]))
-    unknown = tuple(k for k in texts if k not in french and not k.endswith((".words", ".examples")))
+    unknown = tuple(
+        k
+        for k in texts
+        if k not in french
+        and not k.endswith((".words", ".examples"))
+        and (extra or not k.startswith(f"{PREFIX}."))
+    )
     return Status(translation.lang, missing, stale, unknown)
 
 
@@ -85,9 +113,14 @@ def render_file(lang: str, name: str, texts: Mapping[str, Any], sources: Mapping
     return out.getvalue()
 
 
-def stamp(flows: FlowSet, folder: Path, translation: Translation) -> int:
+def stamp(
+    flows: FlowSet,
+    folder: Path,
+    translation: Translation,
+    extra: Mapping[str, Any] | None = None,
+) -> int:
     """Record today's French hash beside each translated text; returns how many changed."""
-    french = source_texts(flows)
+    french = all_sources(flows, extra)
     sources = dict(translation.sources)
     changed = 0
     for key in translation.texts:

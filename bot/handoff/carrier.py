@@ -15,6 +15,7 @@ from bot.store.drainer import Handler
 from bot.store.handoffs import HandoffRow
 from bot.store.jobs import Job
 from bot.store.outbox import keep_or_find
+from bot.store.turns import TurnTx
 
 
 class Carrier:
@@ -109,12 +110,17 @@ class Carrier:
         channel = str(job.payload["channel"])
         text = self.cases.cipher.decrypt(str(job.payload.get("text") or "")) or ""
         sender = self.cases.senders.get(channel)
-        allowed, user_ref = await self.cases.turns.transact(
-            subject, channel, lambda tx: keep_or_find(tx, text, sender is not None)
-        )
+
+        def find(tx: TurnTx) -> tuple[bool, str | None, str]:
+            allowed, user_ref = keep_or_find(tx, text, sender is not None)
+            stored = tx.load()  # the person's language: a template and buttons follow it
+            lang = stored.state.get("lang") if stored is not None else None
+            return allowed, user_ref, lang if isinstance(lang, str) else ""
+
+        allowed, user_ref, lang = await self.cases.turns.transact(subject, channel, find)
         if not allowed or user_ref is None or sender is None:
             return
-        if not await sender.push(user_ref, Outbound(text)):
+        if not await sender.push(user_ref, Outbound(text, lang=lang)):
             raise RuntimeError(f"the {channel} channel did not take the message")
 
     async def _alert_coordinator(self, job: Job) -> None:

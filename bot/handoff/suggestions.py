@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.bidi import embed
 from bot.handoff.catalogue import Display
 from bot.handoff.orientation import Pick
 
 
 def _fill(template: str, **values: str) -> str:
-    for name, value in values.items():
-        template = template.replace(f"{{{name}}}", value)
-    return template
+    text = template
+    for name, value in values.items():  # in an Arabic line, names and links isolated
+        text = text.replace(f"{{{name}}}", embed(template, value))
+    return text
 
 
 def site(link: str) -> str:

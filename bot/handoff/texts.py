@@ -7,6 +7,8 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.domain.bidi import embed
+
 Text = Annotated[str, Field(min_length=1, max_length=1024)]
 Label = Annotated[str, Field(min_length=1, max_length=60)]
 
@@ -149,9 +151,11 @@ class HandoffTexts(_Model):
 
 def fill(template: str, /, **values: Any) -> str:
     """``template`` with each ``{name}`` replaced by its value (unknown names stay)."""
+    text = template  # a value written the other way round is isolated (bot/domain/bidi.py)
     for name, value in values.items():
-        template = template.replace(f"{{{name}}}", "" if value is None else str(value))
-    return template
+        said = "" if value is None else str(value)
+        text = text.replace(f"{{{name}}}", embed(template, said))
+    return text
 
 
 class Wording(Protocol):

@@ -11,6 +11,7 @@ CHAR_NGRAMS = (2, 5)
 
 _TOKEN = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"\d")
+_ARABIC = {"ة": "ه", "ى": "ي", "ـ": "", "ؤ": "و", "ئ": "ي"}  # أ إ آ lose their hamza below
 
 
 def fold_char(ch: str) -> str:
@@ -19,6 +20,8 @@ def fold_char(ch: str) -> str:
         return ch.lower()
     if ch in "’‘`´":
         return "'"
+    if ch in _ARABIC:  # spellings people mix: ة/ه, ى/ي; the tatweel stretches a word
+        return _ARABIC[ch]
     decomposed = unicodedata.normalize("NFKD", ch.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return plain.replace("œ", "oe").replace("æ", "ae")

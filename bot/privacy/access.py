@@ -6,14 +6,16 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.domain.bidi import embed
 from bot.domain.messages import Attachment, Outbound
 
 HIDDEN = {"schemes_text", "relay_email", "place_confirmed", "recap_ok", "fix_field"}
 
 
 def _fill(text: str, **values: str) -> str:
+    template = text
     for name, value in values.items():
-        text = text.replace(f"{{{name}}}", value)
+        text = text.replace(f"{{{name}}}", embed(template, value))
     return text
 
 
@@ -34,19 +36,20 @@ def render_access(
     else:
         lines.append(texts["no_contact"])
     answers = data.get("answers") or {}
+    one, separator = texts.get("answer", "{name} : {value}"), texts.get("separator", " ; ")
     shown = [
-        f"{names[key]} : {label(key, value)}"
+        _fill(one, name=names[key], value=label(key, value))
         for key, value in answers.items()
         if key in names and key not in HIDDEN and value not in (None, "skip")
     ]
     if shown:
-        lines.append(_fill(texts["answers"], answers=" ; ".join(shown)))
+        lines.append(_fill(texts["answers"], answers=separator.join(shown)))
     consents = data.get("consents") or []
     given = [c for c in consents if c["kind"] == "answer" and c["granted"]]
     withdrawn = [c for c in consents if c["kind"] == "withdrawal"]
     for key, chosen in (("consents", given), ("withdrawn", withdrawn)):
         if chosen:
-            said = " ; ".join(purposes.get(c["purpose"], c["purpose"]) for c in chosen)
+            said = separator.join(purposes.get(c["purpose"], c["purpose"]) for c in chosen)
             lines.append(_fill(texts[key], purposes=said))
     case = data.get("case")
     if case:

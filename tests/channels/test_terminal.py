@@ -29,6 +29,9 @@ class RecordingFace:
     def channel_texts(self, lang: str = "") -> ChannelTexts:
         return self.bot.channel_texts(lang)
 
+    async def language(self, channel: str, user_ref: str) -> str:
+        return await self.bot.language(channel, user_ref)
+
 
 async def talk(bot: Bot, lines: list[str]) -> tuple[list[str], RecordingFace]:
     """Type ``lines`` (then ``/quit``); what the terminal showed, and what the bot got."""

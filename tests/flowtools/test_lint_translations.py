@@ -66,3 +66,40 @@ def test_plain_english_scores_high_and_long_words_low() -> None:
         )[0]
         < 30
     )
+
+
+def test_buttons_too_long_in_a_language_are_reported_for_that_language(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    english, arabic = folder / "langues" / "en.yml", folder / "langues" / "ar.yml"
+    long_row = "A choice far too long for a WhatsApp row"
+    text = english.read_text(encoding="utf-8")
+    text = text.replace(
+        'intake.etape.options.idea.label: "I have an idea"',
+        (f'intake.etape.options.idea.label: "{long_row}"'),
+    )
+    text = text.replace(
+        'global.messages.offer_human_yes: "Talk to someone"',
+        'global.messages.offer_human_yes: "Talk to a real person near where you live"',
+    )
+    english.write_text(text, encoding="utf-8")
+    text = arabic.read_text(encoding="utf-8")
+    arabic.write_text(
+        text.replace(
+            'global.messages.channel_list_button: "رؤية الاختيارات"',
+            'global.messages.channel_list_button: "اضغط هنا لرؤية كل الاختيارات"',
+        ),
+        encoding="utf-8",
+    )
+    findings = check_flows(folder).findings
+    flagged = {(f.file, m) for f in findings for m in (f.message,)}
+    assert any(f == "langues/en.yml" and long_row in m and "coupé" in m for f, m in flagged)
+    assert any(f == "langues/en.yml" and "offer_human_yes" in m for f, m in flagged)
+    assert any(f == "langues/ar.yml" and "channel_list_button" in m for f, m in flagged)
+    # The French and the other language are not blamed for it.
+    assert not any(f == "langues/ar.yml" and "offer_human_yes" in m for f, m in flagged)
+    assert not any(f == "global.yml" and "coupé" in m for f, m in flagged)
+
+
+def test_the_shipped_buttons_fit_in_every_language() -> None:
+    findings = check_flows(SHIPPED_FLOWS).findings
+    assert not [f for f in findings if "coupé" in f.message or "Telegram" in f.message]

@@ -72,6 +72,10 @@ async def test_a_relay_signs_in_takes_the_case_and_the_resident_hears_them(site:
         page = await http.get(f"/dossiers/{case}")
         assert "Bonjour Inès, on se voit mardi ?" in page.text
         assert "merci, mardi c&#39;est parfait" in page.text  # the resident's answer, escaped
+        # Whatever the language (Arabic reads right to left), each message and the sheet
+        # take the direction of their own text.
+        assert '<div dir="auto">merci, mardi c&#39;est parfait</div>' in page.text
+        assert '<pre dir="auto">' in page.text
         closing = {"csrf": csrf_of(page), "action": "close", "outcome": "met"}
         assert (await http.post(f"/dossiers/{case}", data=closing, headers=SAME_SITE)).is_redirect
         assert "T-CLOSED." in (await http.get(f"/dossiers/{case}")).text

@@ -222,7 +222,8 @@ class TelegramChannel:
         # passed. The person is told plainly to write again.
         if not self._edit_notice:
             return
-        notice = Outbound(self.bot.channel_texts().edited)
+        lang = await self.bot.language(CHANNEL, chat_id)
+        notice = Outbound(self.bot.channel_texts(lang).edited, lang=lang)
         await self._send(chat_id, [notice], resident=chat_id)  # a private chat's id: the user's
 
     async def _unreachable(self, user_ref: str) -> None:

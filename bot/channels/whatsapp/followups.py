@@ -74,6 +74,7 @@ class _Fallback:
     template: str
     values: Mapping[str, str]
     purpose: str
+    lang: str = ""
 
 
 class FollowUps:
@@ -102,6 +103,12 @@ class FollowUps:
         self.clock = clock
         self._fallbacks: OrderedDict[str, _Fallback] = OrderedDict()
 
+    def _chosen(self, key: str, lang: str) -> Template | None:
+        """The template ``key`` in the person's language (``followup_en``, approved in
+        English) when one is configured, else ``key`` itself (French)."""
+        own = self.templates.get(f"{key}_{lang}") if lang else None
+        return own if own is not None else self.templates.get(key)
+
     def _values(self, template: Template, values: Mapping[str, str]) -> list[str]:
         missing = [name for name in template.parameters if not values.get(name)]
         if missing:
@@ -128,7 +135,7 @@ class FollowUps:
                 or ``contact`` (someone taking up the person's case: contact consent).
         """
         values = dict(values or {})
-        chosen = self.templates.get(template)
+        chosen = self._chosen(template, message.lang)
         if chosen is not None:
             self._values(chosen, values)  # a caller's mistake shows even inside the window
         reach = await self.book.reach(user_ref, purpose)
@@ -148,14 +155,20 @@ class FollowUps:
                     return await self._failed(user_ref, exc)
             else:
                 await self.book.sent(user_ref, message_id, message.text)
-                self._remember(message_id, _Fallback(user_ref, template, values, purpose))
+                fallback = _Fallback(user_ref, template, values, purpose, message.lang)
+                self._remember(message_id, fallback)
                 return FollowUpResult(FollowUpOutcome.SENT, message_id)
-        return await self._template(user_ref, address, template, values)
+        return await self._template(user_ref, address, template, values, message.lang)
 
     async def _template(
-        self, user_ref: str, address: Address, key: str, values: Mapping[str, str]
+        self,
+        user_ref: str,
+        address: Address,
+        key: str,
+        values: Mapping[str, str],
+        lang: str = "",
     ) -> FollowUpResult:
-        template = self.templates.get(key)
+        template = self._chosen(key, lang)
         if template is None:
             log.warning("no WhatsApp template %r configured: follow-up not sent", key)
             return FollowUpResult(FollowUpOutcome.NO_TEMPLATE)
@@ -194,4 +207,6 @@ class FollowUps:
         if reach is None or not reach.consented or reach.stopped:
             return
         address = Address.of(fallback.user_ref)
-        await self._template(fallback.user_ref, address, fallback.template, fallback.values)
+        await self._template(
+            fallback.user_ref, address, fallback.template, fallback.values, fallback.lang
+        )

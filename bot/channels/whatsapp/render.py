@@ -127,7 +127,7 @@ def _list(body: str, buttons: Sequence[Button], button: str) -> Message | None:
         "interactive": {
             "type": "list",
             "body": {"text": body},
-            "action": {"button": button, "sections": [{"rows": rows}]},
+            "action": {"button": clip(button, BUTTON_TITLE), "sections": [{"rows": rows}]},
         },
     }
 

@@ -6,7 +6,7 @@ import itertools
 import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +169,7 @@ class CallbackBot:
     turns: HandleTurn
     relays: Callable[[RelayInbound], Awaitable[Sequence[Outbound]]]
     unreachable: OnUnreachable
+    languages: dict[str, str] = field(default_factory=dict)  # by chat id: the person's language
 
     async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Sequence[Outbound]:
         assert deliver is not None, "Telegram always delivers the replies itself"
@@ -197,7 +198,10 @@ class CallbackBot:
         raise AssertionError("Telegram does not log proactive messages")
 
     def channel_texts(self, lang: str = "") -> ChannelTexts:
-        return TEXTS
+        return TEXTS if lang in ("", "fr") else replace(TEXTS, edited=f"[{lang}] {TEXTS.edited}")
+
+    async def language(self, channel: str, user_ref: str) -> str:
+        return self.languages.get(user_ref, "")
 
 
 @dataclass

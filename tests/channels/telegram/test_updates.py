@@ -8,7 +8,14 @@ import pytest
 
 from bot.domain.messages import InboundKind
 from tests.channels.telegram.conftest import RELAY_CHAT, Harness, make_harness
-from tests.channels.telegram.fakes import TEXTS, payload
+from tests.channels.telegram.fakes import (
+    TEXTS,
+    CallbackBot,
+    RecordingRelays,
+    RecordingTurns,
+    RecordingUnreachable,
+    payload,
+)
 
 SAMIRA = "5123400017"
 
@@ -136,6 +143,18 @@ async def test_an_edit_is_not_a_new_answer_the_person_is_told_to_write_again(
     [notice] = harness.request.sent()
     assert notice["text"] == TEXTS.edited
     assert notice["chat_id"] == int(SAMIRA)
+
+
+async def test_the_edit_notice_is_in_the_language_the_person_speaks() -> None:
+    turns, relays, unreachable = RecordingTurns(), RecordingRelays(), RecordingUnreachable()
+    bot = CallbackBot(turns, relays, unreachable, languages={SAMIRA: "ar"})
+    harness = await make_harness(bot=bot)
+    try:
+        await harness.receive(payload("edited_message"))
+    finally:
+        await harness.channel.stop()
+    [notice] = harness.request.sent()
+    assert notice["text"] == f"[ar] {TEXTS.edited}"
 
 
 async def test_groups_bots_and_service_messages_are_ignored(harness: Harness) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import text
 
 from bot.app.bot import Bot
 from bot.channels.whatsapp.channel import WhatsAppChannel
-from bot.channels.whatsapp.followups import FollowUpOutcome
+from bot.channels.whatsapp.followups import FollowUpOutcome, Template
 from bot.domain.messages import Outbound
 from bot.store.turns import TurnTx
 from tests.channels.whatsapp.fakes import FakeGraph, Phone, Post, status_webhook
@@ -60,6 +61,26 @@ async def test_outside_the_window_the_follow_up_goes_out_as_the_template(
             text("SELECT count(*) FROM messages WHERE channel_message_id = :mid"), {"mid": hashed}
         )
         assert logged.scalar() == 1
+
+
+async def test_outside_the_window_the_template_is_the_one_in_the_persons_language(
+    phone: Phone, graph: FakeGraph, whatsapp: WhatsAppChannel
+) -> None:
+    phone.at = datetime.now(UTC) - timedelta(hours=25)
+    await keep_contact(phone)
+    whatsapp.followups.templates["followup_ar"] = Template(
+        "tremplin_relance_ar", "ar", ("first_name",)
+    )
+    for lang, name, code in [("ar", "tremplin_relance_ar", "ar"), ("en", "tremplin_relance", "fr")]:
+        before = len(graph.sent)
+        news = replace(NEWS, lang=lang)
+        result = await whatsapp.followups.send(
+            USER, news, template="followup", values={"first_name": "Nadia"}
+        )
+        assert result.outcome is FollowUpOutcome.TEMPLATE
+        [sent] = graph.sent[before:]
+        # No English template approved: the French one goes out rather than nothing.
+        assert (sent["template"]["name"], sent["template"]["language"]) == (name, {"code": code})
 
 
 async def test_inside_the_window_the_follow_up_is_sent_as_it_is(
