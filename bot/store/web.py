@@ -42,6 +42,9 @@ def use_sign_in(connection: Connection, token_id: str, expires_at: datetime) -> 
     return found is not None
 
 
+THREAD = ("relay", "resident")  # the authors of the thread; notes are "note"
+
+
 @dataclass(frozen=True, slots=True)
 class ThreadMessage:
     """One message of a case's thread, in clear."""
@@ -84,7 +87,11 @@ def thread(
     """The messages between the resident of ``lead_id`` and ``relay_id``, oldest first."""
     rows = connection.execute(
         select(case_messages.c.author, case_messages.c.text, case_messages.c.at)
-        .where(case_messages.c.lead_id == lead_id, case_messages.c.relay_id == relay_id)
+        .where(
+            case_messages.c.lead_id == lead_id,
+            case_messages.c.relay_id == relay_id,
+            case_messages.c.author.in_(THREAD),  # never the staff's private notes
+        )
         .order_by(case_messages.c.id)
     )
     return [ThreadMessage(row.author, cipher.decrypt(row.text) or "", row.at) for row in rows]
@@ -134,6 +141,17 @@ def relay_case(connection: Connection, lead_id: str, relay_id: str) -> HandoffRo
             handoffs.c.status.in_(SHOWN),
         )
         .order_by(handoffs.c.created_at.desc())
+        .limit(1)
+    ).first()
+    return as_row(row) if row else None
+
+
+def latest_case(connection: Connection, lead_id: str) -> HandoffRow | None:
+    """The latest attempt on ``lead_id``, whatever its status (the coordination's view)."""
+    row = connection.execute(
+        select(handoffs)
+        .where(handoffs.c.lead_id == lead_id)
+        .order_by(handoffs.c.created_at.desc(), handoffs.c.attempt.desc())
         .limit(1)
     ).first()
     return as_row(row) if row else None
