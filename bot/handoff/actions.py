@@ -99,7 +99,11 @@ class RelayActions:
 
     async def decline(self, row: HandoffRow, actor: str, *, reason: str) -> list[Outbound]:
         """The relay cannot take it (or releases it): offer it to the next one."""
-        if await self._give_back(row, actor, reason, "declined") is None:
+
+        def audited(connection: Connection, given: HandoffRow) -> None:
+            record_access(connection, actor=actor, action="case_declined", lead_id=given.lead_id)
+
+        if await self._give_back(row, actor, reason, "declined", audited) is None:
             return [Outbound(self.cases.texts.relais.not_open)]
         return [Outbound(self.cases.texts.relais.declined)]
 
@@ -142,6 +146,10 @@ class RelayActions:
             if closed is None:
                 return None
             tx.set_state_field("bridge", None)
+            record_access(
+                tx.connection, actor=actor, action="case_closed", lead_id=closed.lead_id,
+                detail=outcome,
+            )  # fmt: skip
             heard = self.cases.texts.relais.outcomes[outcome].resident
             resident = self.cases.resident(tx.connection, closed.conversation_id)
             told = fill(resident.closed, relay_name=relay.display_name, outcome=heard)
@@ -170,6 +178,7 @@ class RelayActions:
             said = fill(says, relay_name=relay.display_name, text=text)
             self.cases.tell(tx.connection, row, said)
             self.cases.keep(tx.connection, row, "relay", text, key=f"relay:{uuid.uuid4().hex}")
+            record_access(tx.connection, actor=actor, action="message_sent", lead_id=row.lead_id)
             return True
 
         told = await self.cases.transact(row, answer)

@@ -145,6 +145,12 @@ def make_sign_in(web: WebApp) -> list[Route]:
     async def leave(request: Request) -> Response:
         async def answer() -> Response:
             await web.posted(request, web.session_key(request))
+            person = web.person(request)
+            if person is not None:
+                actor = f"web:{person.role}:{person.relay_id or person.email}"
+                await web.service().turns.run(
+                    lambda c: record_access(c, actor=actor, action="signed_out")
+                )
             response = RedirectResponse("/connexion", 303)
             response.delete_cookie(web.cookie, path="/", secure=web.secure, httponly=True)
             return response
