@@ -169,6 +169,7 @@ async def main(args: argparse.Namespace) -> None:
                 ),
                 ("CSV export", "/coordination/entonnoir.csv", coordinator),
                 ("coordinator's case", f"/dossiers/{case}", coordinator),
+                ("coordinator's cases", "/coordination/dossiers", coordinator),
                 ("audit log", "/audit", admin),
                 ("audit log, one action", "/audit?action=case_viewed", admin),
             ]

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.domain.cipher import FieldCipher
+from bot.store.funnel import in_scope
 from bot.store.handoffs import OPEN, HandoffRow, as_row, handoffs
 from bot.store.models import CaseMessage, UsedSignIn
 from bot.store.turns import leads, now
@@ -155,3 +156,43 @@ def latest_case(connection: Connection, lead_id: str) -> HandoffRow | None:
         .limit(1)
     ).first()
     return as_row(row) if row else None
+
+
+def lead_in_scope(
+    connection: Connection, lead_id: str, departments: tuple[str, ...], relays: tuple[str, ...]
+) -> bool:
+    """Is ``lead_id`` in a coordinator's territories?"""
+    found = connection.execute(
+        select(leads.c.id).where(leads.c.id == lead_id, in_scope(departments, relays))
+    ).first()
+    return found is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinatedCase:
+    """A case in the coordination's list: no name, where and how it stands."""
+
+    lead_id: str
+    commune: str | None
+    postal_code: str | None
+    status: str
+    relay_name: str | None
+    created_at: datetime
+
+
+def coordination_cases(
+    connection: Connection,
+    departments: tuple[str, ...] = (),
+    relays: tuple[str, ...] = (),
+    *,
+    limit: int = 200,
+) -> list[CoordinatedCase]:
+    """The latest cases, newest first, in the territories given (none given: all)."""
+    query = select(
+        leads.c.id, leads.c.commune, leads.c.postal_code, leads.c.status, leads.c.relay_name,
+        leads.c.created_at,
+    )  # fmt: skip
+    if departments or relays:
+        query = query.where(in_scope(departments, relays))
+    rows = connection.execute(query.order_by(leads.c.created_at.desc()).limit(limit))
+    return [CoordinatedCase(*row) for row in rows]

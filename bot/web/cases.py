@@ -15,7 +15,7 @@ from bot.handoff.sheet import render_sheet, short_ref
 from bot.store import handoffs as store
 from bot.store.audit import record_access
 from bot.store.leads import load_lead
-from bot.store.web import latest_case, relay_case, relay_cases, thread
+from bot.store.web import latest_case, lead_in_scope, relay_case, relay_cases, thread
 from bot.web.access import Person
 from bot.web.casework import actor_of, add_note, choices, hand_over, shown_notes
 from bot.web.webapp import RefusedError, WebApp, forbidden
@@ -99,7 +99,16 @@ def make_case_pages(web: WebApp) -> list[Route]:
             raise forbidden()
         relay_id = person.relay_id
         row: store.HandoffRow | None = None
-        if person.coordinates:
+        scope = person.scope
+        if person.coordinates and scope is not None:  # limited to their territories
+
+            def scoped(c: Connection) -> store.HandoffRow | None:
+                if not lead_in_scope(c, lead_id, scope.departments, scope.relays):
+                    return None
+                return latest_case(c, lead_id)
+
+            row = await web.service().turns.run(scoped)
+        elif person.coordinates:
             row = await web.service().turns.run(lambda c: latest_case(c, lead_id))
         elif relay_id is not None:
             row = await web.service().turns.run(lambda c: relay_case(c, lead_id, relay_id))

@@ -224,6 +224,12 @@ async def test_a_coordinator_sees_the_funnel_and_exports_it(
     saved = await (await download.value).path()
     exported = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8")
     assert "etape,personnes" in exported
+    await page.get_by_role("link", name="Voir les dossiers").click()
+    await page.get_by_role("heading", name="Les dossiers").wait_for()
+    await accessible(page)
+    await page.get_by_role("link", name="Dossier n° ").first.click()
+    assert PITCH in await page.content()
+    await accessible(page)
 
 
 async def test_an_admin_reads_the_audit_log_and_notes_a_case(
