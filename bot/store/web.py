@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, delete, select
@@ -44,6 +45,31 @@ def use_sign_in(connection: Connection, token_id: str, expires_at: datetime) -> 
 
 
 THREAD = ("relay", "resident")  # the authors of the thread; notes are "note"
+
+
+def _signed_out(key: str) -> str:
+    # A row of web_sign_ins per person signed out everywhere (no table of its own, so no
+    # migration); sign-in links' ids never hold a colon.
+    return "out:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:28]
+
+
+def sign_out_everywhere(connection: Connection, key: str, lasts: timedelta) -> None:
+    """End every session of ``key`` opened until now. The row can go once the last of
+    those sessions has expired (``lasts`` from now), with the used links."""
+    stamp = now()
+    token_id = _signed_out(key)
+    connection.execute(delete(used_sign_ins).where(used_sign_ins.c.token_id == token_id))
+    connection.execute(
+        used_sign_ins.insert().values(token_id=token_id, used_at=stamp, expires_at=stamp + lasts)
+    )
+
+
+def signed_out_at(connection: Connection, key: str) -> datetime | None:
+    """When ``key`` last signed out everywhere (sessions opened until then are over)."""
+    found = connection.execute(
+        select(used_sign_ins.c.used_at).where(used_sign_ins.c.token_id == _signed_out(key))
+    ).scalar()
+    return found if isinstance(found, datetime) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,11 +54,11 @@ def _deadline(handoffs: HandoffService, row: store.HandoffRow) -> dict[str, Any]
 def make_case_pages(web: WebApp) -> list[Route]:
     """``/dossiers`` (the relay's list) and ``/dossiers/<lead id>`` (one case, its forms)."""
 
-    def relay(request: Request) -> Person | None:
-        return web.person(request)
+    async def relay(request: Request) -> Person | None:
+        return await web.person(request)
 
     async def inbox(request: Request) -> Response:
-        person = relay(request)
+        person = await relay(request)
         if person is None:
             return RedirectResponse("/connexion", 303)
 
@@ -117,7 +117,7 @@ def make_case_pages(web: WebApp) -> list[Route]:
         return row
 
     async def show(request: Request) -> Response:
-        person = relay(request)
+        person = await relay(request)
         if person is None:
             return RedirectResponse("/connexion", 303)
         lead_id = request.path_params["lead_id"]
@@ -180,7 +180,7 @@ def make_case_pages(web: WebApp) -> list[Route]:
         return await web.guarded(request, answer)
 
     async def act(request: Request) -> Response:
-        person = relay(request)
+        person = await relay(request)
         lead_id = request.path_params["lead_id"]
 
         async def answer() -> Response:

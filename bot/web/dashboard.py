@@ -126,7 +126,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
 
     async def counted(request: Request, action: str) -> tuple[list[tuple[str, str]], list[str]]:
         handoffs = web.service()
-        person = web.person(request)
+        person = await web.person(request)
         filters = scoped(read_filters(request)[0], person)
         actor = f"web:{person.role}:{person.email}" if person else "web"
         labels = {key: o.button for key, o in handoffs.texts.relais.outcomes.items()}
@@ -139,7 +139,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
         return rows(found, labels), known
 
     async def show(request: Request) -> Response:
-        person = web.person(request)
+        person = await web.person(request)
         if person is None:
             return RedirectResponse("/connexion", 303)
 
@@ -165,7 +165,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
         return await web.guarded(request, answer)
 
     async def export(request: Request) -> Response:
-        person = web.person(request)
+        person = await web.person(request)
         if person is None:
             return RedirectResponse("/connexion", 303)
 
@@ -183,7 +183,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
         return await web.guarded(request, answer)
 
     async def cases(request: Request) -> Response:
-        person = web.person(request)
+        person = await web.person(request)
         if person is None:
             return RedirectResponse("/connexion", 303)
 

@@ -24,6 +24,7 @@ MAX_EXPORT = 50_000
 ACTIONS = {
     "signed_in": "Connexion",
     "signed_out": "Déconnexion",
+    "signed_out_everywhere": "Déconnexion de partout",
     "cases_listed": "Liste des dossiers consultée",
     "case_viewed": "Dossier consulté",
     "case_sent": "Dossier envoyé à un relais",
@@ -81,9 +82,8 @@ def _shown(entry: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _admin(web: WebApp, request: Request) -> Person | None:
-    person = web.person(request)
-    if person is not None and person.role is not Role.ADMIN:
+def _admin(person: Person) -> Person:
+    if person.role is not Role.ADMIN:
         raise forbidden()
     return person
 
@@ -92,11 +92,12 @@ def make_journal(web: WebApp) -> list[Route]:
     """``/audit`` (the log, filtered, a page at a time) and ``/audit.csv`` (its export)."""
 
     async def show(request: Request) -> Response:
-        if web.person(request) is None:
+        signed = await web.person(request)
+        if signed is None:
             return RedirectResponse("/connexion", 303)
 
         async def answer() -> Response:
-            person = _admin(web, request)
+            person = _admin(signed)
             filters, values, page = read_filters(request)
 
             def look(connection: Connection) -> tuple[list[dict[str, Any]], list[str]]:
@@ -124,12 +125,12 @@ def make_journal(web: WebApp) -> list[Route]:
         return await web.guarded(request, answer)
 
     async def export(request: Request) -> Response:
-        if web.person(request) is None:
+        signed = await web.person(request)
+        if signed is None:
             return RedirectResponse("/connexion", 303)
 
         async def answer() -> Response:
-            person = _admin(web, request)
-            assert person is not None
+            person = _admin(signed)
             filters, values, _page = read_filters(request)
             actor = f"web:{person.role}:{person.email}"
             asked = urlencode({k: v for k, v in values.items() if v})
