@@ -95,6 +95,8 @@ class RelayTexts(_Model):
     help: Text
     text_only: Text
     no_such_case: Text = Field(description="{ref}")
+    which_colleague: Text = Field(description="{ref}, {colleagues}: /passer without a colleague")
+    handed: Text = Field(description="{ref}, {relay_name}: the case went to a colleague")
     which_outcome: Text
     stale_button: Text
     not_yours: Text
