@@ -42,6 +42,7 @@ from bot.web.sessions import Sessions
 
 KEY = "pFf6ufb0-hzqkIv3HqLgDpQxfjYkAlm4i3nEx_JjLGY="  # a Fernet key for the benchmark only
 COORDINATOR = "coord@bench.example.org"
+ADMIN = "admin@bench.example.org"
 STATUSES = ("notified", "accepted", "in_conversation", "closed", "declined", "expired")
 
 
@@ -142,7 +143,7 @@ async def main(args: argparse.Namespace) -> None:
             data_dir=folder / "data",
             flows_reload_seconds=0,
             handoff=HandoffSettings(public_url="http://bench.example.org"),
-            web=WebSettings(coordinators=[COORDINATOR], max_failures=1_000_000),
+            web=WebSettings(coordinators=[COORDINATOR], admins=[ADMIN], max_failures=1_000_000),
         )
         app = make_app(settings, nlu=NoNLU())
         async with app.router.lifespan_context(app):
@@ -155,6 +156,7 @@ async def main(args: argparse.Namespace) -> None:
             sessions = Sessions(link_secret(settings))
             relay = sessions.open(relays[0]["contact"]["email"])
             coordinator = sessions.open(COORDINATOR)
+            admin = sessions.open(ADMIN)
             pages = [
                 ("sign-in page", "/connexion", ""),
                 ("relay inbox", "/dossiers", relay),
@@ -170,6 +172,10 @@ async def main(args: argparse.Namespace) -> None:
                 ("flow graph", "/flows/graphe/intake", coordinator),
                 ("flows versions (git)", "/flows/versions", coordinator),
                 ("try the bot", "/flows/essai", coordinator),
+                ("coordinator's case", f"/dossiers/{case}", coordinator),
+                ("coordinator's cases", "/coordination/dossiers", coordinator),
+                ("audit log", "/audit", admin),
+                ("audit log, one action", "/audit?action=case_viewed", admin),
             ]
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:

@@ -168,10 +168,12 @@ class WebSettings(BaseModel):
 
     max_failures: int = Field(default=10, ge=1, description="Failures before a client waits.")
     failure_window_seconds: float = Field(default=600, gt=0, description="Over this window.")
-    coordinators: list[str] = Field(
+    coordinators: list[str] | dict[str, list[str]] = Field(
         default_factory=list,
-        description='E-mail addresses of coordinators (JSON list: ["a@b.fr"]); relays sign '
-        "in with the e-mail of data/relays.yml.",
+        description='E-mail addresses of coordinators: a JSON list (["a@b.fr"]: they see '
+        "every territory), or an object limiting each to departments and/or relay ids "
+        '({"a@b.fr": ["69", "93"], "c@d.fr": ["bge_lyon"], "e@f.fr": []}: an empty list '
+        "is every territory); relays sign in with the e-mail of data/relays.yml.",
     )
     admins: list[str] = Field(default_factory=list, description="E-mail addresses of admins.")
     session_hours: float = Field(default=12, gt=0, description="How long a sign-in lasts.")

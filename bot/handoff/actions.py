@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -54,6 +55,10 @@ class Cases(Protocol):
     ) -> None: ...
     async def first_name(self, row: HandoffRow) -> str: ...
     async def refresh_loads(self) -> None: ...
+    def offer(
+        self, connection: Connection, lead_ref: Mapping[str, Any], relay_id: str, attempt: int
+    ) -> HandoffRow: ...
+    def date(self, moment: datetime) -> str: ...
 
 
 class RelayActions:
@@ -94,7 +99,11 @@ class RelayActions:
 
     async def decline(self, row: HandoffRow, actor: str, *, reason: str) -> list[Outbound]:
         """The relay cannot take it (or releases it): offer it to the next one."""
-        if await self._give_back(row, actor, reason, "declined") is None:
+
+        def audited(connection: Connection, given: HandoffRow) -> None:
+            record_access(connection, actor=actor, action="case_declined", lead_id=given.lead_id)
+
+        if await self._give_back(row, actor, reason, "declined", audited) is None:
             return [Outbound(self.cases.texts.relais.not_open)]
         return [Outbound(self.cases.texts.relais.declined)]
 
@@ -137,6 +146,10 @@ class RelayActions:
             if closed is None:
                 return None
             tx.set_state_field("bridge", None)
+            record_access(
+                tx.connection, actor=actor, action="case_closed", lead_id=closed.lead_id,
+                detail=outcome,
+            )  # fmt: skip
             heard = self.cases.texts.relais.outcomes[outcome].resident
             resident = self.cases.resident(tx.connection, closed.conversation_id)
             told = fill(resident.closed, relay_name=relay.display_name, outcome=heard)
@@ -165,10 +178,54 @@ class RelayActions:
             said = fill(says, relay_name=relay.display_name, text=text)
             self.cases.tell(tx.connection, row, said)
             self.cases.keep(tx.connection, row, "relay", text, key=f"relay:{uuid.uuid4().hex}")
+            record_access(tx.connection, actor=actor, action="message_sent", lead_id=row.lead_id)
             return True
 
         told = await self.cases.transact(row, answer)
         return [] if told else [Outbound(self.cases.texts.relais.resident_stopped)]
+
+    async def hand_over(
+        self, row: HandoffRow, actor: str, to: Relay, *, note: Callable[[Connection], None]
+    ) -> HandoffRow | None:
+        """The relay hands the case to a colleague: their attempt ends ("transferred"),
+        the colleague gets a new attempt through the usual path (notification, deadline),
+        and the resident hears who will contact them now. ``note`` keeps the relay's
+        word for the colleague in the same transaction. The new attempt, or ``None`` when
+        the case was no longer the relay's to hand over."""
+        old = self.cases.relays.get(row.relay_id)
+        if to.id == row.relay_id or to.id not in self.cases.relays:
+            return None
+
+        def hand(tx: TurnTx) -> HandoffRow | None:
+            ended = self.cases.transition(
+                tx.connection, row.id, "transferred", store.OPEN, actor=actor,
+                detail=f"handed over to {to.id}",
+            )  # fmt: skip
+            if ended is None:
+                return None
+            if row.status in store.TALKING:
+                tx.set_state_field("bridge", None)  # until the colleague takes it
+            new = self.cases.offer(tx.connection, row.lead_ref, to.id, row.attempt + 1)
+            record_access(
+                tx.connection, actor=actor, action="case_handed_over", lead_id=row.lead_id,
+                detail=f"from {row.relay_id} to {to.id}",
+            )  # fmt: skip
+            note(tx.connection)
+            told = fill(
+                self.cases.resident(tx.connection, row.conversation_id).handed_over,
+                old=old.display_name if old else self.cases.texts.relais.someone,
+                relay_name=to.display_name,
+                relay_structure=to.structure,
+                relay_town=to.town,
+                due=self.cases.date(new.due_at) if new.due_at else "",
+            )
+            self.cases.tell(tx.connection, new, told)
+            return new
+
+        new: HandoffRow | None = await self.cases.transact(row, hand)
+        if new is not None:
+            await self.cases.refresh_loads()
+        return new
 
     async def pass_on(
         self,

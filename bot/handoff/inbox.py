@@ -9,12 +9,15 @@ from sqlalchemy.engine import Connection
 
 from bot.domain.messages import InboundKind, Outbound
 from bot.domain.relays import RelayInbound
+from bot.handoff.colleagues import colleagues
 from bot.handoff.service import HandoffService
 from bot.handoff.sheet import short_ref
 from bot.handoff.texts import fill
 from bot.store import handoffs as store
 from bot.store.audit import record_access
 from bot.store.handoffs import HandoffRow
+from bot.store.leads import load_lead
+from bot.store.notes import MAX_NOTE, record_note
 
 _CASE = re.compile(r"^/case:([0-9a-f]{32}):(accept|decline|close_[a-z_]+)$")
 _REF = re.compile(r"^#([0-9a-f]{6})\s+(.+)$", re.DOTALL)
@@ -50,6 +53,13 @@ class RelayInbox:
             if link is None:
                 return [Outbound(texts.web_closed)]
             return [Outbound(fill(texts.web_link, link=link[0], minutes=link[1]))]
+        if command in ("/passer", "/transmettre") and len(words) >= 2:
+            row = await self._own(message.relay_id, words[1].lstrip("#"))
+            if row is None:
+                return [Outbound(fill(texts.no_such_case, ref=words[1]))]
+            parts = message.text.strip().split(maxsplit=3)
+            to = parts[2] if len(parts) > 2 else ""
+            return await self._hand(row, actor, to, parts[3].strip() if len(parts) > 3 else "")
         if command in ("/prendre", "/liberer", "/clore") and len(words) >= 2:
             row = await self._own(message.relay_id, words[1].lstrip("#"))
             if row is None:
@@ -104,6 +114,36 @@ class RelayInbox:
         if row is None:
             return [Outbound(self.service.texts.relais.help)]
         return await self.service.actions.relay_says(row, actor, text)
+
+    async def _hand(self, row: HandoffRow, actor: str, to_id: str, word: str) -> list[Outbound]:
+        """``/passer n° <relay id> [a word]``: the case goes to that colleague; without a
+        valid one, the colleagues to choose from (those covering the resident first)."""
+        service, texts = self.service, self.service.texts.relais
+        ref = short_ref(row.lead_id)
+        to = service.relays.get(to_id)
+        if to is None or to.id == row.relay_id or not service.reach.can_reach(to):
+            lead = await service.turns.run(lambda c: load_lead(c, row.lead_id, service.cipher))
+            loads = await service.turns.run(store.loads)
+            suited, others = colleagues(
+                service.directory, lead or {}, loads, holder=row.relay_id,
+                reachable=service.reach.can_reach,
+            )  # fmt: skip
+            names = ", ".join(f"{r.id} ({r.display_name}, {r.structure})" for r in suited + others)
+            return [Outbound(fill(texts.which_colleague, ref=ref, colleagues=names[:800]))]
+        holder = service.relays.get(row.relay_id)
+        by = holder.display_name if holder else row.relay_id
+
+        def note(connection: Connection) -> None:
+            if word:
+                record_note(
+                    connection, service.cipher, lead_id=row.lead_id,
+                    conversation_id=row.conversation_id, writer=row.relay_id, by=by,
+                    text=f"Pour {to.display_name} : {word[:MAX_NOTE]}",
+                )  # fmt: skip
+
+        if await service.actions.hand_over(row, actor, to, note=note) is None:
+            return [Outbound(texts.not_open)]
+        return [Outbound(fill(texts.handed, ref=ref, relay_name=to.display_name))]
 
     async def _own(self, relay_id: str, ref: str) -> HandoffRow | None:
         rows = await self.service.turns.run(lambda c: store.open_for_relay(c, relay_id))

@@ -293,6 +293,16 @@ class HandoffService:
         )
         self._tell_lead(connection, lead_ref, moved, key=f"moved:{new.id}")
 
+    def offer(
+        self, connection: Connection, lead_ref: Mapping[str, Any], relay_id: str, attempt: int
+    ) -> HandoffRow:
+        """A new attempt for ``relay_id`` chosen by a person (a hand-over), told as usual."""
+        return self._offer(connection, lead_ref, relay_id, attempt)
+
+    def date(self, moment: datetime) -> str:
+        """A date as residents and relays read it."""
+        return self.wording.date(moment)
+
     # ------------------------------------------------------------------ for the others
     async def tell_relay(self, row: HandoffRow, text: str) -> bool:
         """Write to the relay of ``row`` on their first way; ``True`` once it went out."""

@@ -56,7 +56,7 @@ class PageTexts(_Model):
     title: Label
     statuses: dict[str, str] = Field(
         description="Où en est le dossier, en une phrase : offered, notified, accepted, "
-        "in_conversation, closed, declined, expired, unreachable."
+        "in_conversation, closed, declined, expired, unreachable, transferred."
     )
     not_found: Text = Field(description="Le lien est abîmé ou incomplet.")
     expired: Text = Field(description="{days} : le lien est trop vieux.")
@@ -97,6 +97,8 @@ class RelayTexts(_Model):
     help: Text
     text_only: Text
     no_such_case: Text = Field(description="{ref}")
+    which_colleague: Text = Field(description="{ref}, {colleagues}: /passer without a colleague")
+    handed: Text = Field(description="{ref}, {relay_name}: the case went to a colleague")
     which_outcome: Text
     stale_button: Text
     not_yours: Text
@@ -120,6 +122,10 @@ class ResidentTexts(_Model):
     closed: Text = Field(description="{relay_name}, {outcome}")
     relay_says: Text = Field(description="{relay_name}, {text}")
     moved: Text = Field(description="{old}, {relay_name}, {relay_structure}, {relay_town}, {due}")
+    handed_over: Text = Field(
+        description="{old}, {relay_name}, {relay_structure}, {relay_town}, {due}: a relay "
+        "passed the case to a colleague"
+    )
     sent: Text = Field(description="{relay_name}")
     not_reached: Text = Field(description="{relay_name}")
     not_forwarded: Text = Field(description="{relay_name}")

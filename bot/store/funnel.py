@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, distinct, func, or_, select
+from sqlalchemy import ColumnElement, distinct, false, func, or_, select
 from sqlalchemy.engine import Connection
 
 from bot.domain.messages import TRIAL_SOURCE
@@ -26,11 +26,32 @@ class Filters:
     channel: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # A coordinator limited to territories: departments and cases of relays (both empty:
+    # every territory).
+    scope_departments: tuple[str, ...] = ()
+    scope_relays: tuple[str, ...] = ()
+
+    @property
+    def scoped(self) -> bool:
+        """Limited to a coordinator's territories."""
+        return bool(self.scope_departments or self.scope_relays)
 
     @property
     def territorial(self) -> bool:
         """Filters that only leads know (conversations have no territory or source)."""
-        return bool(self.department or self.source)
+        return bool(self.department or self.source or self.scoped)
+
+
+def in_scope(departments: tuple[str, ...], relays: tuple[str, ...]) -> ColumnElement[bool]:
+    """Leads of ``departments`` (by postal code) or handled by ``relays``."""
+    # Corsica's departments (2A, 2B) share the postal codes 20xxx.
+    prefixes = {"20" if d in ("2A", "2B") else d for d in departments}
+    matches: list[ColumnElement[bool]] = [
+        leads.c.postal_code.like(f"{prefix}%") for prefix in sorted(prefixes)
+    ]
+    if relays:
+        matches.append(leads.c.relay_id.in_(relays))
+    return or_(*matches) if matches else false()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +74,8 @@ def _lead_filter(filters: Filters) -> list[ColumnElement[bool]]:
     ]
     if filters.department:
         where.append(leads.c.postal_code.like(f"{filters.department}%"))
+    if filters.scoped:
+        where.append(in_scope(filters.scope_departments, filters.scope_relays))
     if filters.source:
         where.append(leads.c.source == filters.source)
     if filters.channel:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,14 +18,38 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+_DEPARTMENT = re.compile(r"^(?:[0-9][0-9AB]|9[78][0-9])$")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The territories a coordinator is limited to: departments, and cases of some relays."""
+
+    departments: tuple[str, ...] = ()
+    relays: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, items: Sequence[str]) -> Scope | None:
+        """A scope from a settings list (``"69"`` a department, else a relay id); ``None``
+        (every territory) for an empty list."""
+        cleaned = [item.strip() for item in items if item.strip()]
+        if not cleaned:
+            return None
+        departments = tuple(i.upper() for i in cleaned if _DEPARTMENT.match(i.upper()))
+        relays = tuple(i for i in cleaned if not _DEPARTMENT.match(i.upper()))
+        return cls(departments, relays)
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
-    """Someone signed in (or about to): their address, role, and relay id for a relay."""
+    """Someone signed in (or about to): their address, role, and relay id for a relay;
+    for a coordinator limited to some territories, their ``scope`` (``None``: all)."""
 
     email: str
     role: Role
     name: str
     relay_id: str | None = None
+    scope: Scope | None = None
 
     @property
     def key(self) -> str:
@@ -60,11 +85,15 @@ class Access:
         self,
         relays: Callable[[], Relays],
         *,
-        coordinators: Collection[str] = (),
+        coordinators: Collection[str] | Mapping[str, Sequence[str]] = (),
         admins: Collection[str] = (),
     ) -> None:
         self._relays = relays
-        self._coordinators = {normal(e) for e in coordinators}
+        # A list: every coordinator sees every territory; a mapping: each their own.
+        scopes = (
+            coordinators if isinstance(coordinators, Mapping) else dict.fromkeys(coordinators, ())
+        )
+        self._coordinators = {normal(e): Scope.of(list(s)) for e, s in scopes.items()}
         self._admins = {normal(e) for e in admins}
 
     def find(self, key: str) -> Person | None:
@@ -86,7 +115,7 @@ class Access:
         if address in self._admins:
             return Person(address, Role.ADMIN, address)
         if address in self._coordinators:
-            return Person(address, Role.COORDINATOR, address)
+            return Person(address, Role.COORDINATOR, address, scope=self._coordinators[address])
         for relay in self._relays().relays:
             if relay.contact.email and normal(relay.contact.email) == address:
                 return Person(address, Role.RELAY, relay.display_name, relay.id)

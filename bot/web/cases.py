@@ -15,8 +15,9 @@ from bot.handoff.sheet import render_sheet, short_ref
 from bot.store import handoffs as store
 from bot.store.audit import record_access
 from bot.store.leads import load_lead
-from bot.store.web import relay_case, relay_cases, thread
+from bot.store.web import latest_case, lead_in_scope, relay_case, relay_cases, thread
 from bot.web.access import Person
+from bot.web.casework import actor_of, add_note, choices, hand_over, shown_notes
 from bot.web.webapp import RefusedError, WebApp, forbidden
 
 MAX_TEXT = 2000
@@ -53,11 +54,11 @@ def _deadline(handoffs: HandoffService, row: store.HandoffRow) -> dict[str, Any]
 def make_case_pages(web: WebApp) -> list[Route]:
     """``/dossiers`` (the relay's list) and ``/dossiers/<lead id>`` (one case, its forms)."""
 
-    def relay(request: Request) -> Person | None:
-        return web.person(request)
+    async def relay(request: Request) -> Person | None:
+        return await web.person(request)
 
     async def inbox(request: Request) -> Response:
-        person = relay(request)
+        person = await relay(request)
         if person is None:
             return RedirectResponse("/connexion", 303)
 
@@ -93,16 +94,30 @@ def make_case_pages(web: WebApp) -> list[Route]:
         return await web.guarded(request, answer)
 
     async def mine(person: Person, lead_id: str) -> store.HandoffRow:
-        if person.relay_id is None or len(lead_id) > 32:
+        """The attempt this person may see: a relay's own, any for the coordination."""
+        if len(lead_id) > 32:
             raise forbidden()
         relay_id = person.relay_id
-        row = await web.service().turns.run(lambda c: relay_case(c, lead_id, relay_id))
+        row: store.HandoffRow | None = None
+        scope = person.scope
+        if person.coordinates and scope is not None:  # limited to their territories
+
+            def scoped(c: Connection) -> store.HandoffRow | None:
+                if not lead_in_scope(c, lead_id, scope.departments, scope.relays):
+                    return None
+                return latest_case(c, lead_id)
+
+            row = await web.service().turns.run(scoped)
+        elif person.coordinates:
+            row = await web.service().turns.run(lambda c: latest_case(c, lead_id))
+        elif relay_id is not None:
+            row = await web.service().turns.run(lambda c: relay_case(c, lead_id, relay_id))
         if row is None:
             raise forbidden()  # another relay's case, or none: the same answer
         return row
 
     async def show(request: Request) -> Response:
-        person = relay(request)
+        person = await relay(request)
         if person is None:
             return RedirectResponse("/connexion", 303)
         lead_id = request.path_params["lead_id"]
@@ -112,15 +127,20 @@ def make_case_pages(web: WebApp) -> list[Route]:
             handoffs = web.service()
             relais = handoffs.texts.relais
 
-            def viewed(connection: Connection) -> tuple[dict[str, Any] | None, list[Any]]:
-                lead = load_lead(connection, row.lead_id, handoffs.cipher)
-                actor = f"relay:{row.relay_id}:web"
-                record_access(connection, actor=actor, action="case_viewed", lead_id=row.lead_id)
-                return lead, thread(connection, handoffs.cipher, row.lead_id, row.relay_id)
+            holder = person.relay_id == row.relay_id  # else the coordination, read only
 
-            lead, messages = await handoffs.turns.run(viewed)
+            def viewed(connection: Connection) -> tuple[Any, list[Any], list[Any], Any]:
+                lead = load_lead(connection, row.lead_id, handoffs.cipher)
+                actor = actor_of(person)
+                record_access(connection, actor=actor, action="case_viewed", lead_id=row.lead_id)
+                said = thread(connection, handoffs.cipher, row.lead_id, row.relay_id)
+                kept = shown_notes(handoffs, connection, row.lead_id)
+                return lead, said if holder else [], kept, store.loads(connection)
+
+            lead, messages, kept, loads = await handoffs.turns.run(viewed)
             if lead is None:
                 raise RefusedError(404, "Dossier retiré", relais.page.withdrawn)
+            suited, others = choices(handoffs, lead, row, loads) if holder else ([], [])
             first_name = lead.get("first_name") or relais.someone
             said = [
                 {
@@ -140,8 +160,14 @@ def make_case_pages(web: WebApp) -> list[Route]:
                 number=short_ref(row.lead_id),
                 case_status=relais.page.statuses.get(row.status, row.status),
                 sheet=render_sheet(lead, handoffs.wording),
-                waiting=row.status in store.WAITING,
-                talking=row.status in store.TALKING,
+                holder=holder,
+                back="/dossiers" if person.relay_id else "/coordination",
+                waiting=holder and row.status in store.WAITING,
+                talking=holder and row.status in store.TALKING,
+                handing=holder and row.status in store.OPEN,
+                suited=suited,
+                others=others,
+                notes=kept,
                 accept_label=relais.accept_button,
                 decline_label=relais.decline_button,
                 reasons=REASONS,
@@ -154,7 +180,7 @@ def make_case_pages(web: WebApp) -> list[Route]:
         return await web.guarded(request, answer)
 
     async def act(request: Request) -> Response:
-        person = relay(request)
+        person = await relay(request)
         lead_id = request.path_params["lead_id"]
 
         async def answer() -> Response:
@@ -163,9 +189,15 @@ def make_case_pages(web: WebApp) -> list[Route]:
                 raise forbidden()
             row = await mine(person, lead_id)
             handoffs = web.service()
-            actor = f"relay:{row.relay_id}:web"
+            actor = actor_of(person)
             action = fields.get("action", "")
-            if action == "accept":
+            if action == "note":
+                await add_note(web, person, row, fields)
+            elif person.relay_id != row.relay_id:
+                raise forbidden()  # the coordination writes notes, it does not act
+            elif action == "hand_over":
+                return await hand_over(web, person, row, fields, web.csrf(request))
+            elif action == "accept":
                 await handoffs.actions.accept(row, actor)
             elif action == "decline" and fields.get("reason") in dict(REASONS):
                 await handoffs.actions.decline(row, actor, reason=f"declined: {fields['reason']}")

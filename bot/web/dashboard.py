@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Connection
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.handoff.sheet import short_ref
 from bot.store.audit import record_access
 from bot.store.funnel import Filters, Funnel, funnel, sources
+from bot.store.web import coordination_cases
+from bot.web.access import Person
 from bot.web.webapp import WebApp, forbidden
 
 SMALL = 5  # fewer people than this in a cell: shown as "< 5", so nobody can be singled out
 CHANNELS = ("rest", "telegram", "whatsapp")
 _DEPARTMENT = re.compile(r"^[0-9][0-9AB]$")
+# Where a case stands, as the coordination's list says it (its latest attempt's status).
+STATUSES = {
+    "new": "Nouveau",
+    "offered": "Envoyé à un relais",
+    "notified": "Arrivé chez le relais",
+    "accepted": "Pris par le relais",
+    "in_conversation": "En conversation avec le relais",
+    "closed": "Clôturé",
+    "declined": "Refusé, sans relais pour l'instant",
+    "expired": "Délai passé, sans relais pour l'instant",
+    "unreachable": "Relais injoignable",
+    "transferred": "Passé à un·e collègue",
+}
 
 
 def shown(count: int | None) -> str:
@@ -83,13 +101,33 @@ def read_filters(request: Request) -> tuple[Filters, dict[str, str]]:
     return filters, values
 
 
+def scoped(filters: Filters, person: Person | None) -> Filters:
+    """``filters`` limited to the coordinator's territories (none for a national one)."""
+    if person is None or person.scope is None:
+        return filters
+    scope = person.scope
+    return dataclasses.replace(
+        filters, scope_departments=scope.departments, scope_relays=scope.relays
+    )
+
+
+def territories(person: Person) -> str:
+    """What a limited coordinator sees, in words ("" for every territory)."""
+    if person.scope is None:
+        return ""
+    shown = [f"département {d}" for d in person.scope.departments]
+    shown += [f"relais {r}" for r in person.scope.relays]
+    return ", ".join(shown)
+
+
 def make_dashboard(web: WebApp) -> list[Route]:
-    """``/coordination`` (the funnel) and ``/coordination/entonnoir.csv`` (its export)."""
+    """``/coordination`` (the funnel), ``/coordination/entonnoir.csv`` (its export) and
+    ``/coordination/dossiers`` (the latest cases), each within the coordinator's territories."""
 
     async def counted(request: Request, action: str) -> tuple[list[tuple[str, str]], list[str]]:
-        filters, _values = read_filters(request)
         handoffs = web.service()
-        person = web.person(request)
+        person = await web.person(request)
+        filters = scoped(read_filters(request)[0], person)
         actor = f"web:{person.role}:{person.email}" if person else "web"
         labels = {key: o.button for key, o in handoffs.texts.relais.outcomes.items()}
 
@@ -101,7 +139,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
         return rows(found, labels), known
 
     async def show(request: Request) -> Response:
-        person = web.person(request)
+        person = await web.person(request)
         if person is None:
             return RedirectResponse("/connexion", 303)
 
@@ -121,12 +159,13 @@ def make_dashboard(web: WebApp) -> list[Route]:
                 sources=known,
                 query=request.url.query,
                 small=SMALL,
+                territories=territories(person),
             )
 
         return await web.guarded(request, answer)
 
     async def export(request: Request) -> Response:
-        person = web.person(request)
+        person = await web.person(request)
         if person is None:
             return RedirectResponse("/connexion", 303)
 
@@ -143,7 +182,45 @@ def make_dashboard(web: WebApp) -> list[Route]:
 
         return await web.guarded(request, answer)
 
+    async def cases(request: Request) -> Response:
+        person = await web.person(request)
+        if person is None:
+            return RedirectResponse("/connexion", 303)
+
+        async def answer() -> Response:
+            if not person.coordinates:
+                raise forbidden()
+            handoffs = web.service()
+            scope = person.scope
+            actor = f"web:{person.role}:{person.email}"
+
+            def listed(connection: Connection) -> list[Any]:
+                record_access(connection, actor=actor, action="cases_listed")
+                if scope is None:
+                    return coordination_cases(connection)
+                return coordination_cases(connection, scope.departments, scope.relays)
+
+            found = await handoffs.turns.run(listed)
+            shown = [
+                {
+                    "lead_id": case.lead_id,
+                    "number": short_ref(case.lead_id),
+                    "place": " ".join(p for p in (case.postal_code, case.commune) if p),
+                    "status": STATUSES.get(case.status, case.status),
+                    "relay": case.relay_name or "",
+                    "since": handoffs.wording.date(case.created_at),
+                }
+                for case in found
+            ]
+            return web.pages.render(
+                "coordination_cases.html", title="Les dossiers", person=person,
+                csrf=web.csrf(request), cases=shown, territories=territories(person),
+            )  # fmt: skip
+
+        return await web.guarded(request, answer)
+
     return [
         Route("/coordination", show, methods=["GET"]),
         Route("/coordination/entonnoir.csv", export, methods=["GET"]),
+        Route("/coordination/dossiers", cases, methods=["GET"]),
     ]

@@ -55,10 +55,9 @@ class StaticFiles:
         return f"/static/{name}?v={self.get(name)[1]}"
 
 
-def coordinator(web: WebApp, request: Request) -> Person:
+def coordinator(person: Person) -> Person:
     """The signed-in coordinator or admin; a relay is refused."""
-    person = web.person(request)
-    if person is None or not person.coordinates:
+    if not person.coordinates:
         raise forbidden()
     return person
 
@@ -72,9 +71,10 @@ def make_flow_pages(web: WebApp, desk: FlowDesk) -> list[Route]:
     static = StaticFiles()
 
     async def page(request: Request, answer: Page) -> Response:
-        if web.person(request) is None:
+        person = await web.person(request)
+        if person is None:
             return RedirectResponse("/connexion", 303)
-        return await web.guarded(request, lambda: answer(coordinator(web, request)))
+        return await web.guarded(request, lambda: answer(coordinator(person)))
 
     async def overview(request: Request) -> Response:
         async def answer(person: Person) -> Response:

@@ -79,17 +79,28 @@ class Sessions:
         self._signer = TokenSigner([derive_key(master, "web-session")], "web-session", clock=clock)
 
     def open(self, key: str) -> str:
-        """A session's cookie value for ``key`` (see :class:`SignInLink`)."""
-        claims = {"e": key, "n": secrets.token_urlsafe(8)}
+        """A session's cookie value for ``key`` (see :class:`SignInLink`), stamped with
+        when it was opened (milliseconds), so signing out everywhere can end it."""
+        opened = int(self.clock().timestamp() * 1000)
+        claims: dict[str, str | int] = {"e": key, "n": secrets.token_urlsafe(8), "i": opened}
         return self._signer.sign(claims, self.clock() + self.lasts)
 
     def read(self, cookie: str | None) -> str | None:
         """The key of a valid session, else ``None``."""
+        found = self.read_opened(cookie)
+        return found[0] if found else None
+
+    def read_opened(self, cookie: str | None) -> tuple[str, datetime] | None:
+        """The key of a valid session and when it was opened (a session from before the
+        stamp existed: the epoch, so any sign-out everywhere ends it), else ``None``."""
         if not cookie:
             return None
         try:
             claims: dict[str, Any] = self._signer.verify(cookie)
         except BadTokenError:
             return None
-        email = claims.get("e")
-        return email if isinstance(email, str) else None
+        email, opened = claims.get("e"), claims.get("i")
+        if not isinstance(email, str):
+            return None
+        millis = opened if isinstance(opened, int) else 0
+        return email, datetime.fromtimestamp(millis / 1000, UTC)

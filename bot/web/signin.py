@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from bot.security.tokens import BadTokenError, ExpiredTokenError
 from bot.store.audit import record_access
-from bot.store.web import use_sign_in
+from bot.store.web import sign_out_everywhere, use_sign_in
 from bot.web.access import Person
 from bot.web.sessions import SIGN_IN_PATH
 from bot.web.webapp import RefusedError, WebApp
@@ -50,11 +50,11 @@ def make_sign_in(web: WebApp) -> list[Route]:
     minutes = round(web.links.valid_for.total_seconds() / 60)
 
     async def home(request: Request) -> Response:
-        person = web.person(request)
+        person = await web.person(request)
         return RedirectResponse(home_of(person) if person else "/connexion", 303)
 
     async def ask(request: Request) -> Response:
-        person = web.person(request)
+        person = await web.person(request)
         if person is not None:
             return RedirectResponse(home_of(person), 303)
         form = web.forms.issue(SIGN_IN_FORM)
@@ -144,7 +144,20 @@ def make_sign_in(web: WebApp) -> list[Route]:
 
     async def leave(request: Request) -> Response:
         async def answer() -> Response:
-            await web.posted(request, web.session_key(request))
+            fields = await web.posted(request, web.session_key(request))
+            person = await web.person(request)
+            if person is not None:
+                actor = f"web:{person.role}:{person.relay_id or person.email}"
+                everywhere = fields.get("partout") == "1"
+                key, lasts = person.key, web.sessions.lasts
+
+                def out(connection: Connection) -> None:
+                    if everywhere:  # every device: sessions opened until now end
+                        sign_out_everywhere(connection, key, lasts)
+                    action = "signed_out_everywhere" if everywhere else "signed_out"
+                    record_access(connection, actor=actor, action=action)
+
+                await web.service().turns.run(out)
             response = RedirectResponse("/connexion", 303)
             response.delete_cookie(web.cookie, path="/", secure=web.secure, httponly=True)
             return response

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from bot.handoff.service import HandoffService
 from bot.security.tokens import BadTokenError
+from bot.store.web import signed_out_at
 from bot.web.access import Access, Person
 from bot.web.forms import FIELD, FormGuard
 from bot.web.limits import FailureLimiter
@@ -75,10 +76,18 @@ class WebApp:
         """The session cookie's name (``__Host-``: this host only, path /, https only)."""
         return "__Host-tremplin" if self.secure else "tremplin_session"
 
-    def person(self, request: Request) -> Person | None:
-        """Who is signed in, looked up again in the directory and settings."""
-        email = self.sessions.read(request.cookies.get(self.cookie))
-        return self.access.find(email) if email else None
+    async def person(self, request: Request) -> Person | None:
+        """Who is signed in, looked up again in the directory and settings; nobody when
+        they signed out everywhere since this session was opened."""
+        found = self.sessions.read_opened(request.cookies.get(self.cookie))
+        if found is None:
+            return None
+        key, opened = found
+        person = self.access.find(key)
+        if person is None:
+            return None
+        ended = await self.service().turns.run(lambda c: signed_out_at(c, key))
+        return None if ended is not None and opened <= ended else person
 
     def session_key(self, request: Request) -> str:
         """What this session's forms are bound to (a digest of its cookie)."""
@@ -128,7 +137,7 @@ class WebApp:
         except RefusedError as refused:
             self.limiter.failed(address)
             log.info("refused a web app request (%d)", refused.status)
-            person = self.person(request)
+            person = await self.person(request)
             csrf = self.csrf(request) if person else ""
             return self.pages.render(
                 "message.html",

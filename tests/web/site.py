@@ -21,6 +21,7 @@ PUBLIC_URL = "https://tremplin.example.org"
 SAMIRA = "samira.demo@example.org"  # citeslab_vaulx: Vaulx-en-Velin, the test intake's relay
 JULIEN = "julien.demo@example.org"  # bge_lyon
 COORDINATOR = "coord@example.org"
+ADMIN = "admin@example.org"
 SAME_SITE = {"origin": PUBLIC_URL, "sec-fetch-site": "same-origin"}
 SUBJECT = "Tremplin : ton lien pour te connecter"
 
@@ -28,7 +29,7 @@ SUBJECT = "Tremplin : ton lien pour te connecter"
 def web_settings(settings: Settings, public_url: str = PUBLIC_URL) -> Settings:
     """``settings`` with the public address and a coordinator; relays come from data/."""
     handoff = settings.handoff.model_copy(update={"public_url": public_url})
-    web = WebSettings(coordinators=[COORDINATOR], max_failures=1000)
+    web = WebSettings(coordinators=[COORDINATOR], admins=[ADMIN], max_failures=1000)
     return settings.model_copy(update={"handoff": handoff, "web": web})
 
 

@@ -28,7 +28,7 @@ from bot.domain.understanding import NLU
 from tests.channels.intake import PITCH, go_through_intake
 from tests.channels.residents import RestResident
 from tests.mailbox import Mailbox
-from tests.web.site import COORDINATOR, JULIEN, SAMIRA, SUBJECT, web_settings
+from tests.web.site import ADMIN, COORDINATOR, JULIEN, SAMIRA, SUBJECT, web_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Where screenshots go: a temporary folder, or BOT_SCREENSHOTS (the README's copies are
@@ -224,6 +224,39 @@ async def test_a_coordinator_sees_the_funnel_and_exports_it(
     saved = await (await download.value).path()
     exported = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8")
     assert "etape,personnes" in exported
+    await page.get_by_role("link", name="Voir les dossiers").click()
+    await page.get_by_role("heading", name="Les dossiers").wait_for()
+    await accessible(page)
+    await page.get_by_role("link", name="Dossier n° ").first.click()
+    assert PITCH in await page.content()
+    await accessible(page)
+
+
+async def test_an_admin_reads_the_audit_log_and_notes_a_case(
+    served: Served, browser: Any, shots: Path
+) -> None:
+    async with httpx.AsyncClient(base_url=served.url) as http:
+        resident = RestResident(http, "resident-audit", settle=served.bot.drainer.settle)
+        await resident.say("salut")
+        await go_through_intake(resident)
+    async with served.bot.engine.connect() as connection:
+        case = str((await connection.execute(text("SELECT id FROM leads"))).scalar())
+    page = await (await browser.new_context()).new_page()
+    await sign_in(served, page, ADMIN)
+    await page.goto(f"{served.url}/dossiers/{case}")
+    assert PITCH in await page.content()
+    await accessible(page)
+    await page.get_by_label("Ajouter une note").fill("Vu en réunion d'équipe.")
+    await page.get_by_role("button", name="Garder la note").click()
+    await page.get_by_text("Vu en réunion d'équipe.").wait_for()
+    await page.get_by_role("link", name="Journal").click()
+    await page.get_by_role("cell", name="Note ajoutée").wait_for()
+    await accessible(page)
+    await shoot(page, shots, "journal")
+    await page.get_by_label("Action").select_option("case_viewed")
+    await page.get_by_role("button", name="Voir").click()
+    await page.get_by_role("cell", name=f"n° {case[:6]}").first.wait_for()
+    await accessible(page)
 
 
 async def test_a_coordinator_checks_the_flows_sees_a_graph_and_tries_the_bot(
