@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import logging
 from collections.abc import Callable, Mapping
@@ -18,7 +19,7 @@ from bot.app.channels import make_channels
 from bot.app.followups import make_followups
 from bot.app.keys import link_secret, make_cipher, secret_key
 from bot.app.settings import Settings
-from bot.app.sweeps import expire_forever, purge_forever
+from bot.app.sweeps import expire_forever, follow_relays, purge_forever
 from bot.app.telegram import RelayChats
 from bot.app.wording import RunnerWording
 from bot.domain.ports import Sender
@@ -31,13 +32,14 @@ from bot.flowtools.check import load_checked
 from bot.flowtools.reload import DataWatcher, FlowWatcher
 from bot.geo.search import PlaceFinder
 from bot.handoff.carrier import Carrier
-from bot.handoff.datafiles import FILES, Reference, load_reference
+from bot.handoff.datafiles import WATCHED, Reference, load_reference
+from bot.handoff.directory import RelayDirectory
 from bot.handoff.inbox import RelayInbox
 from bot.handoff.links import CaseLinks
 from bot.handoff.matching import RelayLoads
 from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
 from bot.handoff.reach import HandoffConfig
-from bot.handoff.reference import ReferenceDataError
+from bot.handoff.reference import ReferenceDataError, Relays
 from bot.handoff.service import HandoffService
 from bot.nlu.embedded import make_embedded_nlu
 from bot.nlu.keywords import KeywordNLU
@@ -93,35 +95,42 @@ def use_reference(bot: Bot, settings: Settings, reference: Reference) -> None:
     )
     bot.dispatcher.runner = runner  # one assignment: a turn runs on one version
     bot.handoffs.use_relays(reference.relays)
+    bot.reference = reference
+
+
+def use_relays(
+    bot: Bot, settings: Settings, relays: Relays, chats: RelayChats | None = None
+) -> None:
+    """Another version of the relays directory (saved here or by another worker)."""
+    if bot.reference is None:  # set by start_bot before any save can happen
+        raise RuntimeError("the bot has no reference data yet")
+    use_reference(bot, settings, dataclasses.replace(bot.reference, relays=relays))
+    if chats is not None:
+        chats.use(relays)
 
 
 def make_data_watcher(
     settings: Settings,
     bot: Bot,
     tell: Callable[[str], None] | None = None,
-    chats: RelayChats | None = None,
 ) -> DataWatcher[Reference]:
-    """Watch ``data/schemes.yml``, ``relays.yml`` and ``maturity.yml``: edits go live."""
-
-    def apply(reference: Reference) -> None:
-        use_reference(bot, settings, reference)
-        if chats is not None:
-            chats.use(reference.relays)
-
+    """Watch ``data/schemes.yml`` and ``maturity.yml``: edits go live. The relays are
+    the directory's (the database's): ``relays.yml`` only seeds it."""
     return DataWatcher(
         settings.data_dir,
-        FILES,
-        lambda: load_data(settings),
-        apply,
+        WATCHED,
+        lambda: load_data(settings, bot.handoffs.directory),
+        lambda reference: use_reference(bot, settings, reference),
         errors=(ReferenceDataError,),
         tell=tell,
     )
 
 
-def load_data(settings: Settings) -> Reference:
-    """The reference data of ``data/`` under these settings (raises on invalid files)."""
+def load_data(settings: Settings, relays: Relays | None = None) -> Reference:
+    """The reference data of ``data/`` under these settings (raises on invalid files);
+    ``relays``: the directory in force, instead of the seed file ``relays.yml``."""
     local = settings.handoff.webhook_allow_local
-    return load_reference(settings.data_dir, allow_local_webhooks=local)
+    return load_reference(settings.data_dir, allow_local_webhooks=local, relays=relays)
 
 
 def make_place_finder(data_dir: Path) -> PlaceFinder:
@@ -169,15 +178,17 @@ async def start_bot(
     nlu: NLU | None = None,
     migrate: bool = True,
     senders: Mapping[str, Sender] | None = None,
+    chats: RelayChats | None = None,
 ) -> Bot:
     """Build a ready bot; the database schema is brought up to date first.
 
     ``senders`` are the channels that can write first, by name (the hand-off pushes
-    relays' answers to residents, and writes to relays' chats, through them).
+    relays' answers to residents, and writes to relays' chats, through them). The
+    relays are the directory's (seeded from ``data/relays.yml`` on a fresh database);
+    ``chats`` (Telegram's relay chats) follow it.
     """
     loads = RelayLoads()
     reference = load_data(settings)
-    runner = make_runner(settings, loads, reference)
     engine = make_engine(settings.database_url)
     try:
         if migrate:
@@ -185,10 +196,20 @@ async def start_bot(
         cipher = make_cipher(settings)
         pseudonyms = Pseudonyms(secret_key(settings))
         await open_at_rest(engine, cipher, pseudonyms)
+        turns = make_turn_store(engine, cipher)
+        directory = RelayDirectory(
+            turns,
+            lambda relays: None,  # until the bot exists, below
+            allow_local_webhooks=settings.handoff.webhook_allow_local,
+            invite_valid_for=timedelta(days=settings.handoff.link_valid_days),
+        )
+        reference = dataclasses.replace(reference, relays=await directory.open(reference.relays))
+        runner = make_runner(settings, loads, reference)
     except BaseException:
         await engine.dispose()
         raise
-    turns = make_turn_store(engine, cipher)
+    if chats is not None:
+        chats.use(reference.relays)
     if nlu is None:  # the embedded backend may train: off the event loop
         nlu = await asyncio.to_thread(make_nlu, settings)
     queued = asyncio.Event()  # set when a transaction queued jobs: the drainer looks now
@@ -214,7 +235,20 @@ async def start_bot(
             "about unreachable relays and stuck cases wait in `bot jobs list --status dead`"
         )
     inbox = RelayInbox(handoffs, web_link=relay_web_link(settings))
-    return Bot(engine, dispatcher, cipher, handoffs, inbox, http, drainer, followups=followups)
+    bot = Bot(
+        engine,
+        dispatcher,
+        cipher,
+        handoffs,
+        inbox,
+        http,
+        drainer,
+        followups=followups,
+        reference=reference,
+        relays=directory,
+    )
+    directory.apply = lambda relays: use_relays(bot, settings, relays, chats)
+    return bot
 
 
 def relay_web_link(settings: Settings) -> Callable[[str], tuple[str, int] | None]:
@@ -283,7 +317,10 @@ def make_handoffs(
 
 
 def make_web(
-    settings: Settings, service: Callable[[], HandoffService], limiter: FailureLimiter
+    settings: Settings,
+    service: Callable[[], HandoffService],
+    limiter: FailureLimiter,
+    directory: Callable[[], RelayDirectory | None] = lambda: None,
 ) -> WebApp:
     """The web app of relays and coordinators: sign-in by e-mail, inbox, dashboard."""
     master = link_secret(settings)
@@ -300,6 +337,8 @@ def make_web(
         limiter=limiter,
         pages=Pages(),
         public_url=public_url,
+        directory=directory,
+        telegram_username=settings.telegram.username,
     )
 
 
@@ -329,18 +368,22 @@ def make_app(
 
     async def startup() -> None:
         senders = {c.name: c.sender for c in channels if c.sender is not None}
-        bot = running["bot"] = await start_bot(settings, nlu=nlu, migrate=migrate, senders=senders)
+        bot = running["bot"] = await start_bot(
+            settings, nlu=nlu, migrate=migrate, senders=senders, chats=chats
+        )
         for channel in channels:
             await channel.start(bot)
         tasks.append(asyncio.create_task(purge_forever(bot, settings.privacy)))
         every = settings.handoff.check_every_seconds
         tasks.append(asyncio.create_task(expire_forever(bot, every)))
+        # Relays saved by another worker go live here within a few seconds.
+        tasks.append(asyncio.create_task(follow_relays(bot, settings.handoff.relays_poll_seconds)))
         bot.run_jobs()
         if settings.flows_reload_seconds > 0:  # coordinators' edits go live without a restart
             watcher = FlowWatcher(settings.flows_dir, bot.dispatcher)
             app.state.flow_watcher = watcher
             tasks.append(asyncio.create_task(watcher.run(settings.flows_reload_seconds)))
-            data = make_data_watcher(settings, bot, chats=chats)
+            data = make_data_watcher(settings, bot)
             app.state.data_watcher = data
             tasks.append(asyncio.create_task(data.run(settings.flows_reload_seconds)))
         # Long-lived objects (flows, postal codes, compiled statements) never die: keep
@@ -367,7 +410,13 @@ def make_app(
         ),
         limiter=limiter,
     )
-    routes += make_web_routes(make_web(settings, lambda: running["bot"].handoffs, limiter))
+    web = make_web(
+        settings,
+        lambda: running["bot"].handoffs,
+        limiter,
+        directory=lambda: running["bot"].relays if "bot" in running else None,
+    )
+    routes += make_web_routes(web)
     app = make_web_app(routes, on_startup=startup, on_shutdown=shutdown)
     app.state.channels = {channel.name: channel for channel in channels}
     app.state.whatsapp = app.state.channels.get("whatsapp")
