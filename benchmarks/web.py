@@ -166,6 +166,8 @@ async def main(args: argparse.Namespace) -> None:
                     coordinator,
                 ),
                 ("CSV export", "/coordination/entonnoir.csv", coordinator),
+                ("relays directory", "/relais", coordinator),
+                ("relay form", f"/relais/{relays[0]['id']}", coordinator),
             ]
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:

@@ -15,7 +15,7 @@ from tests.channels.intake import go_through_intake
 from tests.mailbox import Mailbox
 from tests.web.site import COORDINATOR, SAME_SITE, SAMIRA, Site, csrf_of, serve, sign_in
 
-NORA = "nora.demo@example.org"
+YASMINA = "yasmina.demo@example.org"
 
 
 @pytest.fixture
@@ -29,9 +29,9 @@ def nora(**changes: Any) -> dict[str, Any]:
     form: dict[str, Any] = {
         "id": "maison_projets_vaulx",
         "structure": "Maison des projets (démo)",
-        "display_name": "Nora",
+        "display_name": "Yasmina",
         "town": "Vaulx-en-Velin",
-        "email": NORA,
+        "email": YASMINA,
         "telegram_chat_id": "",
         "webhook_url": "",
         "postal_codes": "69120",
@@ -71,17 +71,17 @@ async def test_a_coordinator_adds_a_relay_who_gets_the_next_case_without_a_resta
         added = await post(http, "/relais/nouveau", nora())
         assert added.status_code == 303 and added.headers["location"].startswith("/relais?")
         listed = await http.get(added.headers["location"])
-        assert "Nora" in listed.text and "en service tout de suite" in listed.text
-        # Samira is away: the case of Vaulx goes to Nora, who is there.
+        assert "Yasmina" in listed.text and "en service tout de suite" in listed.text
+        # Samira is away: the case of Vaulx goes to Yasmina, who is there.
         samira = await http.get("/relais/citeslab_vaulx")
         away = {**form_of(samira.text), "absent_until": "2099-12-31"}
         assert (await post(http, "/relais/citeslab_vaulx", away)).status_code == 303
         assert "Absent·e jusqu&#39;au 31/12/2099 inclus" in (await http.get("/relais")).text
         resident = site.resident(http)
         await resident.say("salut")
-        await go_through_intake(resident, relay="Nora")
+        await go_through_intake(resident, relay="Yasmina")
         await site.bot.drainer.settle()
-    assert site.mailbox.to(NORA), "the new relay got the case by e-mail"
+    assert site.mailbox.to(YASMINA), "the new relay got the case by e-mail"
     assert not [m for m in site.mailbox.to(SAMIRA) if "Dossier" in str(m["Subject"])]
     assert await audited(site) == [
         ("relay_added", "maison_projets_vaulx"),
@@ -163,10 +163,10 @@ async def test_another_worker_sees_the_saved_relay_at_its_next_look(
         assert "maison_projets_vaulx" not in second.bot.handoffs.relays
         assert second.bot.relays is not None
         assert await second.bot.relays.refresh()  # what its poll does every few seconds
-        assert second.bot.handoffs.relays["maison_projets_vaulx"].display_name == "Nora"
+        assert second.bot.handoffs.relays["maison_projets_vaulx"].display_name == "Yasmina"
         assert not await second.bot.relays.refresh()  # nothing new: nothing done
         async with second.client() as http:
-            await sign_in(second, http, NORA)  # she signs in on any worker
+            await sign_in(second, http, YASMINA)  # she signs in on any worker
             assert (await http.get("/dossiers")).status_code == 200
 
 
@@ -180,8 +180,8 @@ async def test_inviting_a_relay_by_email_sends_a_sign_in_link(site: Site) -> Non
         )
         assert invited.status_code == 200 and "vient de partir" in invited.text
         assert "BOT_TELEGRAM__USERNAME" in invited.text  # no bot name set: no Telegram link
-    [mail] = site.mailbox.to(NORA)
-    assert mail["Subject"] == "Tremplin : ton invitation" and "Nora" in mail.get_content()
+    [mail] = site.mailbox.to(YASMINA)
+    assert mail["Subject"] == "Tremplin : ton invitation" and "Yasmina" in mail.get_content()
     async with site.client() as other:
         link = r"https://tremplin\.example\.org(/connexion/lien/\S+)"
         [path] = re.findall(link, mail.get_content())
