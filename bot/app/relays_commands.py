@@ -12,7 +12,7 @@ from bot.app.keys import open_database
 from bot.app.settings import Settings
 from bot.handoff.datafiles import RELAYS
 from bot.handoff.directory import RelayDirectory
-from bot.handoff.reference import ReferenceDataError, Relays, load_relays
+from bot.handoff.reference import ReferenceDataError, Relays, load_model, load_relays
 from bot.store.database import make_engine
 from bot.store.turnstore import make_turn_store
 
@@ -55,7 +55,8 @@ async def _relays(settings: Settings, command: str, file: Path | None) -> tuple[
             if command == "export":
                 return 0, render_relays(current)
             try:
-                listed = load_relays(path, allow_local_webhooks=local)
+                # A part of the directory may be listed: the rules apply to the merge.
+                listed = load_model(Relays, path)
             except ReferenceDataError as exc:
                 return 1, f"Fichier refusé :\n{exc}"
             known = {relay.id for relay in current.relays}
