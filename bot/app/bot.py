@@ -22,20 +22,12 @@ from bot.handoff.datafiles import Reference
 from bot.handoff.directory import INVITE_PREFIX, RelayDirectory
 from bot.handoff.inbox import RelayInbox
 from bot.handoff.service import HandoffService
+from bot.handoff.texts import fill
 from bot.store import deliveries
 from bot.store.contacts import mark_unreachable
 from bot.store.drainer import Drainer
 from bot.store.outbox import queue_for_resident
 from bot.store.turnstore import TurnStore
-
-INVITE_ACCEPTED = (
-    "Bonjour {name}, c'est fait : ce chat est enregistré comme le tien dans Tremplin. "
-    "Les dossiers qu'on te confie arriveront ici. Tape /web pour ouvrir ton espace."
-)
-INVITE_REFUSED = (
-    "Ce lien d'invitation ne marche plus : il a déjà servi ou il est trop vieux. "
-    "Demande un nouveau lien à la personne qui coordonne Tremplin."
-)
 
 
 @dataclass
@@ -107,9 +99,10 @@ class Bot:
         if self.relays is None or inbound.channel != "telegram":
             return None
         relay = await self.relays.accept_invite(source, inbound.user_ref)
+        texts = self.handoffs.texts.relais  # the words of flows/relais.yml in force
         if relay is None:
-            return Outbound(INVITE_REFUSED)
-        return Outbound(INVITE_ACCEPTED.format(name=relay.display_name))
+            return Outbound(texts.invite_stale)
+        return Outbound(fill(texts.invited, name=relay.display_name))
 
     async def handle_relay(self, message: RelayInbound) -> list[Outbound]:
         """What a relay wrote from their chat goes to the hand-off's inbox."""

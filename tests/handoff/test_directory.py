@@ -111,14 +111,14 @@ async def test_a_relay_registers_their_telegram_chat_by_the_invitation_link_once
             token = await bot.relays.invite("citeslab_vaulx", "web:coordinator:coord@example.org")
             samira = TelegramResident(server, deliver, user_id=SAMIRA_CHAT)
             await samira.open_link(token)
-            assert samira.said("Bonjour Samira, c'est fait : ce chat est enregistré")
+            assert samira.said("T-INVITED Samira.")
             relay = bot.handoffs.relays["citeslab_vaulx"]
             assert str(relay.contact.telegram_chat_id) == str(SAMIRA_CHAT)
             # The same link again, from someone else: refused, nothing changes.
             intruder = TelegramResident(server, deliver, user_id=7000002)
             intruder._update_ids = itertools.count(990100000)  # its own updates
             await intruder.open_link(token)
-            assert intruder.said("Ce lien d'invitation ne marche plus")
+            assert intruder.said("T-INVITE-STALE.")
             relay = bot.handoffs.relays["citeslab_vaulx"]
             assert str(relay.contact.telegram_chat_id) == str(SAMIRA_CHAT)
             # Her next case comes to that chat.
