@@ -188,3 +188,27 @@ async def test_inviting_a_relay_by_email_sends_a_sign_in_link(site: Site) -> Non
         confirm = await other.get(path)
         signed = await other.post(path, data={"csrf": csrf_of(confirm)}, headers=SAME_SITE)
         assert signed.headers["location"] == "/dossiers"
+
+
+async def test_the_invitation_gives_a_telegram_link_that_works_once(
+    settings: Settings, nlu: NLU | None, mailbox: Mailbox
+) -> None:
+    telegram = settings.telegram.model_copy(update={"username": "tremplin_test_bot"})
+    async with serve(settings.model_copy(update={"telegram": telegram}), nlu, mailbox) as site:
+        async with site.client() as http:
+            await sign_in(site, http, COORDINATOR)
+            page = await http.get("/relais/citeslab_vaulx")
+            invited = await http.post(
+                "/relais/citeslab_vaulx/inviter", data={"csrf": csrf_of(page)}, headers=SAME_SITE
+            )
+        [token] = re.findall(
+            r"https://t\.me/tremplin_test_bot\?start=(relais-[\w-]+)", invited.text
+        )
+        assert len(token) <= 64  # what Telegram carries in a deep link
+        assert site.bot.relays is not None
+        relay = await site.bot.relays.accept_invite(token, "424242")
+        assert relay is not None and relay.contact.telegram_chat_id == "424242"
+        assert await site.bot.relays.accept_invite(token, "999") is None
+        assert site.bot.handoffs.relays["citeslab_vaulx"].contact.telegram_chat_id == "424242"
+        assert ("relay_invited", "citeslab_vaulx") in await audited(site)
+        assert ("relay_chat_added", "citeslab_vaulx") in await audited(site)
