@@ -3,7 +3,8 @@
 The app runs in-process (httpx's ASGI transport: the server's own time, no network);
 the database is seeded directly (conversations, leads, hand-offs and their history,
 spread over 100 relays), then each page is asked for ``--requests`` times in a row, as
-a relay (inbox, a case) and as a coordinator (dashboard, CSV export, filtered).
+a relay (inbox, a case) and as a coordinator (dashboard, CSV export, filtered, the relays
+directory and a relay's form).
 Target: p95 <= 150 ms per page.
 
     python benchmarks/web.py                       # SQLite, 10 000 leads, 100 relays
