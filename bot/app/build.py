@@ -21,6 +21,7 @@ from bot.app.keys import link_secret, make_cipher, secret_key
 from bot.app.settings import Settings
 from bot.app.sweeps import expire_forever, follow_relays, purge_forever
 from bot.app.telegram import RelayChats
+from bot.app.web import make_web, relay_web_link
 from bot.app.wording import RunnerWording
 from bot.domain.ports import Sender
 from bot.domain.understanding import NLU
@@ -52,15 +53,11 @@ from bot.security.tokens import derive_key
 from bot.store.database import make_engine, upgrade
 from bot.store.drainer import Drainer
 from bot.store.turnstore import TurnStore, make_turn_store
-from bot.web.access import RELAY_KEY, Access
 from bot.web.forms import FormGuard
 from bot.web.limits import FailureLimiter
-from bot.web.pages import Pages
 from bot.web.relay_pages import make_relay_pages
 from bot.web.routes import make_web_routes
 from bot.web.server import make_web_app
-from bot.web.sessions import Sessions, SignInLinks
-from bot.web.webapp import WebApp
 
 log = logging.getLogger(__name__)
 
@@ -251,20 +248,6 @@ async def start_bot(
     return bot
 
 
-def relay_web_link(settings: Settings) -> Callable[[str], tuple[str, int] | None]:
-    """A relay's one-time link to the web app, sent to their Telegram chat on ``/web``."""
-    minutes = settings.web.sign_in_minutes
-    links = SignInLinks(link_secret(settings), valid_for=timedelta(minutes=minutes))
-    public_url = settings.handoff.public_url
-
-    def link(relay_id: str) -> tuple[str, int] | None:
-        if not public_url:
-            return None
-        return links.url(public_url, f"{RELAY_KEY}{relay_id}"), round(minutes)
-
-    return link
-
-
 def make_handoffs(
     settings: Settings,
     turns: TurnStore,
@@ -313,32 +296,6 @@ def make_handoffs(
         ),
         on_queued=on_queued,
         links=links,
-    )
-
-
-def make_web(
-    settings: Settings,
-    service: Callable[[], HandoffService],
-    limiter: FailureLimiter,
-    directory: Callable[[], RelayDirectory | None] = lambda: None,
-) -> WebApp:
-    """The web app of relays and coordinators: sign-in by e-mail, inbox, dashboard."""
-    master = link_secret(settings)
-    web = settings.web
-    public_url = settings.handoff.public_url
-    return WebApp(
-        service=service,
-        access=Access(
-            lambda: service().directory, coordinators=web.coordinators, admins=web.admins
-        ),
-        sessions=Sessions(master, lasts=timedelta(hours=web.session_hours)),
-        links=SignInLinks(master, valid_for=timedelta(minutes=web.sign_in_minutes)),
-        forms=FormGuard(derive_key(master, "web-forms"), public_url=public_url),
-        limiter=limiter,
-        pages=Pages(),
-        public_url=public_url,
-        directory=directory,
-        telegram_username=settings.telegram.username,
     )
 
 
