@@ -8,6 +8,7 @@ same run.
 
     python benchmarks/turns.py                     # SQLite, 50 residents, 3 runs of 10 s
     python benchmarks/turns.py --residents 1 --runs 1
+    python benchmarks/turns.py --baseline ../tremplin-v1     # the same load on another checkout
     BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py
     BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py --workers 1,2
 
@@ -71,8 +72,9 @@ async def _resident(
     session: aiohttp.ClientSession, url: str, sender: str, deadline: float, out: list[float]
 ) -> None:  # one resident always talks to the same server
     step = 0
-    while time.perf_counter() < deadline:
-        body = {"sender": sender, "message": SCRIPT[step % len(SCRIPT)]}
+    while time.perf_counter() < deadline:  # each walk through the intake is a new person
+        walker = f"{sender}-{step // len(SCRIPT)}"
+        body = {"sender": walker, "message": SCRIPT[step % len(SCRIPT)]}
         started = time.perf_counter()
         async with session.post(url, json=body) as response:
             await response.read()
@@ -150,16 +152,18 @@ async def wait_ready(
     raise RuntimeError(f"the server at {base} did not become ready")
 
 
-def _start(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=ROOT, env=env
-    )
+def _start(port: int, env: dict[str, str], root: Path = ROOT) -> subprocess.Popen[bytes]:
+    """A server of the checkout at ``root`` (with its own virtual environment if it has one)."""
+    python = root / ".venv" / "bin" / "python"
+    command = str(python) if python.exists() else sys.executable
+    return subprocess.Popen([command, "-m", "bot", "serve", "--port", str(port)], cwd=root, env=env)
 
 
 def _measure(
     servers: list[subprocess.Popen[bytes]], bases: list[str], args: argparse.Namespace
-) -> float:
-    """Runs of the load; prints each and the median; returns the median turns/s."""
+) -> tuple[float, float]:
+    """Runs of the load; prints each and the median; returns the median turns/s and server
+    CPU milliseconds per turn."""
     asyncio.run(_load(bases, args.residents, 2))  # warm-up
     results = []
     for run in range(1, args.runs + 1):
@@ -168,32 +172,27 @@ def _measure(
         stats = [_proc_stats(s.pid) for s in servers]
         cpu = sum(c for _, c in stats) - cpu_before
         peak = max(p for p, _ in stats)
-        results.append((rate, p50, p99))
+        results.append((rate, p50, p99, cpu / turns * 1000))
         print(
             f"run {run}: {turns} turns, {rate:.0f} turns/s, p50 {p50:.1f} ms, "
             f"p99 {p99:.1f} ms, server CPU {cpu:.1f} s ({cpu / args.seconds:.0%} of one "
-            f"core), peak RSS {peak:.0f} MB"
+            f"core, {cpu / turns * 1000:.2f} ms per turn), peak RSS {peak:.0f} MB"
         )
     rate = statistics.median(r[0] for r in results)
     p50 = statistics.median(r[1] for r in results)
     p99 = statistics.median(r[2] for r in results)
+    cpu_ms = statistics.median(r[3] for r in results)
     print(
         f"median of {args.runs} runs, {args.residents} residents, {len(servers)} server "
-        f"process(es): {rate:.0f} turns/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+        f"process(es): {rate:.0f} turns/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+        f"server CPU {cpu_ms:.2f} ms per turn"
     )
-    return rate
+    return rate, cpu_ms
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--residents", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", default="1", help="server processes, e.g. 1,2")
-    args = parser.parse_args()
-    counts = [int(n) for n in args.workers.split(",")]
-
+def _bench(root: Path, counts: list[int], args: argparse.Namespace) -> list[tuple[float, float]]:
+    """Start the server(s) of the checkout at ``root`` on a fresh database and measure each
+    worker count; the median turns/s and CPU ms per turn of each."""
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ)
         env.setdefault("BOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp}/bench.db")
@@ -207,20 +206,20 @@ def main() -> None:
         env.setdefault("BOT_PRIVACY__ENCRYPTION_KEYS", json.dumps([FernetCipher.new_key()]))
         smtp, smtp_port = start_smtp()  # relays are reached by e-mail
         env.update(BOT_HANDOFF__SMTP_HOST="127.0.0.1", BOT_HANDOFF__SMTP_PORT=str(smtp_port))
-        first = _start(args.port, env)  # creates the keys and the NLU cache, migrates
+        first = _start(args.port, env, root)  # creates the keys and the NLU cache, migrates
         base = f"http://127.0.0.1:{args.port}"
-        rates: list[float] = []
+        rates: list[tuple[float, float]] = []
         try:
             asyncio.run(wait_ready(base))
             rss_idle, _ = _proc_stats(first.pid)
-            print(f"server: uvicorn + uvloop per process, database {database}; client: 1 process")
+            print(f"== {root}: uvicorn + uvloop, database {database}; client: 1 process")
             print(f"server RSS after start-up: {rss_idle:.0f} MB")
             ceiling = asyncio.run(_ceiling(base, args.residents, 3))
             print(
                 f"generator ceiling (GET /health, {args.residents} concurrent): {ceiling:.0f} req/s"
             )
             for count in counts:
-                others = [_start(args.port + n, env) for n in range(1, count)]
+                others = [_start(args.port + n, env, root) for n in range(1, count)]
                 bases = [f"http://127.0.0.1:{args.port + n}" for n in range(count)]
                 try:
                     for other in bases[1:]:
@@ -231,13 +230,39 @@ def main() -> None:
                         other.terminate()
                         other.wait(timeout=30)
             if len(rates) > 1:
-                print(f"{counts[-1]} workers / {counts[0]}: {rates[-1] / rates[0]:.2f}x turns/s")
+                ratio = rates[-1][0] / rates[0][0]
+                print(f"{counts[-1]} workers / {counts[0]}: {ratio:.2f}x turns/s")
             elif rates:
-                print(f"({rates[0] / ceiling:.0%} of the generator ceiling)")
+                print(f"({rates[0][0] / ceiling:.0%} of the generator ceiling)")
         finally:
             first.terminate()
             first.wait(timeout=30)
             smtp.stop()
+    return rates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", default="1", help="server processes, e.g. 1,2")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. a git worktree of an older commit) measured the same way "
+        "in the same run, after this one; the ratio is printed",
+    )
+    args = parser.parse_args()
+    counts = [int(n) for n in args.workers.split(",")]
+    rates = _bench(ROOT, counts, args)
+    if args.baseline is not None:
+        before = _bench(args.baseline.resolve(), counts, args)
+        for count, (now, cpu), (then, cpu_then) in zip(counts, rates, before, strict=True):
+            print(f"{count} worker(s): {now:.0f} turns/s here, {then:.0f} in the baseline "
+                  f"({now / then - 1:+.0%}); server CPU per turn {cpu:.2f} ms here, "
+                  f"{cpu_then:.2f} ms in the baseline ({cpu / cpu_then - 1:+.0%})")  # fmt: skip
 
 
 if __name__ == "__main__":

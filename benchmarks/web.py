@@ -167,6 +167,10 @@ async def main(args: argparse.Namespace) -> None:
                     coordinator,
                 ),
                 ("CSV export", "/coordination/entonnoir.csv", coordinator),
+                ("flows check", "/flows", coordinator),
+                ("flow graph", "/flows/graphe/intake", coordinator),
+                ("flows versions (git)", "/flows/versions", coordinator),
+                ("try the bot", "/flows/essai", coordinator),
                 ("relays directory", "/relais", coordinator),
                 ("relay form", f"/relais/{relays[0]['id']}", coordinator),
             ]

@@ -368,3 +368,44 @@ async def test_typing_takes_at_most_two_more_turns_than_pressing(
     leads = {lead["user_ref"]: lead for lead in exported}
     assert set(leads) == {"presser", "typer"}
     assert typed <= pressed + 2
+
+
+# ---------------------------------------------------------------- a stop the NLU only guessed
+async def test_a_word_that_only_sounds_like_stop_is_asked_about_first(
+    resident: Chat, shipped_bot: Bot
+) -> None:
+    await resident.say("salut")
+    await resident.say("34")
+    assert resident.asks == "etape"
+    await resident.say("message")  # the NLU hears "stop" in it
+    assert resident.said(MESSAGES.stop_confirm)
+    assert (await state(shipped_bot, resident))["status"] == "active"
+    await resident.say("non")
+    assert resident.said(MESSAGES.stop_kept)
+    assert resident.asks == "etape"  # where they were, nothing lost
+    assert (await slots(shipped_bot, resident))["age_band"] == "31_plus"
+    await resident.say("envoyez moi plus de sms")
+    assert resident.said(MESSAGES.stop_confirm)
+    await resident.say("oui")
+    stop = next(c for c in FLOWS.glob.commands if c.do == "stop")
+    assert resident.said(stop.reply or "")
+    assert (await state(shipped_bot, resident)) == {}  # no consent yet: nothing kept
+
+
+async def test_an_answer_instead_of_yes_or_no_is_read_as_an_answer(
+    resident: Chat, shipped_bot: Bot
+) -> None:
+    await resident.say("salut")
+    await resident.say("message")
+    assert resident.said(MESSAGES.stop_confirm)
+    await resident.say("j'ai 34 ans")
+    assert (await slots(shipped_bot, resident))["age_band"] == "31_plus"
+    assert resident.asks == "etape"
+
+
+async def test_stop_in_its_own_words_stops_at_once(resident: Chat, shipped_bot: Bot) -> None:
+    await resident.say("salut")
+    await resident.say("stop")
+    stop = next(c for c in FLOWS.glob.commands if c.do == "stop")
+    assert resident.said(stop.reply or "")
+    assert not resident.said(MESSAGES.stop_confirm)

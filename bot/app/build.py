@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -16,6 +17,7 @@ from starlette.applications import Starlette
 
 from bot.app.bot import Bot
 from bot.app.channels import make_channels
+from bot.app.flowdesk import make_flow_desk
 from bot.app.followups import make_followups
 from bot.app.keys import link_secret, make_cipher, secret_key
 from bot.app.settings import Settings
@@ -23,6 +25,8 @@ from bot.app.sweeps import expire_forever, follow_relays, purge_forever
 from bot.app.telegram import RelayChats
 from bot.app.web import make_web, relay_web_link
 from bot.app.wording import RunnerWording
+from bot.channels.rest import RestChannel
+from bot.domain.messages import TRIAL_SOURCE
 from bot.domain.ports import Sender
 from bot.domain.understanding import NLU
 from bot.engine.actions import make_actions, make_faq_values
@@ -367,13 +371,19 @@ def make_app(
         ),
         limiter=limiter,
     )
+    rest = next(c for c in channels if isinstance(c, RestChannel))
+
+    async def talk(sender: str, message: str) -> list[dict[str, Any]]:
+        return await rest.exchange(sender, message, source=TRIAL_SOURCE)
+
+    desk = make_flow_desk(settings.flows_dir, talk)
     web = make_web(
         settings,
         lambda: running["bot"].handoffs,
         limiter,
         directory=lambda: running["bot"].relays if "bot" in running else None,
     )
-    routes += make_web_routes(web)
+    routes += make_web_routes(web, desk)
     app = make_web_app(routes, on_startup=startup, on_shutdown=shutdown)
     app.state.channels = {channel.name: channel for channel in channels}
     app.state.whatsapp = app.state.channels.get("whatsapp")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -75,6 +76,20 @@ class RestChannel:
 
     async def stop(self) -> None:
         """Nothing in hand: every request is answered before it ends."""
+
+    async def exchange(
+        self, sender: str, message: str, *, source: str | None = None
+    ) -> list[dict[str, Any]]:
+        """One message taken as the webhook takes it, answered in the webhook's shape.
+
+        The coordinators' "Essayer le bot" page talks to the bot this way, with its own
+        ``source`` (``TRIAL_SOURCE``) so that its conversations are known as tests.
+        """
+        inbound = parse_rest({"sender": sender, "message": message}, None)
+        if isinstance(inbound, str):
+            raise ValueError(inbound)
+        replies = await self.bot.handle(dataclasses.replace(inbound, source=source))
+        return render_rest(inbound.user_ref, replies)
 
     async def _webhook(self, request: Request) -> Response:
         try:

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+# The source of the conversations coordinators have with the bot to try their edits
+# (``/flows/essai``): left out of the dashboard's figures, never offered to a relay.
+TRIAL_SOURCE = "essai"
+
 
 class InboundKind(StrEnum):
     """What a resident sent, as far as the bot is concerned."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w\s'-]+")
@@ -19,6 +20,7 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", "".join(kept)).strip()
 
 
+@lru_cache(maxsize=8192)  # the same labels and words are folded at every turn
 def fold(text: str) -> str:
     """Lower-case, accent-free, punctuation-free form used to compare words."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -16,7 +17,7 @@ from bot.handoff.catalogue import Catalogue, Scheme
 from bot.handoff.datafiles import Reference
 from bot.handoff.matching import RelayLoads, rank_relays, wants_growth
 from bot.handoff.maturity import assess
-from bot.handoff.orientation import orient
+from bot.handoff.orientation import Pick, orient
 from bot.handoff.profile import COMPANY_STAGES, Profile
 from bot.handoff.suggestions import render_suggestions
 
@@ -74,6 +75,10 @@ def make_actions(
          for v in w.situations}
     )  # fmt: skip
 
+    @lru_cache(maxsize=4096)  # pure, and many people share a profile
+    def shown_for(profile: Profile, limit: int | None = None) -> tuple[Pick, ...]:
+        return tuple(orient(catalogue, profile, limit).shown)
+
     def match_relay(
         slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime
     ) -> Outcome:
@@ -104,7 +109,7 @@ def make_actions(
 
     def suggest(slots: Mapping[str, SlotValue], args: Mapping[str, Any], now: datetime) -> Outcome:
         limit = int(args.get("limit", catalogue.display.limit))
-        shown = orient(catalogue, Profile.from_slots(slots), limit).shown
+        shown = shown_for(Profile.from_slots(slots), limit)
         return Outcome(
             {
                 "schemes": [p.scheme.id for p in shown],
@@ -122,10 +127,12 @@ def make_actions(
         wants = "growth_needs" if profile.stage in COMPANY_STAGES else "needs"
         if profile.stage is None or wants not in slots:
             return Outcome({"situation_matters": YES})
-        plain = orient(catalogue, profile).ids
-        changes = any(
-            orient(catalogue, replace(profile, situation=s)).ids != plain for s in situations
-        )
+
+        def ids(profile: Profile) -> list[str]:
+            return [pick.scheme.id for pick in shown_for(profile)]
+
+        plain = ids(profile)
+        changes = any(ids(replace(profile, situation=s)) != plain for s in situations)
         return Outcome({"situation_matters": YES if changes else NO})
 
     def assess_maturity(

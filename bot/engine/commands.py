@@ -8,7 +8,7 @@ from bot.domain.messages import Inbound, InboundKind
 from bot.domain.understanding import Understanding
 from bot.engine.choices import command_key
 from bot.engine.kit import Kit
-from bot.engine.own import answer_erase, ask_current, ask_erase
+from bot.engine.own import answer_erase, ask_current, ask_erase, ask_stop
 from bot.engine.schema import Command, FlowRef
 from bot.engine.state import (
     ConversationState,
@@ -23,6 +23,7 @@ from bot.engine.state import (
 )
 from bot.engine.turn import SYSTEM, Turn
 from bot.engine.walk import HUMAN, enter, position_exists, restart
+from bot.typed.yesno import Answer, read_yes_no
 
 INTENT_THRESHOLD = 0.7  # an intent this sure triggers a global command
 # Commands that still reach the bot while a person talks with a relay.
@@ -59,6 +60,34 @@ def command_by_intent(
     if understanding.intent and understanding.confidence >= threshold:
         return next((c for c in kit.flows.glob.commands if understanding.intent in c.intents), None)
     return None
+
+
+def by_intent_only(kit: Kit, turn: Turn, command: Command, text: str, button: str | None) -> bool:
+    """A stop the NLU heard (« envoie-moi un message » sounds like one) is asked first:
+    only a command's own words or button stop at once. True when it was asked."""
+    if command.do != "stop" or command_by_words(kit, text, button) is not None:
+        return False
+    ask_stop(kit, turn)
+    return True
+
+
+def answer_stop(kit: Kit, turn: Turn, text: str, button: str | None) -> bool:
+    """The answer to « tu veux que j'arrête ? »: yes stops, no carries on where the person
+    was. False for anything else (read as a message of its own)."""
+    turn.state = replace(turn.state, mode=Mode.ANSWER)
+    answer = read_yes_no(text, strict=True) if button is None else None
+    stop = next((c for c in kit.flows.glob.commands if c.do == "stop"), None)
+    if (button == f"/{SYSTEM}:stop" or answer is Answer.YES) and stop is not None:
+        apply_command(kit, turn, stop, fresh=False)
+        return True
+    if button == f"/{SYSTEM}:keep" or answer is Answer.NO:
+        turn.say(kit.messages.stop_kept)
+        if position_exists(kit, turn.state):
+            ask_current(kit, turn)
+        elif turn.state.bridge is None and turn.state.status is not Status.DONE:
+            restart(kit, turn, turn.state.source)
+        return True
+    return False
 
 
 def human_command(kit: Kit) -> Command | None:
@@ -130,7 +159,13 @@ def bridged(
     if state.mode is Mode.CONFIRM_ERASE:
         answer_erase(kit, turn, text, button)
         return
+    if state.mode is Mode.CONFIRM_STOP:  # asked before the relay took the case
+        if answer_stop(kit, turn, text, button):
+            return
+        state = turn.state
     command = find_command(kit, text, button, understanding)
+    if command is not None and command.do == "stop" and not command_by_words(kit, text, button):
+        command = None  # « tu m'envoies un message ? » is for the relay: only « stop » stops
     if command is not None and command.do in BRIDGE_COMMANDS:
         if command.do in ("leave", "stop"):
             turn.effects.append(LeaveBridge())

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.domain import jobs as kinds
-from bot.domain.messages import Inbound, Outbound
+from bot.domain.messages import TRIAL_SOURCE, Inbound, Outbound
 from bot.engine.state import (
     CaseRequest,
     CreateLead,
@@ -145,7 +145,8 @@ def apply_effects(
             fields = lead_fields(effect.slots, result.state.source, result.state.lang)
             lead_id = tx.upsert_lead(inbound.user_ref, fields)
             cancel(tx.connection, tx.conversation_id, [kinds.CHECKIN_NUDGE])  # finished
-            if fields["relay_id"] is not None:  # offered once, whatever is corrected later
+            # Offered once, whatever is corrected later; a coordinator's trial never is.
+            if fields["relay_id"] is not None and fields["source"] != TRIAL_SOURCE:
                 _queue(tx, kinds.CASE_SHARED, f"shared:{lead_id}", {"lead_id": lead_id})
                 queued = True
         elif isinstance(effect, ForwardToRelay):

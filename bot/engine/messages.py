@@ -98,6 +98,10 @@ class Messages(BaseModel):
     erase_no: Label
     erased: Text
     erase_kept: Text
+    stop_confirm: Text
+    stop_yes: Label
+    stop_no: Label
+    stop_kept: Text
     # How values read in sentences.
     value_yes: str
     value_no: str

@@ -32,6 +32,8 @@ def ask_current(kit: Kit, turn: Turn) -> None:
         ask_pick(kit, turn)
     elif state.mode is Mode.CONFIRM_ERASE:
         ask_erase(kit, turn)
+    elif state.mode is Mode.CONFIRM_STOP:
+        ask_stop(kit, turn)
     elif state.mode is Mode.CONFIRM_ANSWER:
         ask_confirm(kit, turn)
     elif kit.question(state.flow, state.step) is not None:
@@ -106,6 +108,19 @@ def ask_erase(kit: Kit, turn: Turn) -> None:
         (
             Button(f"/{SYSTEM}:erase", messages.erase_yes),
             Button(f"/{SYSTEM}:keep", messages.erase_no),
+        ),
+    )
+
+
+def ask_stop(kit: Kit, turn: Turn) -> None:
+    """« Tu veux que j'arrête de t'écrire ? », when only the NLU heard a stop."""
+    messages = kit.messages
+    turn.state = replace(turn.state, mode=Mode.CONFIRM_STOP)
+    turn.say(
+        messages.stop_confirm,
+        (
+            Button(f"/{SYSTEM}:stop", messages.stop_yes),
+            Button(f"/{SYSTEM}:keep", messages.stop_no),
         ),
     )
 

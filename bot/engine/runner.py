@@ -15,8 +15,10 @@ from bot.engine.answer import answer, read, take
 from bot.engine.checkin import check_in, checking_in, seen
 from bot.engine.commands import (
     INTENT_THRESHOLD,
+    answer_stop,
     apply_command,
     bridged,
+    by_intent_only,
     command_by_intent,
     command_by_words,
 )
@@ -196,13 +198,18 @@ class Runner:
             else:
                 restart(kit, turn, inbound.source or state.source)
             return turn.result()
+        if state.mode is Mode.CONFIRM_STOP:
+            if answer_stop(kit, turn, text, button):
+                return turn.result()
+            state = turn.state  # something else: read as usual
         command = command_by_words(kit, text, button)
         if command is None and button is None:
             command = command_by_intent(kit, understanding, self._threshold(state, fresh))
             if command is not None and not fresh and self._answers(turn, text, understanding):
                 command = None  # "appelez-moi" answers "tu préfères quoi ?": not a command
         if command is not None:
-            apply_command(kit, turn, command, fresh)
+            if not by_intent_only(kit, turn, command, text, button):
+                apply_command(kit, turn, command, fresh)
             return turn.result()
         if state.mode is Mode.CONFIRM_ERASE:  # asked with or without a step to go back to
             answer_erase(kit, turn, text, button)

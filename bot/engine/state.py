@@ -27,6 +27,7 @@ class Mode(StrEnum):
     OFFER_HUMAN = "offer_human"  # kept for conversations saved before 2026-12: read as ANSWER
     PICK = "pick"
     CONFIRM_ERASE = "confirm_erase"
+    CONFIRM_STOP = "confirm_stop"  # "stop" understood by the NLU only: asked before acting
     CONFIRM_ANSWER = "confirm_answer"  # a typed answer that ends the chat, said back first
     # A question the bot asked first (a follow-up) that its channel could not show yet:
     # the person's next message is not its answer (unless they press one of its buttons).

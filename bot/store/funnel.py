@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy import ColumnElement, distinct, func, or_, select
 from sqlalchemy.engine import Connection
 
+from bot.domain.messages import TRIAL_SOURCE
 from bot.store.handoffs import WAITING, handoff_events, handoffs
 from bot.store.turns import conversations, leads
 
@@ -46,7 +47,10 @@ class Funnel:
 
 
 def _lead_filter(filters: Filters) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
+    # Coordinators' trials of the bot (``/flows/essai``) are never counted.
+    where: list[ColumnElement[bool]] = [
+        or_(leads.c.source.is_(None), leads.c.source != TRIAL_SOURCE)
+    ]
     if filters.department:
         where.append(leads.c.postal_code.like(f"{filters.department}%"))
     if filters.source:
@@ -65,7 +69,9 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
     where = _lead_filter(filters)
     started: int | None = None
     if not filters.territorial:
-        conditions: list[ColumnElement[bool]] = []
+        conditions: list[ColumnElement[bool]] = [
+            or_(conversations.c.source.is_(None), conversations.c.source != TRIAL_SOURCE)
+        ]
         if filters.channel:
             conditions.append(conversations.c.channel == filters.channel)
         if filters.since:
@@ -127,7 +133,7 @@ def sources(connection: Connection) -> list[str]:
     rows = connection.execute(
         select(leads.c.source)
         .distinct()
-        .where(leads.c.source.is_not(None))
+        .where(leads.c.source.is_not(None), leads.c.source != TRIAL_SOURCE)
         .order_by(leads.c.source)
     )
     return [str(row[0]) for row in rows]

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher, PlainText
+from bot.domain.messages import TRIAL_SOURCE
 from bot.store.audit import record_access
 from bot.store.followups import for_export as followup_fields
 from bot.store.handoffs import history
@@ -150,7 +151,8 @@ async def export_leads(
     decrypt = (cipher or PlainText()).decrypt
 
     def export(connection: Connection) -> list[dict[str, Any]]:
-        found = _read(connection, decrypt)
+        # A coordinator's trial of the bot (``/flows/essai``) is no case: never exported.
+        found = [lead for lead in _read(connection, decrypt) if lead["source"] != TRIAL_SOURCE]
         if maturity is not None:
             found = [lead for lead in found if lead["maturity"] == maturity]
         detail = f"{len(found)} leads" + (f" ({maturity})" if maturity else "")

@@ -48,10 +48,30 @@ def test_a_message_after_stop_starts_afresh(talk: Talk) -> None:
     assert talk.state.status is Status.ACTIVE
 
 
-@pytest.mark.parametrize(("confidence", "stopped"), [(0.95, True), (0.7, True), (0.6, False)])
-def test_a_sure_intent_triggers_a_command(talk: Talk, confidence: float, stopped: bool) -> None:
+@pytest.mark.parametrize(("confidence", "asked"), [(0.95, True), (0.7, True), (0.6, False)])
+def test_a_stop_only_the_nlu_heard_is_asked_about_before_it_stops(
+    talk: Talk, confidence: float, asked: bool
+) -> None:
     talk.say("arrêtez de m'écrire", intent="stop", confidence=confidence)
-    assert (talk.state.status is Status.STOPPED) is stopped
+    assert (talk.texts == ["T-STOP?"]) is asked
+    assert talk.state.status is Status.ACTIVE
+    if asked:
+        talk.say("oui")
+        assert talk.state.status is Status.STOPPED
+
+
+def test_no_to_the_stop_question_goes_on_where_the_person_was(talk: Talk) -> None:
+    talk.go("/age:adult")
+    talk.say("un message", intent="stop", confidence=0.8)
+    talk.say("/_sys:keep")
+    assert talk.texts == ["T-GOING-ON.", "Q2/7. T-STAGE?"]
+    assert talk.slots["age_band"] == "adult"
+
+
+def test_the_stop_button_of_the_question_stops(talk: Talk) -> None:
+    talk.say("un message", intent="stop", confidence=0.8)
+    talk.say("/_sys:cmd_stop")
+    assert talk.state.status is Status.STOPPED
 
 
 def test_an_intent_triggered_command_yields_to_a_valid_answer(talk: Talk) -> None:
@@ -82,6 +102,7 @@ def test_free_text_yields_to_a_command_only_when_the_nlu_is_very_sure(talk: Talk
     talk.say("une appli pour arrêter de fumer", intent="stop", confidence=0.85)
     assert talk.slots["pitch"] == "une appli pour arrêter de fumer"
     talk.say("stop là", intent="stop", confidence=0.95)
+    talk.say("oui")
     assert talk.state.status is Status.STOPPED
 
 

@@ -3,20 +3,25 @@ case moves on, Monday's digest, and « j'ai besoin d'aide » reaching the coordi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+import httpx
 import pytest
 
 from bot.app.bot import Bot
 from bot.domain import jobs as kinds
 from bot.domain.messages import Outbound
+from bot.handoff.notify import WebhookNotifier
 from bot.store import jobs as queue
 from bot.store.leads import export_leads
 from tests.channels.intake import answer_up_to_consent
 from tests.followup.helpers import PARIS, Clock, Resident, hold, job_of, jobs, paris, run_at
 from tests.handoff.fakes import RecordingMessenger, act, give_chat, relay_says
 from tests.handoff.test_lifecycle import button, intake
+from tests.handoff.test_notify import FakeDns, only_case_id, webhook_relay
 from tests.mailbox import Mailbox
 
 VAULX = "100"
@@ -117,6 +122,35 @@ async def test_a_relay_is_reminded_halfway_then_taking_the_case_stops_the_last_r
     assert (await job_of(bot, kinds.RELAY_REMINDER, queue.CANCELLED)).key.endswith(":last")
     await run_at(bot, clock, last.run_at)
     assert not any(m.text.startswith("T-REMIND-LAST") for m in messenger.to(VAULX))
+
+
+async def test_a_webhook_relay_is_reminded_under_the_case_reference_of_its_offer(
+    bot: Bot,
+) -> None:
+    received: list[dict[str, Any]] = []
+
+    def relay_system(request: httpx.Request) -> httpx.Response:
+        received.append(json.loads(request.read()))
+        return httpx.Response(200)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(relay_system))
+    dns = FakeDns({"relay.example.org": ["93.184.215.14"]})
+    secrets = {"citeslab_vaulx": "s3cret"}
+    bot.handoffs.webhook = WebhookNotifier(client, secrets, first_wait=0, resolver=dns)
+    webhook_relay(bot, "https://relay.example.org/hook")
+    clock = hold(bot, Clock())
+    await intake(Resident(bot, clock))
+    half = min(
+        (j for j in await jobs(bot) if j.kind == kinds.RELAY_REMINDER), key=lambda j: j.run_at
+    )
+    await run_at(bot, clock, half.run_at)
+    await client.aclose()
+    offered, reminder = received[0], received[-1]
+    assert offered["type"] == "case.offered" and reminder["type"] == "case.reminder"
+    assert reminder["case_ref"] == offered["case_ref"]  # the relay's system knows the case
+    case_id = await only_case_id(bot)
+    assert case_id not in json.dumps(reminder)  # never the case's own id
+    assert reminder["due_at"]
 
 
 async def test_each_monday_a_relay_gets_its_open_cases(

@@ -83,8 +83,11 @@ async def test_handoff_acceptance_bridge_fin_and_closure(
                 last = [m for m in server.sent if m["chat"]["id"] == SAMIRA][-1]
                 assert last["text"].endswith(f"Bonjour, question {i}")
                 await samira.say(f"réponse {i}")
-            await nadia.say("FIN")
+            await nadia.say("un message stp")  # sounds like "stop" to the NLU: for Samira
             assert nadia.said("💬 Samira : réponse 2")
+            last = [m for m in server.sent if m["chat"]["id"] == SAMIRA][-1]
+            assert last["text"].endswith("un message stp")
+            await nadia.say("FIN")
             assert nadia.said("T-LEAVE Samira")  # the flows' "leave" command answered
             last = [m for m in server.sent if m["chat"]["id"] == SAMIRA][-1]
             assert "a quitté la conversation" in last["text"]

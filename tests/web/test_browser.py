@@ -263,3 +263,48 @@ async def test_a_coordinator_adds_a_relay_from_a_phone(
     await page.get_by_role("button", name="Inviter").click()
     await page.wait_for_load_state()
     await accessible(page)
+
+
+async def test_a_coordinator_checks_the_flows_sees_a_graph_and_tries_the_bot(
+    served: Served, browser: Any, shots: Path
+) -> None:
+    page = await (await browser.new_context()).new_page()
+    blocked: list[str] = []  # what the page's Content-Security-Policy refused, if anything
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    await sign_in(served, page, COORDINATOR)
+    await page.get_by_role("link", name="Scripts").click()
+    await page.get_by_text("Tout est bon").first.wait_for()
+    await accessible(page)
+    await shoot(page, shots, "scripts")
+
+    await page.get_by_role("link", name="Test intake").click()
+    drawn = page.locator('pre.mermaid[data-drawn="yes"] svg')
+    await drawn.wait_for(timeout=30_000)  # drawn in the browser by the vendored Mermaid
+    assert await page.locator("pre.mermaid svg g.node").count() > 5
+    assert "T-AGE?" in (await drawn.text_content() or "")
+    assert blocked == []
+    await accessible(page)
+    await shoot(page, shots, "schema")
+
+    await page.goto(f"{served.url}/flows/versions")
+    await accessible(page)
+
+    await page.goto(f"{served.url}/flows/essai")
+    await accessible(page)
+    await page.get_by_role("button", name="Commencer (« Bonjour »)").click()
+    await page.get_by_text("T-WELCOME.").wait_for()
+    await page.get_by_role("button", name="Adult").click()
+    await page.get_by_text("T-STAGE?").wait_for()
+    await page.get_by_label("Ton message").fill("juste l'idee")
+    await page.keyboard.press("Enter")
+    await page.get_by_text("T-SECTOR?").wait_for()
+    await accessible(page)
+    await shoot(page, shots, "essai")
+    await page.get_by_role("button", name="Recommencer à zéro").click()
+    await page.get_by_text("Pas encore de message").wait_for()
+    assert blocked == []
