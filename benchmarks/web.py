@@ -3,7 +3,8 @@
 The app runs in-process (httpx's ASGI transport: the server's own time, no network);
 the database is seeded directly (conversations, leads, hand-offs and their history,
 spread over 100 relays), then each page is asked for ``--requests`` times in a row, as
-a relay (inbox, a case) and as a coordinator (dashboard, CSV export, filtered).
+a relay (inbox, a case) and as a coordinator (dashboard, CSV export, filtered, the relays
+directory and a relay's form).
 Target: p95 <= 150 ms per page.
 
     python benchmarks/web.py                       # SQLite, 10 000 leads, 100 relays
@@ -176,6 +177,8 @@ async def main(args: argparse.Namespace) -> None:
                 ("coordinator's cases", "/coordination/dossiers", coordinator),
                 ("audit log", "/audit", admin),
                 ("audit log, one action", "/audit?action=case_viewed", admin),
+                ("relays directory", "/relais", coordinator),
+                ("relay form", f"/relais/{relays[0]['id']}", coordinator),
             ]
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:

@@ -29,6 +29,7 @@ from bot.app.jobs_commands import add_jobs_parser, run_jobs_command
 from bot.app.keys import check_keys, open_database
 from bot.app.logs import configure_logging
 from bot.app.nlu_commands import add_nlu_parser, run_nlu_command
+from bot.app.relays_commands import add_relays_parser, run_relays_command
 from bot.app.schemes_commands import add_schemes_parser, run_schemes_command
 from bot.app.settings import Settings
 from bot.app.sweeps import run_purge
@@ -211,6 +212,7 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--drop-pending", action="store_true", help="drop queued updates")
     add_nlu_parser(sub)
     add_jobs_parser(sub)
+    add_relays_parser(sub)
     add_followups_parser(sub)
     add_schemes_parser(sub)
     return parser
@@ -244,6 +246,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return run_nlu_command(args, settings)
     elif args.command == "jobs":
         return run_jobs_command(args, settings)
+    elif args.command == "relays":
+        return run_relays_command(args, settings)
     elif args.command == "followups":
         return run_followups_command(args, settings)
     elif args.command == "schemes":

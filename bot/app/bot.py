@@ -13,13 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.cipher import FieldCipher
 from bot.domain.delivery import DeliveryStatus, Reach
-from bot.domain.messages import ChannelTexts, Inbound, Outbound
+from bot.domain.messages import ChannelTexts, Inbound, InboundKind, Outbound
 from bot.domain.ports import Deliver
 from bot.domain.relays import RelayInbound
 from bot.engine.dispatcher import Dispatcher
 from bot.followup.service import FollowupService
+from bot.handoff.datafiles import Reference
+from bot.handoff.directory import INVITE_PREFIX, RelayDirectory
 from bot.handoff.inbox import RelayInbox
 from bot.handoff.service import HandoffService
+from bot.handoff.texts import fill
 from bot.store import deliveries
 from bot.store.contacts import mark_unreachable
 from bot.store.drainer import Drainer
@@ -44,6 +47,8 @@ class Bot:
     drainer: Drainer
     before_turn: Callable[[], Awaitable[object]] | None = None
     followups: FollowupService | None = None  # check-ins and relays' reminders
+    reference: Reference | None = None  # the version of data/ in force (relays: the directory's)
+    relays: RelayDirectory | None = None  # the relays directory (the database's), edited on the web
     _jobs: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -59,6 +64,12 @@ class Bot:
         """One turn; ``deliver`` sends its replies while the conversation is locked."""
         if self.before_turn is not None:
             await self.before_turn()
+        invited = await self._invited(inbound)
+        if invited is not None:
+            if deliver is not None:
+                await deliver([invited])
+                return []
+            return [invited]
         if deliver is None:
             return list(await self.dispatcher.handle(inbound))
         sent: list[str] = []
@@ -78,6 +89,20 @@ class Bot:
                 lambda tx: deliveries.reconcile(tx.connection, channel, hashed),
             )
         return list(replies)
+
+    async def _invited(self, inbound: Inbound) -> Outbound | None:
+        """A relay opening their invitation link (``/start relais-...`` on Telegram): their
+        chat is recorded on their relay, once; ``None`` for anything else (a turn)."""
+        source = inbound.source or ""
+        if inbound.kind is not InboundKind.START or not source.startswith(INVITE_PREFIX):
+            return None
+        if self.relays is None or inbound.channel != "telegram":
+            return None
+        relay = await self.relays.accept_invite(source, inbound.user_ref)
+        texts = self.handoffs.texts.relais  # the words of flows/relais.yml in force
+        if relay is None:
+            return Outbound(texts.invite_stale)
+        return Outbound(fill(texts.invited, name=relay.display_name))
 
     async def handle_relay(self, message: RelayInbound) -> list[Outbound]:
         """What a relay wrote from their chat goes to the hand-off's inbox."""

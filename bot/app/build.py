@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import logging
 from collections.abc import Callable, Mapping
@@ -20,8 +21,9 @@ from bot.app.flowdesk import make_flow_desk
 from bot.app.followups import make_followups
 from bot.app.keys import link_secret, make_cipher, secret_key
 from bot.app.settings import Settings
-from bot.app.sweeps import expire_forever, purge_forever
+from bot.app.sweeps import expire_forever, follow_relays, purge_forever
 from bot.app.telegram import RelayChats
+from bot.app.web import make_web, relay_web_link
 from bot.app.wording import RunnerWording
 from bot.channels.rest import RestChannel
 from bot.domain.messages import TRIAL_SOURCE
@@ -35,13 +37,14 @@ from bot.flowtools.check import load_checked
 from bot.flowtools.reload import DataWatcher, FlowWatcher
 from bot.geo.search import PlaceFinder
 from bot.handoff.carrier import Carrier
-from bot.handoff.datafiles import FILES, Reference, load_reference
+from bot.handoff.datafiles import WATCHED, Reference, load_reference
+from bot.handoff.directory import RelayDirectory
 from bot.handoff.inbox import RelayInbox
 from bot.handoff.links import CaseLinks
 from bot.handoff.matching import RelayLoads
 from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
 from bot.handoff.reach import HandoffConfig
-from bot.handoff.reference import ReferenceDataError
+from bot.handoff.reference import ReferenceDataError, Relays
 from bot.handoff.service import HandoffService
 from bot.nlu.embedded import make_embedded_nlu
 from bot.nlu.keywords import KeywordNLU
@@ -54,15 +57,11 @@ from bot.security.tokens import derive_key
 from bot.store.database import make_engine, upgrade
 from bot.store.drainer import Drainer
 from bot.store.turnstore import TurnStore, make_turn_store
-from bot.web.access import RELAY_KEY, Access
 from bot.web.forms import FormGuard
 from bot.web.limits import FailureLimiter
-from bot.web.pages import Pages
 from bot.web.relay_pages import make_relay_pages
 from bot.web.routes import make_web_routes
 from bot.web.server import make_web_app
-from bot.web.sessions import Sessions, SignInLinks
-from bot.web.webapp import WebApp
 
 log = logging.getLogger(__name__)
 
@@ -103,35 +102,42 @@ def use_reference(bot: Bot, settings: Settings, reference: Reference) -> None:
     )
     bot.dispatcher.runner = runner  # one assignment: a turn runs on one version
     bot.handoffs.use_relays(reference.relays)
+    bot.reference = reference
+
+
+def use_relays(
+    bot: Bot, settings: Settings, relays: Relays, chats: RelayChats | None = None
+) -> None:
+    """Another version of the relays directory (saved here or by another worker)."""
+    if bot.reference is None:  # set by start_bot before any save can happen
+        raise RuntimeError("the bot has no reference data yet")
+    use_reference(bot, settings, dataclasses.replace(bot.reference, relays=relays))
+    if chats is not None:
+        chats.use(relays)
 
 
 def make_data_watcher(
     settings: Settings,
     bot: Bot,
     tell: Callable[[str], None] | None = None,
-    chats: RelayChats | None = None,
 ) -> DataWatcher[Reference]:
-    """Watch ``data/schemes.yml``, ``relays.yml`` and ``maturity.yml``: edits go live."""
-
-    def apply(reference: Reference) -> None:
-        use_reference(bot, settings, reference)
-        if chats is not None:
-            chats.use(reference.relays)
-
+    """Watch ``data/schemes.yml`` and ``maturity.yml``: edits go live. The relays are
+    the directory's (the database's): ``relays.yml`` only seeds it."""
     return DataWatcher(
         settings.data_dir,
-        FILES,
-        lambda: load_data(settings),
-        apply,
+        WATCHED,
+        lambda: load_data(settings, bot.handoffs.directory),
+        lambda reference: use_reference(bot, settings, reference),
         errors=(ReferenceDataError,),
         tell=tell,
     )
 
 
-def load_data(settings: Settings) -> Reference:
-    """The reference data of ``data/`` under these settings (raises on invalid files)."""
+def load_data(settings: Settings, relays: Relays | None = None) -> Reference:
+    """The reference data of ``data/`` under these settings (raises on invalid files);
+    ``relays``: the directory in force, instead of the seed file ``relays.yml``."""
     local = settings.handoff.webhook_allow_local
-    return load_reference(settings.data_dir, allow_local_webhooks=local)
+    return load_reference(settings.data_dir, allow_local_webhooks=local, relays=relays)
 
 
 def make_place_finder(data_dir: Path) -> PlaceFinder:
@@ -179,15 +185,17 @@ async def start_bot(
     nlu: NLU | None = None,
     migrate: bool = True,
     senders: Mapping[str, Sender] | None = None,
+    chats: RelayChats | None = None,
 ) -> Bot:
     """Build a ready bot; the database schema is brought up to date first.
 
     ``senders`` are the channels that can write first, by name (the hand-off pushes
-    relays' answers to residents, and writes to relays' chats, through them).
+    relays' answers to residents, and writes to relays' chats, through them). The
+    relays are the directory's (seeded from ``data/relays.yml`` on a fresh database);
+    ``chats`` (Telegram's relay chats) follow it.
     """
     loads = RelayLoads()
     reference = load_data(settings)
-    runner = make_runner(settings, loads, reference)
     engine = make_engine(settings.database_url)
     try:
         if migrate:
@@ -195,10 +203,20 @@ async def start_bot(
         cipher = make_cipher(settings)
         pseudonyms = Pseudonyms(secret_key(settings))
         await open_at_rest(engine, cipher, pseudonyms)
+        turns = make_turn_store(engine, cipher)
+        directory = RelayDirectory(
+            turns,
+            lambda relays: None,  # until the bot exists, below
+            allow_local_webhooks=settings.handoff.webhook_allow_local,
+            invite_valid_for=timedelta(days=settings.handoff.link_valid_days),
+        )
+        reference = dataclasses.replace(reference, relays=await directory.open(reference.relays))
+        runner = make_runner(settings, loads, reference)
     except BaseException:
         await engine.dispose()
         raise
-    turns = make_turn_store(engine, cipher)
+    if chats is not None:
+        chats.use(reference.relays)
     if nlu is None:  # the embedded backend may train: off the event loop
         nlu = await asyncio.to_thread(make_nlu, settings)
     queued = asyncio.Event()  # set when a transaction queued jobs: the drainer looks now
@@ -224,21 +242,20 @@ async def start_bot(
             "about unreachable relays and stuck cases wait in `bot jobs list --status dead`"
         )
     inbox = RelayInbox(handoffs, web_link=relay_web_link(settings))
-    return Bot(engine, dispatcher, cipher, handoffs, inbox, http, drainer, followups=followups)
-
-
-def relay_web_link(settings: Settings) -> Callable[[str], tuple[str, int] | None]:
-    """A relay's one-time link to the web app, sent to their Telegram chat on ``/web``."""
-    minutes = settings.web.sign_in_minutes
-    links = SignInLinks(link_secret(settings), valid_for=timedelta(minutes=minutes))
-    public_url = settings.handoff.public_url
-
-    def link(relay_id: str) -> tuple[str, int] | None:
-        if not public_url:
-            return None
-        return links.url(public_url, f"{RELAY_KEY}{relay_id}"), round(minutes)
-
-    return link
+    bot = Bot(
+        engine,
+        dispatcher,
+        cipher,
+        handoffs,
+        inbox,
+        http,
+        drainer,
+        followups=followups,
+        reference=reference,
+        relays=directory,
+    )
+    directory.apply = lambda relays: use_relays(bot, settings, relays, chats)
+    return bot
 
 
 def make_handoffs(
@@ -292,27 +309,6 @@ def make_handoffs(
     )
 
 
-def make_web(
-    settings: Settings, service: Callable[[], HandoffService], limiter: FailureLimiter
-) -> WebApp:
-    """The web app of relays and coordinators: sign-in by e-mail, inbox, dashboard."""
-    master = link_secret(settings)
-    web = settings.web
-    public_url = settings.handoff.public_url
-    return WebApp(
-        service=service,
-        access=Access(
-            lambda: service().directory, coordinators=web.coordinators, admins=web.admins
-        ),
-        sessions=Sessions(master, lasts=timedelta(hours=web.session_hours)),
-        links=SignInLinks(master, valid_for=timedelta(minutes=web.sign_in_minutes)),
-        forms=FormGuard(derive_key(master, "web-forms"), public_url=public_url),
-        limiter=limiter,
-        pages=Pages(),
-        public_url=public_url,
-    )
-
-
 def make_app(
     settings: Settings,
     *,
@@ -339,18 +335,22 @@ def make_app(
 
     async def startup() -> None:
         senders = {c.name: c.sender for c in channels if c.sender is not None}
-        bot = running["bot"] = await start_bot(settings, nlu=nlu, migrate=migrate, senders=senders)
+        bot = running["bot"] = await start_bot(
+            settings, nlu=nlu, migrate=migrate, senders=senders, chats=chats
+        )
         for channel in channels:
             await channel.start(bot)
         tasks.append(asyncio.create_task(purge_forever(bot, settings.privacy)))
         every = settings.handoff.check_every_seconds
         tasks.append(asyncio.create_task(expire_forever(bot, every)))
+        # Relays saved by another worker go live here within a few seconds.
+        tasks.append(asyncio.create_task(follow_relays(bot, settings.handoff.relays_poll_seconds)))
         bot.run_jobs()
         if settings.flows_reload_seconds > 0:  # coordinators' edits go live without a restart
             watcher = FlowWatcher(settings.flows_dir, bot.dispatcher)
             app.state.flow_watcher = watcher
             tasks.append(asyncio.create_task(watcher.run(settings.flows_reload_seconds)))
-            data = make_data_watcher(settings, bot, chats=chats)
+            data = make_data_watcher(settings, bot)
             app.state.data_watcher = data
             tasks.append(asyncio.create_task(data.run(settings.flows_reload_seconds)))
         # Long-lived objects (flows, postal codes, compiled statements) never die: keep
@@ -383,7 +383,12 @@ def make_app(
         return await rest.exchange(sender, message, source=TRIAL_SOURCE)
 
     desk = make_flow_desk(settings.flows_dir, talk)
-    web = make_web(settings, lambda: running["bot"].handoffs, limiter)
+    web = make_web(
+        settings,
+        lambda: running["bot"].handoffs,
+        limiter,
+        directory=lambda: running["bot"].relays if "bot" in running else None,
+    )
     routes += make_web_routes(web, desk)
     app = make_web_app(routes, on_startup=startup, on_shutdown=shutdown)
     app.state.channels = {channel.name: channel for channel in channels}

@@ -102,6 +102,12 @@ class TelegramSettings(BaseModel):
         default=None,
         description="1-256 characters A-Z a-z 0-9 _ -; required with webhook_url.",
     )
+    username: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$",
+        description="The bot's @name without @ (tremplin_bot): coordinators' invitation "
+        "links for relays, https://t.me/<name>?start=...",
+    )
     base_url: str = Field(
         default="https://api.telegram.org",
         description="Bot API server root (a self-hosted one, or a test double).",
@@ -154,6 +160,12 @@ class HandoffSettings(BaseModel):
     )
     jobs_poll_seconds: float = Field(
         default=5, gt=0, description="How often each worker looks for jobs queued elsewhere."
+    )
+    relays_poll_seconds: float = Field(
+        default=5,
+        gt=0,
+        description="How often each worker looks whether the relays directory was edited "
+        "(on the web, or by `bot relays import`) by another worker.",
     )
     jobs_lease_seconds: float = Field(
         default=120,

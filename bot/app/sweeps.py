@@ -87,3 +87,16 @@ async def expire_forever(bot: Bot, every: float) -> None:
             await bot.handoffs.expire_due()
         except Exception:
             log.exception("the hand-off expiry check failed")
+
+
+async def follow_relays(bot: Bot, every: float) -> None:
+    """Put in force the relays directory as saved by any worker, looked at every ``every``
+    seconds (a count and a time: cheap)."""
+    if bot.relays is None:
+        return
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await bot.relays.refresh()
+        except Exception:
+            log.exception("following the relays directory failed")

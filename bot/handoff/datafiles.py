@@ -11,6 +11,7 @@ from bot.handoff.reference import Relays, load_relays
 
 SCHEMES, RELAYS, MATURITY = "schemes.yml", "relays.yml", "maturity.yml"
 FILES = (SCHEMES, RELAYS, MATURITY)
+WATCHED = (SCHEMES, MATURITY)  # relays.yml only seeds the directory (the database's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +29,16 @@ class Reference:
         return found
 
 
-def load_reference(data_dir: Path, *, allow_local_webhooks: bool = False) -> Reference:
+def load_reference(
+    data_dir: Path, *, allow_local_webhooks: bool = False, relays: Relays | None = None
+) -> Reference:
     """Read and check the three files (raises ``ReferenceDataError`` naming the file).
 
     ``allow_local_webhooks``: relays' webhooks may name local addresses (tests, development).
+    ``relays``: the directory in force (the database's), instead of ``relays.yml``.
     """
     return Reference(
         load_catalogue(data_dir / SCHEMES),
-        load_relays(data_dir / RELAYS, allow_local_webhooks=allow_local_webhooks),
+        relays or load_relays(data_dir / RELAYS, allow_local_webhooks=allow_local_webhooks),
         load_maturity(data_dir / MATURITY),
     )

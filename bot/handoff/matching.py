@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from bot.handoff.calendar import PARIS
 from bot.handoff.reference import Relay, Relays
 
 GROWTH_LEVELS = frozenset({"pepite"})  # maturity levels sent to growth relays first
@@ -47,18 +49,21 @@ def rank_relays(
     needs: Sequence[str] = (),
     load: Mapping[str, int] | None = None,
     growth: bool = False,
+    today: date | None = None,
 ) -> list[Relay]:
     """Relays able to take the case, best first; the national fallback comes last.
 
     Local relays come before the national one; among them, a development case
     (``growth``: see :func:`wants_growth`) goes first to relays working on growth; then
-    the closest coverage, the needs they take, and their spare capacity decide.
+    the closest coverage, the needs they take, and their spare capacity decide. A relay
+    away (``absent_until`` on or after ``today``, in Paris; default: now) takes nothing.
     """
     load = load or {}
+    today = today or datetime.now(PARIS).date()
     scored: list[tuple[int, int, int, int, int, int, Relay]] = []
     for relay in relays.relays:
         place = _coverage(relay, postal_code, insee, department)
-        if place < 0 or load.get(relay.id, 0) >= relay.capacity:
+        if place < 0 or load.get(relay.id, 0) >= relay.capacity or relay.absent(today):
             continue
         if stage and stage not in relay.stages and not relay.coverage.national:
             continue

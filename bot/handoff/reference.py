@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
@@ -62,6 +65,11 @@ class Relay(_Model):
     needs: list[Need]
     languages: list[str]
     capacity: Annotated[int, Field(ge=0)]
+    absent_until: date | None = None  # away through this day: no new case until the next
+
+    def absent(self, today: date) -> bool:
+        """Away on ``today`` (a day at or before ``absent_until``): takes no new case."""
+        return self.absent_until is not None and today <= self.absent_until
 
 
 class Relays(_Model):
@@ -99,15 +107,56 @@ def load_relays(path: Path, *, allow_local_webhooks: bool = False) -> Relays:
     resolves to is checked again at each send.
     """
     relays = load_model(Relays, path)
-    for relay in relays.relays:
+    problems = check_relays(relays.relays, allow_local_webhooks=allow_local_webhooks)
+    if problems:
+        raise ReferenceDataError("\n".join(f"{path.name}: {p.english}" for p in problems))
+    return relays
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A rule of the directory that a version breaks: in English (files, logs) and in
+    French (the coordinators' web form), with the form field it concerns."""
+
+    english: str
+    french: str
+    field: str = ""
+
+
+def check_relays(relays: Sequence[Relay], *, allow_local_webhooks: bool = False) -> list[Problem]:
+    """What is wrong with a version of the directory (``[]``: it may serve).
+
+    The rules of ``data/relays.yml`` and of the web form alike: https webhooks to public
+    addresses, unique ids, at least one national fallback relay.
+    """
+    problems: list[Problem] = []
+    for relay in relays:
         if relay.contact.webhook_url is not None:
             try:
                 check_url(relay.contact.webhook_url, allow_local=allow_local_webhooks)
             except UnsafeURLError as exc:
-                raise ReferenceDataError(f"{path.name}: {relay.id}: webhook_url: {exc}") from None
-    ids = [r.id for r in relays.relays]
+                problems.append(
+                    Problem(
+                        f"{relay.id}: webhook_url: {exc}",
+                        "L'adresse du webhook doit commencer par https:// et viser un "
+                        "serveur public.",
+                        "webhook_url",
+                    )
+                )
+    ids = [r.id for r in relays]
     if len(ids) != len(set(ids)):
-        raise ReferenceDataError(f"{path.name}: duplicate relay ids")
-    if not any(r.coverage.national for r in relays.relays):
-        raise ReferenceDataError(f"{path.name}: no national fallback relay (coverage.national)")
-    return relays
+        problems.append(
+            Problem(
+                "duplicate relay ids", "Cet identifiant est déjà pris par un autre relais.", "id"
+            )
+        )
+    if not any(r.coverage.national for r in relays):
+        problems.append(
+            Problem(
+                "no national fallback relay (coverage.national)",
+                "Il faut au moins un relais national, qui reçoit les dossiers qu'aucun relais "
+                "local ne peut prendre.",
+                "national",
+            )
+        )
+    return problems

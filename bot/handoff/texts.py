@@ -105,6 +105,8 @@ class RelayTexts(_Model):
     no_open_cases: Text
     web_link: Text = Field(description="{link}, {minutes}: a one-time sign-in link (/web)")
     web_closed: Text = Field(description="/web when the server has no public address")
+    invited: Text = Field(description="{name}: a relay opened their invitation link (chat kept)")
+    invite_stale: Text = Field(description="An invitation link used already, or too old")
     open_cases: Text
     open_case: Text = Field(description="{ref}, {status}")
     statuses: dict[str, str] = Field(description="Statut d'un dossier ouvert, en mots.")

@@ -331,3 +331,26 @@ class CaseMessage(Base):
     author: Mapped[str] = mapped_column(String(10))  # "relay" or "resident"
     text: Mapped[str] = mapped_column(Text)  # encrypted
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RelayEntry(Base):
+    """One relay of the directory (the ``Relay`` model as JSON), edited on the web."""
+
+    __tablename__ = "relays"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)  # the order of the list: ties go first
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class RelayInvite(Base):
+    """An invitation link sent to a relay (its token's digest): works once, until expiry."""
+
+    __tablename__ = "relay_invites"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    relay_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

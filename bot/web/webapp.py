@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.handoff.directory import RelayDirectory
 from bot.handoff.service import HandoffService
 from bot.security.tokens import BadTokenError
 from bot.store.web import signed_out_at
@@ -63,6 +64,9 @@ class WebApp:
     limiter: FailureLimiter
     pages: Pages
     public_url: str | None = None
+    # The relays directory (coordinators edit it), and the bot's Telegram name for invitations.
+    directory: Callable[[], RelayDirectory | None] = lambda: None
+    telegram_username: str | None = None
     # Sign-in e-mails per address: 3 in 15 minutes, so nobody can flood a relay's mailbox.
     sends: FailureLimiter = field(default_factory=lambda: FailureLimiter(3, 900))
 
@@ -103,6 +107,13 @@ class WebApp:
 
         The origin is checked before the body is read; the body is capped.
         """
+        fields = await self.posted_lists(request, bound_to, max_fields=10)
+        return {name: values[0] for name, values in fields.items()}
+
+    async def posted_lists(
+        self, request: Request, bound_to: str, *, max_fields: int
+    ) -> dict[str, list[str]]:
+        """:meth:`posted` for a longer form, each field with all its values (checkboxes)."""
         if not self.forms.same_origin(request.headers):
             raise cross_site()
         body = b""
@@ -111,15 +122,14 @@ class WebApp:
             if len(body) > MAX_FORM:
                 raise RefusedError(413, "Trop long", "Ce message est trop long.")
         try:
-            parsed = parse_qs(body.decode("utf-8"), max_num_fields=10)
+            parsed = parse_qs(body.decode("utf-8"), max_num_fields=max_fields)
         except (UnicodeDecodeError, ValueError):
             parsed = {}
-        fields = {name: values[0] for name, values in parsed.items()}
         try:
-            self.forms.check(fields.get(FIELD, ""), bound_to)
+            self.forms.check((parsed.get(FIELD) or [""])[0], bound_to)
         except BadTokenError:
             raise cross_site() from None
-        return fields
+        return parsed
 
     async def guarded(
         self, request: Request, answer: Callable[[], Awaitable[Response]]

@@ -132,7 +132,12 @@ async def test_an_edited_catalogue_or_relay_is_used_by_the_next_turn(
     watcher = make_data_watcher(settings, bot, tell=told.append)
     assert await watcher.poll() is None
     edit(data_copy, "schemes.yml", 'name: "CitésLab"', 'name: "T-CITESLAB"')
-    edit(data_copy, "relays.yml", 'display_name: "Samira"', 'display_name: "T-SAMIRA"')
+    edit(data_copy, "relays.yml", 'display_name: "Samira"', 'display_name: "T-IGNORED"')
+    assert bot.relays is not None  # the directory is the database's: relays.yml only seeds it
+    samira = bot.relays.find("citeslab_vaulx")
+    assert samira is not None
+    renamed = samira.model_copy(update={"display_name": "T-SAMIRA"})
+    assert (await bot.relays.save(renamed, "test", new=False)).ok
 
     result = await watcher.poll()
 

@@ -182,6 +182,10 @@ async def test_after_an_erasure_the_database_files_keep_nothing_of_the_person(
     assert len(found_in_files(settings.database_url, *kept)) == len(kept) or not database_files(
         settings.database_url
     )
+    # A place name is also in the relays directory ("Roubaix-Tourcoing"): public reference
+    # data kept in the database, not the person's; what is only theirs must go.
+    directory = str(bot.handoffs.directory.model_dump())
+    kept = [value for value in kept if value not in directory]
     await chat.say("supprimer mes données")
     await chat.choose("erase")
     assert chat.said("T-ERASED.")

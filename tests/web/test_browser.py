@@ -259,6 +259,45 @@ async def test_an_admin_reads_the_audit_log_and_notes_a_case(
     await accessible(page)
 
 
+async def test_a_coordinator_adds_a_relay_from_a_phone(
+    served: Served, browser: Any, shots: Path
+) -> None:
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": WIDTHS["phone"][0], "height": WIDTHS["phone"][1]})
+    await sign_in(served, page, COORDINATOR)
+    await page.get_by_role("link", name="Relais", exact=True).click()
+    await page.wait_for_load_state()
+    assert page.url.endswith("/relais")
+    await accessible(page)
+    await shoot(page, shots, "annuaire-relais")
+    await page.get_by_role("link", name="Ajouter un relais").click()
+    await page.wait_for_load_state()
+    await accessible(page)
+    await page.get_by_label("Identifiant", exact=True).fill("maison_projets_vaulx")
+    await page.get_by_label("Structure", exact=True).fill("Maison des projets (démo)")
+    await page.get_by_label("Prénom affiché aux habitant·es").fill("Yasmina")
+    await page.get_by_label("Ville", exact=True).fill("Vaulx-en-Velin")
+    await page.get_by_label("Codes postaux", exact=True).fill("691")  # a mistake: refused, said
+    await page.get_by_label("Une idée").check()
+    await page.get_by_role("button", name="Enregistrer").click()
+    await page.wait_for_load_state()
+    await accessible(page)  # the errors are tied to their fields
+    assert "Coche au moins un besoin" in await page.content()
+    await shoot(page, shots, "relais-erreurs")
+    await page.get_by_label("Codes postaux", exact=True).fill("69120")
+    await page.get_by_label("Se former").check()
+    await page.get_by_role("button", name="Enregistrer").click()
+    await page.wait_for_load_state()
+    assert "/relais?" in page.url and "Yasmina" in await page.content()
+    assert "maison_projets_vaulx" in served.bot.handoffs.relays
+    await page.get_by_role("link", name="Yasmina").click()
+    await page.wait_for_load_state()
+    await accessible(page)
+    await page.get_by_role("button", name="Inviter").click()
+    await page.wait_for_load_state()
+    await accessible(page)
+
+
 async def test_a_coordinator_checks_the_flows_sees_a_graph_and_tries_the_bot(
     served: Served, browser: Any, shots: Path
 ) -> None:

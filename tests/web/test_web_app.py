@@ -196,7 +196,7 @@ async def test_signing_out_ends_the_session(site: Site) -> None:
 def test_cookies_are_marked_secure_only_when_the_public_address_is_https(
     settings: Settings,
 ) -> None:
-    from bot.app.build import make_web
+    from bot.app.web import make_web
     from bot.web.limits import FailureLimiter
     from tests.web.site import web_settings
 

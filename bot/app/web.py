@@ -1,0 +1,58 @@
+"""Build the web app of relays and coordinators from settings: sign-in, pages, directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from bot.app.keys import link_secret
+from bot.app.settings import Settings
+from bot.handoff.directory import RelayDirectory
+from bot.handoff.service import HandoffService
+from bot.security.tokens import derive_key
+from bot.web.access import RELAY_KEY, Access
+from bot.web.forms import FormGuard
+from bot.web.limits import FailureLimiter
+from bot.web.pages import Pages
+from bot.web.sessions import Sessions, SignInLinks
+from bot.web.webapp import WebApp
+
+
+def relay_web_link(settings: Settings) -> Callable[[str], tuple[str, int] | None]:
+    """A relay's one-time link to the web app, sent to their Telegram chat on ``/web``."""
+    minutes = settings.web.sign_in_minutes
+    links = SignInLinks(link_secret(settings), valid_for=timedelta(minutes=minutes))
+    public_url = settings.handoff.public_url
+
+    def link(relay_id: str) -> tuple[str, int] | None:
+        if not public_url:
+            return None
+        return links.url(public_url, f"{RELAY_KEY}{relay_id}"), round(minutes)
+
+    return link
+
+
+def make_web(
+    settings: Settings,
+    service: Callable[[], HandoffService],
+    limiter: FailureLimiter,
+    directory: Callable[[], RelayDirectory | None] = lambda: None,
+) -> WebApp:
+    """The web app of relays and coordinators: sign-in by e-mail, inbox, dashboard."""
+    master = link_secret(settings)
+    web = settings.web
+    public_url = settings.handoff.public_url
+    return WebApp(
+        service=service,
+        access=Access(
+            lambda: service().directory, coordinators=web.coordinators, admins=web.admins
+        ),
+        sessions=Sessions(master, lasts=timedelta(hours=web.session_hours)),
+        links=SignInLinks(master, valid_for=timedelta(minutes=web.sign_in_minutes)),
+        forms=FormGuard(derive_key(master, "web-forms"), public_url=public_url),
+        limiter=limiter,
+        pages=Pages(),
+        public_url=public_url,
+        directory=directory,
+        telegram_username=settings.telegram.username,
+    )
