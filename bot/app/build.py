@@ -23,7 +23,7 @@ from bot.app.keys import link_secret, make_cipher, secret_key
 from bot.app.settings import Settings
 from bot.app.sweeps import expire_forever, follow_relays, purge_forever
 from bot.app.telegram import RelayChats
-from bot.app.web import make_web, relay_web_link
+from bot.app.web import funnel_questions, make_web, relay_web_link
 from bot.app.wording import RunnerWording
 from bot.channels.rest import RestChannel
 from bot.domain.messages import TRIAL_SOURCE
@@ -388,6 +388,9 @@ def make_app(
         lambda: running["bot"].handoffs,
         limiter,
         directory=lambda: running["bot"].relays if "bot" in running else None,
+        questions=lambda: (
+            funnel_questions(running["bot"].dispatcher.runner.flows) if "bot" in running else ()
+        ),
     )
     routes += make_web_routes(web, desk)
     app = make_web_app(routes, on_startup=startup, on_shutdown=shutdown)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from bot.app.keys import link_secret
 from bot.app.settings import Settings
+from bot.engine.loader import FlowSet
+from bot.engine.schema import ChoiceStep, InputStep
 from bot.handoff.directory import RelayDirectory
 from bot.handoff.service import HandoffService
 from bot.security.tokens import derive_key
@@ -37,6 +39,7 @@ def make_web(
     service: Callable[[], HandoffService],
     limiter: FailureLimiter,
     directory: Callable[[], RelayDirectory | None] = lambda: None,
+    questions: Callable[[], Sequence[tuple[str, str]]] = lambda: (),
 ) -> WebApp:
     """The web app of relays and coordinators: sign-in by e-mail, inbox, dashboard."""
     master = link_secret(settings)
@@ -55,4 +58,19 @@ def make_web(
         public_url=public_url,
         directory=directory,
         telegram_username=settings.telegram.username,
+        questions=questions,
+    )
+
+
+def funnel_questions(flows: FlowSet) -> tuple[tuple[str, str], ...]:
+    """The counted questions of the start flow (« Question N sur M »), in the file's
+    order: (``flow.step``, the question's first line), as the funnel shows them."""
+    flow_id = flows.glob.settings.start_flow
+    item = flows.flows.get(flow_id)
+    if item is None or not item.flow.progress:
+        return ()
+    return tuple(
+        (f"{flow_id}.{step_id}", step.ask.strip().splitlines()[0][:90])
+        for step_id, step in item.flow.steps.items()
+        if isinstance(step, ChoiceStep | InputStep) and step.progress
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,6 +60,7 @@ class Funnel:
     """People at each step, and cases waiting or in trouble (raw counts: suppress to show)."""
 
     started: int | None  # None: not known for a territory or source
+    answered: dict[str, int]  # per counted question (``flow.step``); empty when not known
     leads: int
     steps: dict[str, int]
     outcomes: dict[str, int]
@@ -91,6 +93,7 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
     """The funnel for ``filters``, with what is waiting at ``moment``."""
     where = _lead_filter(filters)
     started: int | None = None
+    answered: Counter[str] = Counter()
     if not filters.territorial:
         conditions: list[ColumnElement[bool]] = [
             or_(conversations.c.source.is_(None), conversations.c.source != TRIAL_SOURCE)
@@ -106,6 +109,10 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
                 select(func.count()).select_from(conversations).where(*conditions)
             ).scalar_one()
         )
+        # The questions each person answered, kept in the clear part of their state.
+        asked = connection.execute(select(conversations.c.state["asked"]).where(*conditions))
+        for (keys,) in asked:
+            answered.update(set(keys) if isinstance(keys, list) else ())
     total = int(
         connection.execute(select(func.count()).select_from(leads).where(*where)).scalar_one()
     )
@@ -142,6 +149,7 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
     )
     return Funnel(
         started=started,
+        answered=dict(answered),
         leads=total,
         steps={step: int(by_status.get(step, 0)) for step in CASE_STEPS},
         outcomes={str(key): int(count) for key, count in outcomes.items() if key},

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -46,10 +47,20 @@ def shown(count: int | None) -> str:
     return f"< {SMALL}" if count < SMALL else str(count)
 
 
-def rows(found: Funnel, outcome_labels: dict[str, str]) -> list[tuple[str, str]]:
-    """The funnel's table: (step, shown count), in the order of a resident's path."""
+def rows(
+    found: Funnel,
+    outcome_labels: dict[str, str],
+    questions: Sequence[tuple[str, str]] = (),
+) -> list[tuple[str, str]]:
+    """The funnel's table: (step, shown count), in the order of a resident's path;
+    ``questions`` are the intake's counted questions (``flow.step``, the question)."""
+    known = found.started is not None
     table = [
         ("Conversations commencées", shown(found.started)),
+        *(
+            (f"A répondu à « {ask} »", shown(found.answered.get(key, 0) if known else None))
+            for key, ask in questions
+        ),
         ("Accord pour être recontacté·e (dossier créé)", shown(found.leads)),
         ("Dossier arrivé chez un relais", shown(found.steps["notified"])),
         ("Pris par un relais", shown(found.steps["accepted"])),
@@ -136,7 +147,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
             return funnel(connection, filters, datetime.now(UTC)), sources(connection)
 
         found, known = await handoffs.turns.run(count)
-        return rows(found, labels), known
+        return rows(found, labels, web.questions()), known
 
     async def show(request: Request) -> Response:
         person = await web.person(request)

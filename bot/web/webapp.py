@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -67,6 +67,8 @@ class WebApp:
     # The relays directory (coordinators edit it), and the bot's Telegram name for invitations.
     directory: Callable[[], RelayDirectory | None] = lambda: None
     telegram_username: str | None = None
+    # The intake's counted questions in order (``flow.step``, the question), for the funnel.
+    questions: Callable[[], Sequence[tuple[str, str]]] = lambda: ()
     # Sign-in e-mails per address: 3 in 15 minutes, so nobody can flood a relay's mailbox.
     sends: FailureLimiter = field(default_factory=lambda: FailureLimiter(3, 900))
 

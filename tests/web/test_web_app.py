@@ -182,6 +182,21 @@ async def test_the_coordinator_sees_the_funnel_with_small_counts_hidden_and_expo
             == "< 5"
         )
         assert (await http.get("/dossiers")).status_code == 403  # not a relay
+        # Each question of the intake, from the answers people gave (one left after the age).
+        left = site.resident(http, "resident-left")
+        await left.say("salut")
+        await left.choose("adult")
+        everyone = await http.get("/coordination/entonnoir.csv")
+        table = dict(csv.reader(io.StringIO(everyone.text)))
+        assert table["Conversations commencées"] == "6"
+        assert table["A répondu à « T-AGE? »"] == "6"
+        assert table["A répondu à « T-STAGE? »"] == "5"
+        assert table["A répondu à « T-PITCH? »"] == "5"
+        assert list(table).index("A répondu à « T-AGE? »") < list(table).index(
+            "A répondu à « T-STAGE? »"
+        )  # in the order of the intake
+        scoped = dict(csv.reader(io.StringIO(exported.text)))
+        assert scoped["A répondu à « T-AGE? »"] == "—"  # not known per territory
 
 
 async def test_signing_out_ends_the_session(site: Site) -> None:
