@@ -72,6 +72,10 @@ def relays_file(folder: Path, count: int) -> list[dict[str, Any]]:
     return made
 
 
+STEPS = ("age", "etape", "secteur", "pitch", "besoins", "situation", "lieu", "contact_pref")
+ASKED = [f"intake.{step}" for step in STEPS]
+
+
 def seed(connection: Any, cipher: Any, relays: list[dict[str, Any]], count: int) -> str:
     """``count`` leads with their conversation, hand-off and history; a case of relay 0."""
     rng = random.Random(7)
@@ -83,8 +87,10 @@ def seed(connection: Any, cipher: Any, relays: list[dict[str, Any]], count: int)
         relay = relays[n % len(relays)]
         status = STATUSES[rng.randrange(len(STATUSES))]
         created = now - timedelta(days=rng.randrange(365), minutes=rng.randrange(1440))
+        # As stored: the questions answered in the clear, the answers sealed.
+        state = {"asked": ASKED[: 1 + rng.randrange(len(ASKED))], "sealed": "g1." + "x" * 800}
         conversation_rows.append(
-            {"id": cid, "channel": "rest", "status": "done", "state": {}, "turns": 12,
+            {"id": cid, "channel": "rest", "status": "done", "state": state, "turns": 12,
              "created_at": created, "updated_at": created}
         )  # fmt: skip
         lead_rows.append(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, distinct, false, func, or_, select
+from sqlalchemy import ColumnElement, TableValuedAlias, distinct, false, func, or_, select, true
 from sqlalchemy.engine import Connection
 
 from bot.domain.messages import TRIAL_SOURCE
@@ -89,11 +88,20 @@ def _lead_filter(filters: Filters) -> list[ColumnElement[bool]]:
     return where
 
 
+def _asked(connection: Connection) -> TableValuedAlias:
+    """The keys of ``state.asked``, one row each, beside their conversation (lateral)."""
+    if connection.dialect.name == "postgresql":
+        keys = func.jsonb_array_elements_text(conversations.c.state["asked"])
+    else:
+        keys = func.json_each(conversations.c.state, "$.asked")
+    return keys.table_valued("value").alias("asked")
+
+
 def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel:
     """The funnel for ``filters``, with what is waiting at ``moment``."""
     where = _lead_filter(filters)
     started: int | None = None
-    answered: Counter[str] = Counter()
+    answered: dict[str, int] = {}
     if not filters.territorial:
         conditions: list[ColumnElement[bool]] = [
             or_(conversations.c.source.is_(None), conversations.c.source != TRIAL_SOURCE)
@@ -110,9 +118,16 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
             ).scalar_one()
         )
         # The questions each person answered, kept in the clear part of their state.
-        asked = connection.execute(select(conversations.c.state["asked"]).where(*conditions))
-        for (keys,) in asked:
-            answered.update(set(keys) if isinstance(keys, list) else ())
+        asked = _asked(connection)
+        answered = dict(
+            connection.execute(
+                select(asked.c.value, func.count(distinct(conversations.c.id)))
+                .select_from(conversations)
+                .join(asked, true())
+                .where(*conditions)
+                .group_by(asked.c.value)
+            ).all()
+        )
     total = int(
         connection.execute(select(func.count()).select_from(leads).where(*where)).scalar_one()
     )
@@ -149,7 +164,7 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
     )
     return Funnel(
         started=started,
-        answered=dict(answered),
+        answered={str(key): int(count) for key, count in answered.items()},
         leads=total,
         steps={step: int(by_status.get(step, 0)) for step in CASE_STEPS},
         outcomes={str(key): int(count) for key, count in outcomes.items() if key},
