@@ -196,7 +196,11 @@ async def _backlog_left(url: str) -> int:
             query = (
                 select(func.count())
                 .select_from(queue.jobs)
-                .where(queue.jobs.c.kind == CHECKIN_NUDGE, queue.jobs.c.status == queue.PENDING)
+                .where(
+                    queue.jobs.c.key.like("bench:%"),
+                    queue.jobs.c.status == queue.PENDING,
+                    queue.jobs.c.run_at <= datetime.now(UTC),
+                )
             )
             return int((await connection.execute(query)).scalar() or 0)
     finally:
