@@ -100,7 +100,7 @@ async def work(url: str, speed: float, batch: int) -> list[tuple[str, str, float
         await pacers[str(job.payload["channel"])].wait()
         sent.append((job.key, str(job.payload["channel"]), time.time(), claimed))
 
-    drainer = Drainer(store, {KIND: Handler(send)}, batch=batch, poll=0.2)
+    drainer = Drainer(store, {KIND: Handler(send)}, batch=batch, concurrency=batch, poll=0.2)
     running = asyncio.create_task(drainer.run_forever())
     try:
         while True:

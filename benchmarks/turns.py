@@ -10,7 +10,7 @@ same run.
     python benchmarks/turns.py --residents 1 --runs 1
     python benchmarks/turns.py --baseline ../tremplin-v1     # the same load on another checkout
     python benchmarks/turns.py --backlog 20000     # p99 while the scheduler drains due jobs
-    BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py
+    BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py   # an empty database
     BOT_DATABASE_URL=postgresql+asyncpg://... python benchmarks/turns.py --workers 1,2
 
 With ``--workers 1,2`` the same load runs against 1 server process, then against 2

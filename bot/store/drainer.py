@@ -68,6 +68,7 @@ class Drainer:
         handlers: Mapping[str, Handler],
         *,
         batch: int = 20,
+        concurrency: int = 4,
         lease_seconds: float = 120.0,
         poll: float = 5.0,
         backoff: Backoff | None = None,
@@ -78,6 +79,9 @@ class Drainer:
         self.store = store
         self.handlers = dict(handlers)
         self.batch = batch
+        # Jobs of a batch run side by side, a few at a time: each may hold a database
+        # connection, and the people talking to the bot now need them first.
+        self._slots = asyncio.Semaphore(concurrency)
         self.lease_seconds = lease_seconds
         self.poll = poll
         self.backoff = backoff or Backoff()
@@ -113,7 +117,7 @@ class Drainer:
             claimed = await self.store.run(
                 lambda c: queue.claim(c, moment, limit=self.batch, lease_seconds=self.lease_seconds)
             )
-            await asyncio.gather(*(self._run(job) for job in claimed))
+            await asyncio.gather(*(self._in_turn(job) for job in claimed))
             return len(claimed)
         finally:
             self._busy -= 1
@@ -128,6 +132,10 @@ class Drainer:
             if not self._busy:
                 return
             await self._quiet.wait()  # another batch is running: what it queues comes next
+
+    async def _in_turn(self, job: Job) -> None:
+        async with self._slots:
+            await self._run(job)
 
     async def _run(self, job: Job) -> None:
         handler = self.handlers.get(job.kind)
