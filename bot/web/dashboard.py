@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.handoff.sheet import short_ref
@@ -20,7 +20,7 @@ from bot.store.audit import record_access
 from bot.store.funnel import Filters, Funnel, funnel, sources
 from bot.store.web import coordination_cases
 from bot.web.access import Person
-from bot.web.webapp import WebApp, forbidden
+from bot.web.webapp import WebApp, coordinating
 
 SMALL = 5  # fewer people than this in a cell: shown as "< 5", so nobody can be singled out
 CHANNELS = ("rest", "telegram", "whatsapp")
@@ -150,13 +150,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
         return rows(found, labels, web.questions()), known
 
     async def show(request: Request) -> Response:
-        person = await web.person(request)
-        if person is None:
-            return RedirectResponse("/connexion", 303)
-
-        async def answer() -> Response:
-            if not person.coordinates:
-                raise forbidden()
+        async def answer(person: Person) -> Response:
             table, known = await counted(request, "funnel_viewed")
             _filters, values = read_filters(request)
             return web.pages.render(
@@ -173,16 +167,10 @@ def make_dashboard(web: WebApp) -> list[Route]:
                 territories=territories(person),
             )
 
-        return await web.guarded(request, answer)
+        return await web.page(request, answer, coordinating)
 
     async def export(request: Request) -> Response:
-        person = await web.person(request)
-        if person is None:
-            return RedirectResponse("/connexion", 303)
-
-        async def answer() -> Response:
-            if not person.coordinates:
-                raise forbidden()
+        async def answer(person: Person) -> Response:
             table, _known = await counted(request, "funnel_exported")
             out = io.StringIO()
             writer = csv.writer(out)
@@ -191,16 +179,10 @@ def make_dashboard(web: WebApp) -> list[Route]:
             headers = {"content-disposition": 'attachment; filename="entonnoir.csv"'}
             return Response(out.getvalue(), 200, headers, media_type="text/csv; charset=utf-8")
 
-        return await web.guarded(request, answer)
+        return await web.page(request, answer, coordinating)
 
     async def cases(request: Request) -> Response:
-        person = await web.person(request)
-        if person is None:
-            return RedirectResponse("/connexion", 303)
-
-        async def answer() -> Response:
-            if not person.coordinates:
-                raise forbidden()
+        async def answer(person: Person) -> Response:
             handoffs = web.service()
             scope = person.scope
             actor = f"web:{person.role}:{person.email}"
@@ -228,7 +210,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
                 csrf=web.csrf(request), cases=shown, territories=territories(person),
             )  # fmt: skip
 
-        return await web.guarded(request, answer)
+        return await web.page(request, answer, coordinating)
 
     return [
         Route("/coordination", show, methods=["GET"]),

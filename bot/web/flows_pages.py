@@ -11,13 +11,13 @@ from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.web.access import Person
 from bot.web.flowdesk import FlowDesk
 from bot.web.trial import make_trial_pages
-from bot.web.webapp import RefusedError, WebApp, forbidden
+from bot.web.webapp import RefusedError, WebApp, coordinating
 
 MERMAID_VERSION = "11.17.2"  # bot/web/static/mermaid.min.js (see bot/web/static/README.md)
 STATIC = ("mermaid.min.js", "graph.js")
@@ -55,13 +55,6 @@ class StaticFiles:
         return f"/static/{name}?v={self.get(name)[1]}"
 
 
-def coordinator(person: Person) -> Person:
-    """The signed-in coordinator or admin; a relay is refused."""
-    if not person.coordinates:
-        raise forbidden()
-    return person
-
-
 Page = Callable[[Person], Awaitable[Response]]
 
 
@@ -71,10 +64,7 @@ def make_flow_pages(web: WebApp, desk: FlowDesk) -> list[Route]:
     static = StaticFiles()
 
     async def page(request: Request, answer: Page) -> Response:
-        person = await web.person(request)
-        if person is None:
-            return RedirectResponse("/connexion", 303)
-        return await web.guarded(request, lambda: answer(coordinator(person)))
+        return await web.page(request, answer, coordinating)
 
     async def overview(request: Request) -> Response:
         async def answer(person: Person) -> Response:

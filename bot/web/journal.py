@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 
 from sqlalchemy.engine import Connection
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.handoff.sheet import short_ref
 from bot.store.audit import AuditFilters, audit_actions, find_entries, record_access
 from bot.web.access import Person, Role
-from bot.web.webapp import WebApp, forbidden
+from bot.web.webapp import WebApp
 
 PER_PAGE = 50
 MAX_EXPORT = 50_000
@@ -82,22 +82,15 @@ def _shown(entry: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _admin(person: Person) -> Person:
-    if person.role is not Role.ADMIN:
-        raise forbidden()
-    return person
+def _admin(person: Person) -> bool:
+    return person.role is Role.ADMIN
 
 
 def make_journal(web: WebApp) -> list[Route]:
     """``/audit`` (the log, filtered, a page at a time) and ``/audit.csv`` (its export)."""
 
     async def show(request: Request) -> Response:
-        signed = await web.person(request)
-        if signed is None:
-            return RedirectResponse("/connexion", 303)
-
-        async def answer() -> Response:
-            person = _admin(signed)
+        async def answer(person: Person) -> Response:
             filters, values, page = read_filters(request)
 
             def look(connection: Connection) -> tuple[list[dict[str, Any]], list[str]]:
@@ -122,15 +115,10 @@ def make_journal(web: WebApp) -> list[Route]:
                 query=urlencode(kept),
             )
 
-        return await web.guarded(request, answer)
+        return await web.page(request, answer, _admin)
 
     async def export(request: Request) -> Response:
-        signed = await web.person(request)
-        if signed is None:
-            return RedirectResponse("/connexion", 303)
-
-        async def answer() -> Response:
-            person = _admin(signed)
+        async def answer(person: Person) -> Response:
             filters, values, _page = read_filters(request)
             actor = f"web:{person.role}:{person.email}"
             asked = urlencode({k: v for k, v in values.items() if v})
@@ -152,7 +140,7 @@ def make_journal(web: WebApp) -> list[Route]:
             headers = {"content-disposition": 'attachment; filename="journal.csv"'}
             return Response(out.getvalue(), 200, headers, media_type="text/csv; charset=utf-8")
 
-        return await web.guarded(request, answer)
+        return await web.page(request, answer, _admin)
 
     return [
         Route("/audit", show, methods=["GET"]),

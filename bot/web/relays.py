@@ -15,7 +15,7 @@ from bot.handoff.reference import Relay
 from bot.store import handoffs as cases
 from bot.web.access import Person
 from bot.web.relayform import FIELDS, NEEDS, STAGES, read_form, values_of
-from bot.web.webapp import RefusedError, WebApp, forbidden
+from bot.web.webapp import RefusedError, WebApp, coordinating
 
 INVITE_SUBJECT = "Tremplin : ton invitation"
 INVITE_BODY = """Bonjour {name},
@@ -69,24 +69,14 @@ def availability(relay: Relay, open_cases: int, today: Any) -> str:
 def make_relay_directory(web: WebApp) -> list[Route]:
     """``/relais``, ``/relais/nouveau``, ``/relais/<id>`` and ``/relais/<id>/inviter``."""
 
-    async def coordinator(request: Request) -> Person:
-        person = await web.person(request)
-        if person is None or not person.coordinates:
-            raise forbidden()
-        return person
-
     def directory() -> RelayDirectory:
         found = web.directory()
         if found is None:
             raise RefusedError(503, "Annuaire indisponible", "Réessaie dans un instant.")
         return found
 
-    async def signed_in(request: Request) -> Response | None:
-        return None if await web.person(request) else RedirectResponse("/connexion", 303)
-
     async def listing(request: Request) -> Response:
-        async def answer() -> Response:
-            person = await coordinator(request)
+        async def answer(person: Person) -> Response:
             loads = await web.service().turns.run(cases.loads)
             today = datetime.now(PARIS).date()
             rows = [
@@ -111,7 +101,7 @@ def make_relay_directory(web: WebApp) -> list[Route]:
                 saved=request.query_params.get("enregistre", "")[:64],
             )
 
-        return await signed_in(request) or await web.guarded(request, answer)
+        return await web.page(request, answer, coordinating)
 
     def form_page(
         request: Request,
@@ -144,18 +134,16 @@ def make_relay_directory(web: WebApp) -> list[Route]:
         return relay
 
     async def show(request: Request) -> Response:
-        async def answer() -> Response:
-            person = await coordinator(request)
+        async def answer(person: Person) -> Response:
             relay_id = request.path_params.get("relay_id")
             relay = known(relay_id) if relay_id else None
             return form_page(request, person, relay, values_of(relay), {})
 
-        return await signed_in(request) or await web.guarded(request, answer)
+        return await web.page(request, answer, coordinating)
 
     async def save(request: Request) -> Response:
-        async def answer() -> Response:
+        async def answer(person: Person) -> Response:
             fields = await web.posted_lists(request, web.session_key(request), max_fields=FIELDS)
-            person = await coordinator(request)
             relay_id = request.path_params.get("relay_id")
             before = known(relay_id) if relay_id else None
             relay, errors, values = read_form(fields, before)
@@ -167,12 +155,11 @@ def make_relay_directory(web: WebApp) -> list[Route]:
                     return RedirectResponse(f"/relais?enregistre={relay.id}", 303)
             return form_page(request, person, before, values, errors, 400)
 
-        return await signed_in(request) or await web.guarded(request, answer)
+        return await web.page(request, answer, coordinating)
 
     async def invite(request: Request) -> Response:
-        async def answer() -> Response:
+        async def answer(person: Person) -> Response:
             await web.posted(request, web.session_key(request))
-            person = await coordinator(request)
             relay = known(request.path_params["relay_id"])
             actor = f"web:{person.role}:{person.email}"
             telegram = None
@@ -191,7 +178,7 @@ def make_relay_directory(web: WebApp) -> list[Route]:
                 days=round(directory().invite_valid_for.total_seconds() / 86400),
             )
 
-        return await signed_in(request) or await web.guarded(request, answer)
+        return await web.page(request, answer, coordinating)
 
     async def send_sign_in(relay: Relay) -> bool:
         email = web.service().email

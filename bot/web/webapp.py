@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from bot.handoff.directory import RelayDirectory
 from bot.handoff.service import HandoffService
@@ -40,6 +40,11 @@ class RefusedError(Exception):
 def forbidden() -> RefusedError:
     """A page a signed-in person may not see (another relay's case)."""
     return RefusedError(403, "Accès refusé", "Cette page n'est pas pour toi.")
+
+
+def coordinating(person: Person) -> bool:
+    """Coordinators and admins (a relay sees no figures, directory or flows)."""
+    return person.coordinates
 
 
 def cross_site() -> RefusedError:
@@ -132,6 +137,25 @@ class WebApp:
         except BadTokenError:
             raise cross_site() from None
         return parsed
+
+    async def page(
+        self,
+        request: Request,
+        answer: Callable[[Person], Awaitable[Response]],
+        allowed: Callable[[Person], bool] = lambda person: True,
+    ) -> Response:
+        """A page for the signed-in: others go to the sign-in page, someone ``allowed``
+        refuses gets 403, and refusals are answered as :meth:`guarded` does."""
+        person = await self.person(request)
+        if person is None:
+            return RedirectResponse("/connexion", 303)
+
+        async def checked() -> Response:
+            if not allowed(person):
+                raise forbidden()
+            return await answer(person)
+
+        return await self.guarded(request, checked)
 
     async def guarded(
         self, request: Request, answer: Callable[[], Awaitable[Response]]
