@@ -61,6 +61,7 @@ class Funnel:
     started: int | None  # None: not known for a territory or source
     answered: dict[str, int]  # per counted question (``flow.step``); empty when not known
     leads: int
+    maturity: dict[str, int]  # leads per maturity level (pépites...), when the lead has one
     steps: dict[str, int]
     outcomes: dict[str, int]
     waiting: int
@@ -131,6 +132,12 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
     total = int(
         connection.execute(select(func.count()).select_from(leads).where(*where)).scalar_one()
     )
+    level = leads.c.details["maturity"].as_string()
+    maturity: dict[str | None, int] = dict(
+        connection.execute(
+            select(level, func.count()).where(*where, level.is_not(None)).group_by(level)
+        ).all()
+    )
     joined = handoff_events.join(leads, leads.c.id == handoff_events.c.lead_id)
     by_status: dict[str, int] = dict(
         connection.execute(
@@ -166,6 +173,7 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
         started=started,
         answered={str(key): int(count) for key, count in answered.items()},
         leads=total,
+        maturity={str(key): int(count) for key, count in maturity.items() if key},
         steps={step: int(by_status.get(step, 0)) for step in CASE_STEPS},
         outcomes={str(key): int(count) for key, count in outcomes.items() if key},
         waiting=waiting,

@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -51,9 +51,11 @@ def rows(
     found: Funnel,
     outcome_labels: dict[str, str],
     questions: Sequence[tuple[str, str]] = (),
+    maturity_labels: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """The funnel's table: (step, shown count), in the order of a resident's path;
     ``questions`` are the intake's counted questions (``flow.step``, the question)."""
+    levels = maturity_labels or {}
     known = found.started is not None
     table = [
         ("Conversations commencées", shown(found.started)),
@@ -62,6 +64,10 @@ def rows(
             for key, ask in questions
         ),
         ("Accord pour être recontacté·e (dossier créé)", shown(found.leads)),
+        *(
+            (f"dont signal « {levels.get(key, key)} »", shown(count))
+            for key, count in sorted(found.maturity.items())
+        ),
         ("Dossier arrivé chez un relais", shown(found.steps["notified"])),
         ("Pris par un relais", shown(found.steps["accepted"])),
         ("En conversation avec le relais", shown(found.steps["in_conversation"])),
@@ -147,7 +153,8 @@ def make_dashboard(web: WebApp) -> list[Route]:
             return funnel(connection, filters, datetime.now(UTC)), sources(connection)
 
         found, known = await handoffs.turns.run(count)
-        return rows(found, labels, web.questions()), known
+        levels = {key: handoffs.wording.label("maturity", key) for key in found.maturity}
+        return rows(found, labels, web.questions(), levels), known
 
     async def show(request: Request) -> Response:
         async def answer(person: Person) -> Response:

@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 from typing import NoReturn
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 
 from bot.app.settings import PROJECT, Settings
 from bot.domain.understanding import NLU
+from bot.store.turns import leads
 from tests.channels.intake import PITCH, go_through_intake
 from tests.mailbox import Mailbox
 from tests.web.site import (
@@ -31,6 +32,9 @@ from tests.web.site import (
 async def site(settings: Settings, nlu: NLU | None, mailbox: Mailbox) -> AsyncIterator[Site]:
     async with serve(settings, nlu, mailbox) as running:
         yield running
+
+
+CSV = "/coordination/entonnoir.csv"
 
 
 async def lead_id(site: Site) -> str:
@@ -182,11 +186,21 @@ async def test_the_coordinator_sees_the_funnel_with_small_counts_hidden_and_expo
             == "< 5"
         )
         assert (await http.get("/dossiers")).status_code == 403  # not a relay
+        # Leads carrying a maturity signal (data/maturity.yml) are counted per level.
+        async with site.bot.engine.begin() as connection:
+            found = (await connection.execute(select(leads.c.id, leads.c.details))).all()
+            for case_id, details in found:
+                pepite = {**details, "maturity": "pepite"}
+                await connection.execute(
+                    update(leads).where(leads.c.id == case_id).values(details=pepite)
+                )
+        signals = dict(csv.reader(io.StringIO((await http.get(CSV)).text)))
+        assert signals["dont signal « Pépite 🌟 »"] == "5"
         # Each question of the intake, from the answers people gave (one left after the age).
         left = site.resident(http, "resident-left")
         await left.say("salut")
         await left.choose("adult")
-        everyone = await http.get("/coordination/entonnoir.csv")
+        everyone = await http.get(CSV)
         table = dict(csv.reader(io.StringIO(everyone.text)))
         assert table["Conversations commencées"] == "6"
         assert table["A répondu à « T-AGE? »"] == "6"
