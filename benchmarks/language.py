@@ -33,7 +33,7 @@ TARGET_GAP = 0.05
 def intents() -> int:
     """Print intent macro-F1 and accuracy per language (built-in backend), trained on
     ``nlu/`` alone, then as the bot runs (``nlu/`` and the FAQ's examples)."""
-    from bot.app.build import faq_training
+    from bot.app.understanding import faq_training
     from bot.engine.loader import load_flows
 
     _intents("nlu/ only", None)

@@ -25,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app.build import make_nlu, make_place_finder, make_runner, start_bot  # noqa: E402
+from bot.app.build import make_place_finder, make_runner, start_bot  # noqa: E402
 from bot.app.settings import Settings  # noqa: E402
+from bot.app.understanding import make_nlu  # noqa: E402
 from bot.domain.messages import Inbound  # noqa: E402
 from bot.engine.state import ConversationState, Status  # noqa: E402
 from bot.flowtools.understand import (  # noqa: E402

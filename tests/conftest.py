@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import text
 
 from bot.app.bot import Bot
-from bot.app.build import faq_training, start_bot
+from bot.app.build import start_bot
 from bot.app.settings import PROJECT, HandoffSettings, NLUSettings, PrivacySettings, Settings
+from bot.app.understanding import faq_training
 from bot.domain.understanding import NLU
 from bot.engine.loader import load_flows
 from bot.nlu.embedded import EmbeddedNLU, make_embedded_nlu

@@ -23,6 +23,7 @@ from bot.app.keys import link_secret, make_cipher, secret_key
 from bot.app.settings import Settings
 from bot.app.sweeps import expire_forever, follow_relays, purge_forever
 from bot.app.telegram import RelayChats
+from bot.app.understanding import make_nlu
 from bot.app.web import funnel_questions, make_web, relay_web_link
 from bot.app.wording import RunnerWording
 from bot.channels.rest import RestChannel
@@ -31,7 +32,6 @@ from bot.domain.ports import Sender
 from bot.domain.understanding import NLU
 from bot.engine.actions import make_actions, make_faq_values, make_localise
 from bot.engine.dispatcher import Dispatcher
-from bot.engine.loader import FlowSet, load_flows
 from bot.engine.runner import Runner
 from bot.flowtools.check import load_checked
 from bot.flowtools.reload import DataWatcher, FlowWatcher
@@ -46,10 +46,6 @@ from bot.handoff.notify import EmailNotifier, SmtpSettings, WebhookNotifier
 from bot.handoff.reach import HandoffConfig
 from bot.handoff.reference import ReferenceDataError, Relays
 from bot.handoff.service import HandoffService
-from bot.nlu.embedded import make_embedded_nlu
-from bot.nlu.keywords import KeywordNLU
-from bot.nlu.rasa import RasaNLU
-from bot.nlu.trainingdata import Example, NLUData
 from bot.privacy.atrest import open_at_rest
 from bot.privacy.crypto import FernetCipher
 from bot.privacy.pseudonyms import Pseudonyms
@@ -143,40 +139,6 @@ def load_data(settings: Settings, relays: Relays | None = None) -> Reference:
 def make_place_finder(data_dir: Path) -> PlaceFinder:
     """Communes from ``postal_codes.csv``, with the nicknames of ``place_aliases.yml``."""
     return PlaceFinder.from_files(data_dir / "postal_codes.csv", data_dir / "place_aliases.yml")
-
-
-def faq_training(flows: FlowSet) -> NLUData:
-    """The questions of ``flows/faq.yml`` as NLU examples (intent ``faq_<id>``), with
-    those of each language (``faq.<id>.examples`` in ``flows/langues/``)."""
-    examples = [(text, entry) for entry in flows.faq.faq for text in entry.examples]
-    for translation in flows.translations.values():
-        for entry in flows.faq.faq:
-            more = translation.texts.get(f"faq.{entry.id}.examples") or []
-            examples += [(str(text), entry) for text in more]
-    return NLUData(tuple(Example(text, entry.intent_name) for text, entry in examples))
-
-
-def make_nlu(settings: Settings) -> NLU:
-    """The configured NLU backend (the embedded one trains here, or loads from its cache)."""
-    config = settings.nlu
-    if config.backend == "keywords":
-        return KeywordNLU()
-    cache_dir = config.cache_dir or settings.runtime_dir / "nlu"
-    embedded = make_embedded_nlu(
-        settings.nlu_dir,
-        cache_dir,
-        threshold=config.threshold,
-        extra=faq_training(load_flows(settings.flows_dir)),
-    )
-    if config.backend == "rasa":
-        return RasaNLU(
-            config.rasa_url,
-            timeout=config.rasa_timeout,
-            threshold=config.threshold,
-            fallback=embedded,
-            normalize=embedded.extractor.canonical,
-        )
-    return embedded
 
 
 async def start_bot(

@@ -209,7 +209,8 @@ async def run_understand(
     settings: Settings, write: Write, path: Path | None = None, *, errors: bool = False
 ) -> int:
     """``bot flows understand``: the typed-answer corpus scored on the real runner and NLU."""
-    from bot.app.build import make_nlu, make_place_finder, make_runner
+    from bot.app.build import make_place_finder, make_runner
+    from bot.app.understanding import make_nlu
 
     corpus_path = path or settings.flows_dir / CORPUS
     try:

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.app.build import faq_training
 from bot.app.settings import PROJECT, Settings
+from bot.app.understanding import faq_training
 from bot.domain.understanding import Understanding
 from bot.engine.loader import load_flows
 from bot.nlu.embedded import EmbeddedNLU, make_embedded_nlu, train_on

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app.build import faq_training
 from bot.app.settings import PROJECT
+from bot.app.understanding import faq_training
 from bot.domain.text import fold
 from bot.domain.understanding import Understanding
 from bot.engine.loader import load_flows
