@@ -188,30 +188,33 @@ def make_dashboard(web: WebApp) -> list[Route]:
 
         return await web.page(request, answer, coordinating)
 
+    async def listed_cases(person: Person, action: str) -> list[dict[str, str]]:
+        """The latest cases within ``person``'s territories (the look is audited)."""
+        handoffs = web.service()
+        scope = person.scope
+        actor = f"web:{person.role}:{person.email}"
+
+        def listed(connection: Connection) -> list[Any]:
+            record_access(connection, actor=actor, action=action)
+            if scope is None:
+                return coordination_cases(connection)
+            return coordination_cases(connection, scope.departments, scope.relays)
+
+        return [
+            {
+                "lead_id": case.lead_id,
+                "number": short_ref(case.lead_id),
+                "place": " ".join(p for p in (case.postal_code, case.commune) if p),
+                "status": STATUSES.get(case.status, case.status),
+                "relay": case.relay_name or "",
+                "since": handoffs.wording.date(case.created_at),
+            }
+            for case in await handoffs.turns.run(listed)
+        ]
+
     async def cases(request: Request) -> Response:
         async def answer(person: Person) -> Response:
-            handoffs = web.service()
-            scope = person.scope
-            actor = f"web:{person.role}:{person.email}"
-
-            def listed(connection: Connection) -> list[Any]:
-                record_access(connection, actor=actor, action="cases_listed")
-                if scope is None:
-                    return coordination_cases(connection)
-                return coordination_cases(connection, scope.departments, scope.relays)
-
-            found = await handoffs.turns.run(listed)
-            shown = [
-                {
-                    "lead_id": case.lead_id,
-                    "number": short_ref(case.lead_id),
-                    "place": " ".join(p for p in (case.postal_code, case.commune) if p),
-                    "status": STATUSES.get(case.status, case.status),
-                    "relay": case.relay_name or "",
-                    "since": handoffs.wording.date(case.created_at),
-                }
-                for case in found
-            ]
+            shown = await listed_cases(person, "cases_listed")
             return web.pages.render(
                 "coordination_cases.html", title="Les dossiers", person=person,
                 csrf=web.csrf(request), cases=shown, territories=territories(person),
@@ -219,8 +222,23 @@ def make_dashboard(web: WebApp) -> list[Route]:
 
         return await web.page(request, answer, coordinating)
 
+    async def cases_export(request: Request) -> Response:
+        async def answer(person: Person) -> Response:
+            shown = await listed_cases(person, "cases_exported")
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(["dossier", "commune", "ou_il_en_est", "relais", "depuis"])
+            writer.writerows(
+                [c["number"], c["place"], c["status"], c["relay"], c["since"]] for c in shown
+            )
+            headers = {"content-disposition": 'attachment; filename="dossiers.csv"'}
+            return Response(out.getvalue(), 200, headers, media_type="text/csv; charset=utf-8")
+
+        return await web.page(request, answer, coordinating)
+
     return [
         Route("/coordination", show, methods=["GET"]),
         Route("/coordination/entonnoir.csv", export, methods=["GET"]),
         Route("/coordination/dossiers", cases, methods=["GET"]),
+        Route("/coordination/dossiers.csv", cases_export, methods=["GET"]),
     ]

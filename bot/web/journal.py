@@ -26,6 +26,7 @@ ACTIONS = {
     "signed_out": "Déconnexion",
     "signed_out_everywhere": "Déconnexion de partout",
     "cases_listed": "Liste des dossiers consultée",
+    "cases_exported": "Liste des dossiers téléchargée",
     "case_viewed": "Dossier consulté",
     "case_sent": "Dossier envoyé à un relais",
     "case_accepted": "Dossier pris",

@@ -70,6 +70,11 @@ async def test_a_coordinator_sees_only_their_territory(site: Site) -> None:
             assert rows["Accord pour être recontacté·e (dossier créé)"] == ("5" if sees else "< 5")
             listed = await http.get("/coordination/dossiers")
             assert (f"n° {case[:6]}" in listed.text) is sees, email
+            table = list(
+                csv.reader(io.StringIO((await http.get("/coordination/dossiers.csv")).text))
+            )
+            assert table[0][0] == "dossier"
+            assert len(table) - 1 == (5 if sees else 0), email  # the same cases as the list
             page = await http.get(f"/dossiers/{case}")
             assert page.status_code == (200 if sees else 403), email
             assert (PITCH in page.text) is sees
