@@ -24,7 +24,7 @@ from bot.app.settings import Settings
 from bot.app.sweeps import expire_forever, follow_relays, purge_forever
 from bot.app.telegram import RelayChats
 from bot.app.understanding import make_nlu
-from bot.app.web import funnel_questions, make_web, relay_web_link
+from bot.app.web import checkin_labels, funnel_questions, make_web, relay_web_link
 from bot.app.wording import RunnerWording
 from bot.channels.rest import RestChannel
 from bot.domain.messages import TRIAL_SOURCE
@@ -352,6 +352,9 @@ def make_app(
         directory=lambda: running["bot"].relays if "bot" in running else None,
         questions=lambda: (
             funnel_questions(running["bot"].dispatcher.runner.flows) if "bot" in running else ()
+        ),
+        checkins=lambda: (
+            checkin_labels(running["bot"].dispatcher.runner.flows) if "bot" in running else {}
         ),
     )
     routes += make_web_routes(web, desk)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from bot.app.keys import link_secret
@@ -40,6 +40,7 @@ def make_web(
     limiter: FailureLimiter,
     directory: Callable[[], RelayDirectory | None] = lambda: None,
     questions: Callable[[], Sequence[tuple[str, str]]] = lambda: (),
+    checkins: Callable[[], Mapping[tuple[str, str], str]] = dict,
 ) -> WebApp:
     """The web app of relays and coordinators: sign-in by e-mail, inbox, dashboard."""
     master = link_secret(settings)
@@ -59,6 +60,7 @@ def make_web(
         directory=directory,
         telegram_username=settings.telegram.username,
         questions=questions,
+        checkins=checkins,
     )
 
 
@@ -74,3 +76,22 @@ def funnel_questions(flows: FlowSet) -> tuple[tuple[str, str], ...]:
         for step_id, step in item.flow.steps.items()
         if isinstance(step, ChoiceStep | InputStep) and step.progress
     )
+
+
+def checkin_labels(flows: FlowSet) -> dict[tuple[str, str], str]:
+    """How the funnel names each answer to a follow-up, in the flow's order:
+    (``contacted``, ``yes``) -> « Relance à 3 jours ouvrés : Oui »."""
+    found = flows.followups
+    if found is None:
+        return {}
+    holder, settings = found
+    steps = flows.flows[holder].flow.steps
+    labels: dict[tuple[str, str], str] = {}
+    for name, delay in settings.delays().items():
+        step = steps.get(delay.step)
+        if not isinstance(step, ChoiceStep):
+            continue  # the nudge asks nothing to count
+        when = f"{delay.working_days} jours ouvrés" if delay.working_days else f"{delay.days} jours"
+        for option in step.options:
+            labels[(name, option.id)] = f"Relance à {when} : {option.label}"
+    return labels

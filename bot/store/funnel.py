@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, TableValuedAlias, distinct, false, func, or_, select, true
 from sqlalchemy.engine import Connection
 
 from bot.domain.messages import TRIAL_SOURCE
+from bot.store.followups import followup_events
 from bot.store.handoffs import WAITING, handoff_events, handoffs
 from bot.store.turns import conversations, leads
 
@@ -67,6 +68,8 @@ class Funnel:
     waiting: int
     late: int
     trouble: dict[str, int]
+    # Residents' answers to the follow-ups, per (follow-up, answer); one person counts once.
+    checkins: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def _lead_filter(filters: Filters) -> list[ColumnElement[bool]]:
@@ -155,6 +158,19 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
             .group_by(handoff_events.c.detail)
         ).all()
     )
+    answered_on = followup_events.join(
+        leads, leads.c.conversation_id == followup_events.c.conversation_id
+    )
+    checkins = connection.execute(
+        select(
+            followup_events.c.kind,
+            followup_events.c.answer,
+            func.count(distinct(followup_events.c.conversation_id)),
+        )
+        .select_from(answered_on)
+        .where(followup_events.c.answer.is_not(None), *where)
+        .group_by(followup_events.c.kind, followup_events.c.answer)
+    ).all()
     open_cases = handoffs.join(leads, leads.c.id == handoffs.c.lead_id)
     waiting_where = [handoffs.c.status.in_(WAITING), *where]
     waiting = int(
@@ -179,6 +195,7 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
         waiting=waiting,
         late=late,
         trouble={step: int(by_status.get(step, 0)) for step in TROUBLE},
+        checkins={(str(kind), str(answer)): int(n) for kind, answer, n in checkins},
     )
 
 

@@ -52,6 +52,7 @@ def rows(
     outcome_labels: dict[str, str],
     questions: Sequence[tuple[str, str]] = (),
     maturity_labels: Mapping[str, str] | None = None,
+    checkin_labels: Mapping[tuple[str, str], str] | None = None,
 ) -> list[tuple[str, str]]:
     """The funnel's table: (step, shown count), in the order of a resident's path;
     ``questions`` are the intake's counted questions (``flow.step``, the question)."""
@@ -76,6 +77,17 @@ def rows(
     table += [
         (f"Clôturé : {outcome_labels.get(key, key)}", shown(count))
         for key, count in sorted(found.outcomes.items())
+    ]
+    named = checkin_labels or {}
+    table += [
+        (label, shown(found.checkins.get(key, 0)))
+        for key, label in named.items()
+        if found.checkins.get(key)
+    ]
+    table += [
+        (f"Relance {kind} : {answer}", shown(count))
+        for (kind, answer), count in sorted(found.checkins.items())
+        if (kind, answer) not in named
     ]
     table += [
         ("En attente d'un relais (maintenant)", shown(found.waiting)),
@@ -154,7 +166,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
 
         found, known = await handoffs.turns.run(count)
         levels = {key: handoffs.wording.label("maturity", key) for key in found.maturity}
-        return rows(found, labels, web.questions(), levels), known
+        return rows(found, labels, web.questions(), levels, web.checkins()), known
 
     async def show(request: Request) -> Response:
         async def answer(person: Person) -> Response:

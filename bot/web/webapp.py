@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -74,6 +74,8 @@ class WebApp:
     telegram_username: str | None = None
     # The intake's counted questions in order (``flow.step``, the question), for the funnel.
     questions: Callable[[], Sequence[tuple[str, str]]] = lambda: ()
+    # How the funnel names each answer to a follow-up: (follow-up, answer) -> its label.
+    checkins: Callable[[], Mapping[tuple[str, str], str]] = dict
     # Sign-in e-mails per address: 3 in 15 minutes, so nobody can flood a relay's mailbox.
     sends: FailureLimiter = field(default_factory=lambda: FailureLimiter(3, 900))
 

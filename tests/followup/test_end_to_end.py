@@ -8,12 +8,16 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy.engine import Connection
 
 from bot.app.bot import Bot
+from bot.app.web import checkin_labels
 from bot.channels.rest import RestChannel
 from bot.domain import jobs as kinds
 from bot.store import handoffs as store
+from bot.store.funnel import Filters, funnel
 from bot.store.leads import export_leads
+from bot.web.dashboard import rows
 from bot.web.server import make_web_app
 from tests.channels.intake import go_through_intake
 from tests.channels.residents import RestResident
@@ -96,3 +100,12 @@ async def test_no_news_at_j3_moves_the_case_on_and_the_outcome_reaches_the_expor
         ("progress", "creating"),
         ("outcome", "created"),
     ]
+
+    # The coordinators' funnel counts what residents answered, named as the flow names it.
+    def counted(connection: Connection) -> list[tuple[str, str]]:
+        found = funnel(connection, Filters(), clock.now)
+        return rows(found, {}, checkin_labels=checkin_labels(bot.dispatcher.runner.flows))
+
+    table = dict(await bot.dispatcher.store.run(counted))
+    assert table["Relance à 90 jours : Company"] == "< 5"
+    assert table["Relance à 3 jours ouvrés : Not yet"] == "< 5"
