@@ -31,7 +31,8 @@ _ARABIC = {
     "ڨ": "ق",
     "پ": "ب",
 }
-# A letter typed three times or more is one letter stretched (« لاااا », « stooop »).
+# A letter typed three times or more within a word is one letter stretched (« لاااا »,
+# « stooop »); a word of one repeated letter (« aaaaa », « ههههه ») is left as it is.
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 
 
@@ -55,10 +56,18 @@ def fold_text(text: str) -> str:
     return "".join(fold_char(ch) for ch in text)
 
 
+def _unstretched(match: re.Match[str], text: str) -> str:
+    """One letter for a stretched run, unless the run is a whole word."""
+    start, end = match.span()
+    beside = text[start - 1 : start] + text[end : end + 1]
+    return match.group(1) if any(ch.isalpha() for ch in beside) else match.group()
+
+
 def tokens(text: str) -> list[str]:
     """Folded words of ``text``; a stretched letter counts once, every digit becomes 0 and
     each pictograph is a word."""
-    folded = _DIGIT.sub("0", _STRETCHED.sub(r"\1", fold_text(text[:MAX_CHARS])))
+    folded = fold_text(text[:MAX_CHARS])
+    folded = _DIGIT.sub("0", _STRETCHED.sub(lambda m: _unstretched(m, folded), folded))
     words = _TOKEN.findall(folded)
     if not folded.isascii():
         words.extend(ch for ch in folded if unicodedata.category(ch) == "So")

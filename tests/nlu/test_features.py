@@ -40,6 +40,7 @@ def test_arabic_spelling_variants_fold_to_one_word(typed: str, plain: str) -> No
         ("شكراااااا", "شكرا"),
         ("stooooop", "stop"),
         ("nooon", "non"),
+        ("mdrrrr", "mdr"),
         ("mercii", "mercii"),  # a letter typed twice may be the spelling: left alone
     ],
 )
@@ -51,3 +52,9 @@ def test_a_stretched_letter_counts_once(typed: str, plain: str) -> None:
 def test_numbers_and_arabizi_digits_are_left_as_digits() -> None:
     assert tokens("10000 euros") == ["00000", "euros"]
     assert tokens("3andi 7anout") == ["0andi", "0anout"]
+
+
+@pytest.mark.parametrize("word", ["aaaaaaaaaa", "ههههههه", "zzz"])
+def test_a_word_of_one_repeated_letter_is_left_as_it_is(word: str) -> None:
+    assert tokens(word) == [word]
+    assert tokens(f"{word} lol") == [word, "lol"]
