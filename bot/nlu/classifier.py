@@ -19,7 +19,7 @@ from bot.nlu.features import analyze
 
 log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float32]
-MODEL_VERSION = "intent-svc-sigmoid-2"  # change it when features or fitting change
+MODEL_VERSION = "intent-svc-sigmoid-3"  # change it when features or fitting change
 C = 1.0  # LinearSVC regularisation (picked by 5-fold cross-validation on nlu/data)
 CALIBRATION_FOLDS = 5
 

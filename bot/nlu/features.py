@@ -11,7 +11,29 @@ CHAR_NGRAMS = (2, 5)
 
 _TOKEN = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"\d")
-_ARABIC = {"ة": "ه", "ى": "ي", "ـ": "", "ؤ": "و", "ئ": "ي"}  # أ إ آ lose their hamza below
+# Arabic spellings people mix (ة/ه, ى/ي, hamza carriers), the tatweel that stretches a word,
+# and the letters of Persian-layout keyboards or of Maghrebi sounds (ڤ for v, ڭ/ڨ/گ for g)
+# written as the plain letter. أ إ آ lose their hamza below; a lone hamza is dropped (شيء/شي).
+_ARABIC = {
+    "ة": "ه",
+    "ى": "ي",
+    "ـ": "",
+    "ؤ": "و",
+    "ئ": "ي",
+    "ء": "",
+    "ٱ": "ا",
+    "ک": "ك",
+    "ی": "ي",
+    "ۀ": "ه",
+    "ڤ": "ف",
+    "ڭ": "ك",
+    "گ": "ك",
+    "ڨ": "ق",
+    "پ": "ب",
+}
+# A letter typed three times or more within a word is one letter stretched (« لاااا »,
+# « stooop »); a word of one repeated letter (« aaaaa », « ههههه ») is left as it is.
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 
 
 def fold_char(ch: str) -> str:
@@ -20,7 +42,7 @@ def fold_char(ch: str) -> str:
         return ch.lower()
     if ch in "’‘`´":
         return "'"
-    if ch in _ARABIC:  # spellings people mix: ة/ه, ى/ي; the tatweel stretches a word
+    if ch in _ARABIC:
         return _ARABIC[ch]
     decomposed = unicodedata.normalize("NFKD", ch.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -34,9 +56,18 @@ def fold_text(text: str) -> str:
     return "".join(fold_char(ch) for ch in text)
 
 
+def _unstretched(match: re.Match[str], text: str) -> str:
+    """One letter for a stretched run, unless the run is a whole word."""
+    start, end = match.span()
+    beside = text[start - 1 : start] + text[end : end + 1]
+    return match.group(1) if any(ch.isalpha() for ch in beside) else match.group()
+
+
 def tokens(text: str) -> list[str]:
-    """Folded words of ``text``; every digit becomes 0 and each pictograph is a word."""
-    folded = _DIGIT.sub("0", fold_text(text[:MAX_CHARS]))
+    """Folded words of ``text``; a stretched letter counts once, every digit becomes 0 and
+    each pictograph is a word."""
+    folded = fold_text(text[:MAX_CHARS])
+    folded = _DIGIT.sub("0", _STRETCHED.sub(lambda m: _unstretched(m, folded), folded))
     words = _TOKEN.findall(folded)
     if not folded.isascii():
         words.extend(ch for ch in folded if unicodedata.category(ch) == "So")
