@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,7 +18,7 @@ from bot.store.audit import record_access
 from bot.store.funnel import Filters, Funnel, funnel, sources
 from bot.store.web import coordination_cases
 from bot.web.access import Person
-from bot.web.webapp import WebApp, coordinating
+from bot.web.webapp import WebApp, coordinating, csv_download
 
 SMALL = 5  # fewer people than this in a cell: shown as "< 5", so nobody can be singled out
 CHANNELS = ("rest", "telegram", "whatsapp")
@@ -191,12 +189,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
     async def export(request: Request) -> Response:
         async def answer(person: Person) -> Response:
             table, _known = await counted(request, "funnel_exported")
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(["etape", "personnes"])
-            writer.writerows(table)
-            headers = {"content-disposition": 'attachment; filename="entonnoir.csv"'}
-            return Response(out.getvalue(), 200, headers, media_type="text/csv; charset=utf-8")
+            return csv_download("entonnoir.csv", ["etape", "personnes"], table)
 
         return await web.page(request, answer, coordinating)
 
@@ -237,14 +230,9 @@ def make_dashboard(web: WebApp) -> list[Route]:
     async def cases_export(request: Request) -> Response:
         async def answer(person: Person) -> Response:
             shown = await listed_cases(person, "cases_exported")
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(["dossier", "commune", "ou_il_en_est", "relais", "depuis"])
-            writer.writerows(
-                [c["number"], c["place"], c["status"], c["relay"], c["since"]] for c in shown
-            )
-            headers = {"content-disposition": 'attachment; filename="dossiers.csv"'}
-            return Response(out.getvalue(), 200, headers, media_type="text/csv; charset=utf-8")
+            header = ["dossier", "commune", "ou_il_en_est", "relais", "depuis"]
+            fields = ("number", "place", "status", "relay", "since")
+            return csv_download("dossiers.csv", header, ([c[f] for f in fields] for c in shown))
 
         return await web.page(request, answer, coordinating)
 

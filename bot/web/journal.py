@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +14,7 @@ from starlette.routing import Route
 from bot.handoff.sheet import short_ref
 from bot.store.audit import AuditFilters, audit_actions, find_entries, record_access
 from bot.web.access import Person, Role
-from bot.web.webapp import WebApp
+from bot.web.webapp import WebApp, csv_download
 
 PER_PAGE = 50
 MAX_EXPORT = 50_000
@@ -130,16 +128,13 @@ def make_journal(web: WebApp) -> list[Route]:
                 return found
 
             found = await web.service().turns.run(take)
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(["quand", "qui", "action", "dossier", "detail"])
-            for entry in found:
-                shown = _shown(entry)
-                writer.writerow(
-                    [shown["at"], shown["actor"], entry["action"], shown["case"], shown["detail"]]
-                )
-            headers = {"content-disposition": 'attachment; filename="journal.csv"'}
-            return Response(out.getvalue(), 200, headers, media_type="text/csv; charset=utf-8")
+            header = ["quand", "qui", "action", "dossier", "detail"]
+            rows = (
+                [shown["at"], shown["actor"], entry["action"], shown["case"], shown["detail"]]
+                for entry in found
+                for shown in [_shown(entry)]
+            )
+            return csv_download("journal.csv", header, rows)
 
         return await web.page(request, answer, _admin)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import logging
 import math
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -40,6 +42,16 @@ class RefusedError(Exception):
 def forbidden() -> RefusedError:
     """A page a signed-in person may not see (another relay's case)."""
     return RefusedError(403, "Accès refusé", "Cette page n'est pas pour toi.")
+
+
+def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> Response:
+    """A table as a CSV file to download (for a spreadsheet)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    headers = {"content-disposition": f'attachment; filename="{filename}"'}
+    return Response(out.getvalue(), 200, headers, media_type="text/csv; charset=utf-8")
 
 
 def coordinating(person: Person) -> bool:
