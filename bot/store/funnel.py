@@ -199,12 +199,12 @@ def funnel(connection: Connection, filters: Filters, moment: datetime) -> Funnel
     )
 
 
-def sources(connection: Connection) -> list[str]:
-    """Every source leads came by (for the filter)."""
+def sources(connection: Connection, filters: Filters | None = None) -> list[str]:
+    """Every source leads came by (for the filter), within the coordinator's territories."""
+    where = [leads.c.source.is_not(None), leads.c.source != TRIAL_SOURCE]
+    if filters is not None and filters.scoped:
+        where.append(in_scope(filters.scope_departments, filters.scope_relays))
     rows = connection.execute(
-        select(leads.c.source)
-        .distinct()
-        .where(leads.c.source.is_not(None), leads.c.source != TRIAL_SOURCE)
-        .order_by(leads.c.source)
+        select(leads.c.source).distinct().where(*where).order_by(leads.c.source)
     )
     return [str(row[0]) for row in rows]

@@ -160,7 +160,7 @@ def make_dashboard(web: WebApp) -> list[Route]:
 
         def count(connection: Connection) -> tuple[Funnel, list[str]]:
             record_access(connection, actor=actor, action=action)
-            return funnel(connection, filters, datetime.now(UTC)), sources(connection)
+            return funnel(connection, filters, datetime.now(UTC)), sources(connection, filters)
 
         found, known = await handoffs.turns.run(count)
         levels = {key: handoffs.wording.label("maturity", key) for key in found.maturity}

@@ -57,14 +57,16 @@ async def test_a_coordinator_sees_only_their_territory(site: Site) -> None:
             resident = site.resident(http, f"resident-{n}")
             await resident.say("salut")
             await go_through_intake(resident)
-    async with site.bot.engine.connect() as connection:
+    async with site.bot.engine.begin() as connection:
         case = str((await connection.execute(text("SELECT id FROM leads LIMIT 1"))).scalar())
+        await connection.execute(text("UPDATE leads SET source = 'affiche-vaulx'"))
     for email, sees in ((COORDINATOR, True), (LYON, True), (VAULX, True), (PARIS, False)):
         async with site.client() as http:
             await sign_in(site, http, email)
             board = await http.get("/coordination")
             assert board.status_code == 200
             assert (">5<" in leads_row(board.text)) is sees, email
+            assert ("affiche-vaulx" in board.text) is sees, email  # the source filter too
             exported = await http.get("/coordination/entonnoir.csv")
             rows = dict(csv.reader(io.StringIO(exported.text)))
             assert rows["Accord pour être recontacté·e (dossier créé)"] == ("5" if sees else "< 5")
