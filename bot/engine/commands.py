@@ -8,7 +8,7 @@ from bot.domain.messages import Inbound, InboundKind
 from bot.domain.understanding import Understanding
 from bot.engine.choices import command_key
 from bot.engine.kit import Kit
-from bot.engine.own import answer_erase, ask_current, ask_erase, ask_stop
+from bot.engine.own import answer_erase, ask_current, ask_erase
 from bot.engine.schema import Command, FlowRef
 from bot.engine.state import (
     ConversationState,
@@ -30,17 +30,6 @@ INTENT_THRESHOLD = 0.7  # an intent this sure triggers a global command
 BRIDGE_COMMANDS = ("stop", "erase", "privacy", "access", "leave")
 
 
-def find_command(
-    kit: Kit,
-    text: str,
-    button: str | None,
-    understanding: Understanding,
-    threshold: float = INTENT_THRESHOLD,
-) -> Command | None:
-    """The command a message gives: a command button, its exact words, or a sure intent."""
-    return command_by_words(kit, text, button) or command_by_intent(kit, understanding, threshold)
-
-
 def command_by_words(kit: Kit, text: str, button: str | None) -> Command | None:
     """A command button, or a message that is exactly one of a command's words."""
     if button is not None:
@@ -60,15 +49,6 @@ def command_by_intent(
     if understanding.intent and understanding.confidence >= threshold:
         return next((c for c in kit.flows.glob.commands if understanding.intent in c.intents), None)
     return None
-
-
-def by_intent_only(kit: Kit, turn: Turn, command: Command, text: str, button: str | None) -> bool:
-    """A stop the NLU heard (« envoie-moi un message » sounds like one) is asked first:
-    only a command's own words or button stop at once. True when it was asked."""
-    if command.do != "stop" or command_by_words(kit, text, button) is not None:
-        return False
-    ask_stop(kit, turn)
-    return True
 
 
 def answer_stop(kit: Kit, turn: Turn, text: str, button: str | None) -> bool:
@@ -163,9 +143,11 @@ def bridged(
         if answer_stop(kit, turn, text, button):
             return
         state = turn.state
-    command = find_command(kit, text, button, understanding)
-    if command is not None and command.do == "stop" and not command_by_words(kit, text, button):
-        command = None  # « tu m'envoies un message ? » is for the relay: only « stop » stops
+    command = command_by_words(kit, text, button)
+    if command is None:
+        guessed = command_by_intent(kit, understanding)
+        # « tu m'envoies un message ? » is for the relay: only « stop » itself stops.
+        command = guessed if guessed is not None and guessed.do != "stop" else None
     if command is not None and command.do in BRIDGE_COMMANDS:
         if command.do in ("leave", "stop"):
             turn.effects.append(LeaveBridge())

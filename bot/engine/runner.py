@@ -18,7 +18,6 @@ from bot.engine.commands import (
     answer_stop,
     apply_command,
     bridged,
-    by_intent_only,
     command_by_intent,
     command_by_words,
 )
@@ -32,6 +31,7 @@ from bot.engine.own import (
     answer_erase,
     answer_pick,
     ask_current,
+    ask_stop,
 )
 from bot.engine.render import PAYLOAD, Renderer
 from bot.engine.schema import ChoiceStep, ConsentStep, InputStep
@@ -223,12 +223,15 @@ class Runner:
                 return turn.result()
             state = turn.state  # something else: read as usual
         command = command_by_words(kit, text, button)
-        if command is None and button is None:
+        guessed = command is None and button is None  # only the NLU may find a command
+        if guessed:
             command = command_by_intent(kit, understanding, self._threshold(state, fresh))
             if command is not None and not fresh and self._answers(turn, text, understanding):
                 command = None  # "appelez-moi" answers "tu préfères quoi ?": not a command
         if command is not None:
-            if not by_intent_only(kit, turn, command, text, button):
+            if guessed and command.do == "stop":
+                ask_stop(kit, turn)  # « envoie-moi un message » sounds like one: asked first
+            else:
                 apply_command(kit, turn, command, fresh)
             return turn.result()
         if state.mode is Mode.CONFIRM_ERASE:  # asked with or without a step to go back to
