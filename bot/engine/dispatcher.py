@@ -24,7 +24,7 @@ from bot.store.turnstore import TurnStore
 log = logging.getLogger(__name__)
 
 
-def _case_context(tx: TurnTx) -> dict[str, SlotValue]:
+def case_context(tx: TurnTx) -> dict[str, SlotValue]:
     """Where the person's case stands, for texts and conditions (``{case_relay}``...)."""
     case = case_view(tx)
     if case is None:
@@ -114,7 +114,7 @@ class Dispatcher:
             if keeps_before:
                 tx.touch_contact(inbound.received_at)
             waiting = take_outbox(tx) if keeps_before else []
-            context = _case_context(tx) if state.slots.get("lead_status") else {}
+            context = case_context(tx) if state.slots.get("lead_status") else {}
             result = runner.run(state, inbound, understanding, context)
             speaking = runner.speaking(result.state.lang)  # « mes données » in their language
             access = speaking.flows.glob.messages.access

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from bot.domain import jobs as kinds
 from bot.domain.messages import Outbound
 from bot.domain.ports import Sender
+from bot.engine.dispatcher import case_context
 from bot.engine.runner import Runner
 from bot.engine.state import ConversationState, Mode, SlotValue, Status
 from bot.handoff.service import HandoffService
@@ -154,7 +155,7 @@ class Checkins:
             raise NotYetError(settings.quiet.next_allowed(last + self.busy))
         step = settings.delays()[name].step
         state = state.with_slots(**self._case_slots(tx))
-        result = runner.check_in(state, holder, step, _case_context(tx), moment)
+        result = runner.check_in(state, holder, step, case_context(tx), moment)
         if result.effects:
             log.warning("follow-up %s: the effects before its question are ignored", name)
         new = result.state
@@ -285,15 +286,3 @@ def _mark_seen(tx: TurnTx, prepared: Prepared) -> None:
     same = state.get("flow") == prepared.flow and state.get("step") == prepared.step
     if same and state.get("mode") == Mode.UNSEEN.value:
         tx.set_state_field("mode", Mode.ANSWER.value)
-
-
-def _case_context(tx: TurnTx) -> dict[str, SlotValue]:
-    """Where the person's case stands, as a turn's texts see it (``{case_relay}``...)."""
-    case = cases.case_view(tx)
-    if case is None:
-        return {}
-    return {
-        "case_status": case.status,
-        "case_relay": case.relay_name,
-        "case_due": case.due_at.isoformat() if case.due_at else None,
-    }
