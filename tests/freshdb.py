@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 
@@ -38,4 +40,17 @@ def fresh_database(pg_url: str | None, folder: Path, label: str) -> Iterator[str
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
-        asyncio.run(_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(pg_url, name)
+
+
+def _drop(pg_url: str, name: str, tries: int = 20) -> None:
+    """Drop the database, ending our leftover sessions. An autovacuum worker (a superuser
+    process our role may not end) can be on it for a moment after heavy writes: wait."""
+    for attempt in range(tries):
+        try:
+            asyncio.run(_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError as exc:
+            if "pg_signal_backend" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.5)
